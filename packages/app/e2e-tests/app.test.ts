@@ -1,33 +1,28 @@
-/*
- * Copyright 2020 The Backstage Authors
- *
- * Licensed under the Apache License, Version 2.0 (the "License");
- * you may not use this file except in compliance with the License.
- * You may obtain a copy of the License at
- *
- *     http://www.apache.org/licenses/LICENSE-2.0
- *
- * Unless required by applicable law or agreed to in writing, software
- * distributed under the License is distributed on an "AS IS" BASIS,
- * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
- * See the License for the specific language governing permissions and
- * limitations under the License.
- */
+import { expect, test } from '@playwright/test';
 
-import { test, expect } from '@playwright/test';
+const screenshots = process.env.SCREENSHOT_DIR ?? 'screenshots';
 
-test('App should render the welcome page', async ({ page }) => {
+test('a guest signs in and sees the AI Telemetry page with the live stack', async ({
+  page,
+}) => {
   await page.goto('/');
-
-  const enterButton = page.getByRole('button', { name: 'Enter' });
-  await expect(enterButton).toBeVisible();
-  await enterButton.click();
+  await expect(page.getByText('Enter as a Guest User.')).toBeVisible();
+  await page.getByRole('button', { name: 'Enter' }).click();
 
   const nav = page.getByRole('navigation', { name: 'sidebar nav' });
+  const item = nav.getByRole('link', { name: 'AI Telemetry' });
+  await expect(item).toBeVisible();
+  await item.click();
+
+  await expect(page).toHaveURL(/\/ai-telemetry$/);
   await expect(
-    nav.getByRole('link', { name: 'Catalog', exact: true }),
+    page.getByRole('heading', { name: 'AI Telemetry', level: 1 }),
   ).toBeVisible();
-  await expect(
-    page.getByRole('link', { name: 'APIs', exact: true }),
-  ).toBeVisible();
+  await expect(page.getByText('Telemetry stack')).toBeVisible();
+  await expect(page.getByText(/^up \(\d+ ms\)$/)).toHaveCount(2);
+
+  await page.screenshot({
+    path: `${screenshots}/ai-telemetry-page.png`,
+    fullPage: true,
+  });
 });

@@ -35,4 +35,5 @@ backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
+backend.add(import('@fawkes/plugin-ai-telemetry-backend'));
 backend.start();

@@ -1,0 +1,38 @@
+export interface Config {
+  /** Fawkes AI Telemetry (design §5). */
+  aiTelemetry?: {
+    prometheus: {
+      /** Base URL of the Prometheus (or VictoriaMetrics) HTTP API, e.g. http://127.0.0.1:9090. */
+      baseUrl: string;
+      /** Extra headers sent with every query, e.g. X-Scope-OrgID for a multi-tenant engine. */
+      headers?: { [name: string]: string };
+    };
+    pushgateway: {
+      /** Base URL of the Pushgateway that keeps the seed's legacy pushes, e.g. http://127.0.0.1:9091. */
+      baseUrl: string;
+    };
+    /**
+     * Secret key of the HMAC-SHA256 pseudonyms stored in `user_hash`. Required.
+     * @visibility secret
+     */
+    pseudonymKey: string;
+    privacy?: {
+      /** A team's figures are shown only when at least this many opted-in members have data. Default 5. */
+      minGroupSize?: number;
+      /** Days of history kept, in Prometheus and in the audit log. Default 90. */
+      retentionDays?: number;
+    };
+    estimates?: {
+      /** Seconds a developer would spend typing one line. Default 12. */
+      secondsPerLine?: number;
+      /** Cost of one developer hour, for the ROI tile. Default 85. */
+      hourlyCost?: number;
+      /** Cost of one assistant seat per month, for the ROI tile. Default 19. */
+      seatCostPerMonth?: number;
+    };
+    /** Editor language ids counted as such; anything else is counted as `other`. */
+    languages?: string[];
+    /** Assistants counted as such; anything else is counted as `other`. */
+    assistants?: string[];
+  };
+}

@@ -1,0 +1,73 @@
+import { ConfigReader } from '@backstage/config';
+import { readAiTelemetryConfig } from './AiTelemetryConfig';
+
+const valid = {
+  prometheus: { baseUrl: 'http://127.0.0.1:9090/' },
+  pushgateway: { baseUrl: 'http://127.0.0.1:9091' },
+  pseudonymKey: 'a-long-enough-secret-key',
+};
+
+function read(aiTelemetry: unknown) {
+  return readAiTelemetryConfig(
+    new ConfigReader(aiTelemetry === undefined ? {} : ({ aiTelemetry } as any)),
+  );
+}
+
+describe('readAiTelemetryConfig', () => {
+  it('fills in the defaults of design §5', () => {
+    const config = read(valid);
+    expect(config.prometheus).toEqual({
+      baseUrl: 'http://127.0.0.1:9090',
+      headers: {},
+    });
+    expect(config.privacy).toEqual({ minGroupSize: 5, retentionDays: 90 });
+    expect(config.estimates).toEqual({
+      secondsPerLine: 12,
+      hourlyCost: 85,
+      seatCostPerMonth: 19,
+    });
+    expect(config.languages).toContain('python');
+    expect(config.assistants).toContain('claude-code');
+  });
+
+  it('always allows other in the label lists', () => {
+    expect(read({ ...valid, languages: ['python'] }).languages).toEqual([
+      'python',
+      'other',
+    ]);
+  });
+
+  it.each([
+    [undefined, /aiTelemetry is missing/],
+    [
+      { ...valid, pseudonymKey: undefined },
+      /aiTelemetry\.pseudonymKey is missing/,
+    ],
+    [
+      { ...valid, pseudonymKey: 'short' },
+      /aiTelemetry\.pseudonymKey is too short/,
+    ],
+    [
+      { ...valid, prometheus: { baseUrl: 'not a url' } },
+      /aiTelemetry\.prometheus\.baseUrl is not a valid URL/,
+    ],
+    [
+      { ...valid, pushgateway: {} },
+      /aiTelemetry\.pushgateway\.baseUrl is missing/,
+    ],
+    [
+      { ...valid, privacy: { minGroupSize: 0 } },
+      /aiTelemetry\.privacy\.minGroupSize must be an integer of at least 1/,
+    ],
+    [
+      { ...valid, estimates: { secondsPerLine: 'many' } },
+      /aiTelemetry\.estimates\.secondsPerLine must be a number/,
+    ],
+    [
+      { ...valid, languages: ['Py thon'] },
+      /aiTelemetry\.languages holds "Py thon"/,
+    ],
+  ])('refuses %j naming the key', (input, message) => {
+    expect(() => read(input)).toThrow(message);
+  });
+});

@@ -1,0 +1,168 @@
+import { Config } from '@backstage/config';
+import {
+  DEFAULT_ASSISTANTS,
+  DEFAULT_LANGUAGES,
+  DEFAULT_SECONDS_PER_LINE,
+  OTHER,
+} from '@fawkes/plugin-ai-telemetry-common';
+
+/** The plugin's configuration, read and validated once at start-up. */
+export type AiTelemetryConfig = {
+  prometheus: { baseUrl: string; headers: Record<string, string> };
+  pushgateway: { baseUrl: string };
+  pseudonymKey: string;
+  privacy: { minGroupSize: number; retentionDays: number };
+  estimates: {
+    secondsPerLine: number;
+    hourlyCost: number;
+    seatCostPerMonth: number;
+  };
+  languages: string[];
+  assistants: string[];
+};
+
+const LABEL_VALUE = /^[a-z0-9][a-z0-9_+#.-]{0,31}$/;
+const MIN_KEY_LENGTH = 16;
+
+class ConfigError extends Error {
+  constructor(key: string, problem: string) {
+    super(`Invalid configuration: aiTelemetry.${key} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function readUrl(config: Config, key: string): string {
+  const value = config.getOptionalString(key);
+  if (!value) {
+    throw new ConfigError(key, 'is missing; set it to the upstream base URL');
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(key, `is not a valid URL: "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(key, `must be an http(s) URL, got "${value}"`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+function readNumber(
+  config: Config,
+  key: string,
+  fallback: number,
+  { min, integer }: { min: number; integer?: boolean },
+): number {
+  let value: number | undefined;
+  try {
+    value = config.getOptionalNumber(key);
+  } catch {
+    throw new ConfigError(key, 'must be a number');
+  }
+  if (value === undefined) return fallback;
+  if (
+    !Number.isFinite(value) ||
+    value < min ||
+    (integer && !Number.isInteger(value))
+  ) {
+    throw new ConfigError(
+      key,
+      `must be ${
+        integer ? 'an integer' : 'a number'
+      } of at least ${min}, got ${value}`,
+    );
+  }
+  return value;
+}
+
+function readLabelList(
+  config: Config,
+  key: string,
+  fallback: readonly string[],
+): string[] {
+  let values: string[] | undefined;
+  try {
+    values = config.getOptionalStringArray(key);
+  } catch {
+    throw new ConfigError(key, 'must be a list of strings');
+  }
+  const list = values ?? [...fallback];
+  for (const value of list) {
+    if (!LABEL_VALUE.test(value)) {
+      throw new ConfigError(
+        key,
+        `holds "${value}", which is not a lowercase label value (letters, digits, _ + # . -)`,
+      );
+    }
+  }
+  return list.includes(OTHER) ? list : [...list, OTHER];
+}
+
+/**
+ * Reads `aiTelemetry` from the app config. Throws an error that names the offending key when
+ * a value is missing or invalid, so that a misconfigured backend stops at start-up.
+ */
+export function readAiTelemetryConfig(root: Config): AiTelemetryConfig {
+  const config = root.getOptionalConfig('aiTelemetry');
+  if (!config) {
+    throw new Error(
+      'Invalid configuration: aiTelemetry is missing; at least aiTelemetry.prometheus.baseUrl, ' +
+        'aiTelemetry.pushgateway.baseUrl and aiTelemetry.pseudonymKey are required',
+    );
+  }
+
+  const headers: Record<string, string> = {};
+  const headerConfig = config.getOptionalConfig('prometheus.headers');
+  for (const name of headerConfig?.keys() ?? []) {
+    const value = headerConfig!.getOptional(name);
+    if (typeof value !== 'string') {
+      throw new ConfigError(`prometheus.headers.${name}`, 'must be a string');
+    }
+    headers[name] = value;
+  }
+
+  const pseudonymKey = config.getOptionalString('pseudonymKey');
+  if (!pseudonymKey) {
+    throw new ConfigError(
+      'pseudonymKey',
+      'is missing; set it to a secret (for example ${AI_TELEMETRY_PSEUDONYM_KEY})',
+    );
+  }
+  if (pseudonymKey.length < MIN_KEY_LENGTH) {
+    throw new ConfigError(
+      'pseudonymKey',
+      `is too short; use at least ${MIN_KEY_LENGTH} characters`,
+    );
+  }
+
+  return {
+    prometheus: { baseUrl: readUrl(config, 'prometheus.baseUrl'), headers },
+    pushgateway: { baseUrl: readUrl(config, 'pushgateway.baseUrl') },
+    pseudonymKey,
+    privacy: {
+      minGroupSize: readNumber(config, 'privacy.minGroupSize', 5, {
+        min: 1,
+        integer: true,
+      }),
+      retentionDays: readNumber(config, 'privacy.retentionDays', 90, {
+        min: 1,
+        integer: true,
+      }),
+    },
+    estimates: {
+      secondsPerLine: readNumber(
+        config,
+        'estimates.secondsPerLine',
+        DEFAULT_SECONDS_PER_LINE,
+        { min: 0 },
+      ),
+      hourlyCost: readNumber(config, 'estimates.hourlyCost', 85, { min: 0 }),
+      seatCostPerMonth: readNumber(config, 'estimates.seatCostPerMonth', 19, {
+        min: 0,
+      }),
+    },
+    languages: readLabelList(config, 'languages', DEFAULT_LANGUAGES),
+    assistants: readLabelList(config, 'assistants', DEFAULT_ASSISTANTS),
+  };
+}

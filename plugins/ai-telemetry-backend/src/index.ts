@@ -1,0 +1,1 @@
+export { aiTelemetryPlugin as default } from './plugin';

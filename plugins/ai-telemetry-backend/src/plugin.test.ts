@@ -1,0 +1,103 @@
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { createServer, Server } from 'http';
+import { AddressInfo } from 'net';
+import request from 'supertest';
+import { aiTelemetryPlugin } from './plugin';
+
+/** A local port that nothing listens on. */
+async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise(resolve => server.close(resolve));
+  return `http://127.0.0.1:${port}`;
+}
+
+/** A stand-in upstream that answers its readiness probe with the given status. */
+async function fakeUpstream(
+  status: number,
+): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    res.statusCode = req.url === '/-/ready' ? status : 404;
+    res.end();
+  });
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, server };
+}
+
+function configFor(prometheusUrl: string, pushgatewayUrl: string) {
+  return mockServices.rootConfig.factory({
+    data: {
+      aiTelemetry: {
+        prometheus: { baseUrl: prometheusUrl },
+        pushgateway: { baseUrl: pushgatewayUrl },
+        pseudonymKey: 'test-pseudonym-key-0123456789',
+      },
+    },
+  });
+}
+
+describe('aiTelemetryPlugin /health', () => {
+  const servers: Server[] = [];
+  afterAll(() => servers.forEach(s => s.close()));
+
+  it('answers without authentication and reports both upstreams up', async () => {
+    const prometheus = await fakeUpstream(200);
+    const pushgateway = await fakeUpstream(200);
+    servers.push(prometheus.server, pushgateway.server);
+    const { server } = await startTestBackend({
+      features: [aiTelemetryPlugin, configFor(prometheus.url, pushgateway.url)],
+    });
+
+    const res = await request(server).get('/api/ai-telemetry/health');
+
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      status: 'ok',
+      prometheus: { up: true, url: prometheus.url },
+      pushgateway: { up: true, url: pushgateway.url },
+    });
+  });
+
+  it('reports degraded, naming the upstream that is down and why', async () => {
+    const prometheus = await fakeUpstream(503);
+    servers.push(prometheus.server);
+    const { server } = await startTestBackend({
+      features: [
+        aiTelemetryPlugin,
+        configFor(prometheus.url, await closedPortUrl()),
+      ],
+    });
+
+    const res = await request(server).get('/api/ai-telemetry/health');
+
+    expect(res.body.status).toBe('degraded');
+    expect(res.body.prometheus).toMatchObject({
+      up: false,
+      error: '/-/ready answered HTTP 503',
+    });
+    expect(res.body.pushgateway).toMatchObject({
+      up: false,
+      error: 'ECONNREFUSED',
+    });
+  });
+
+  it('stops start-up when the configuration is missing a key', async () => {
+    await expect(
+      startTestBackend({
+        features: [
+          aiTelemetryPlugin,
+          mockServices.rootConfig.factory({
+            data: {
+              aiTelemetry: {
+                prometheus: { baseUrl: 'http://127.0.0.1:9090' },
+                pushgateway: { baseUrl: 'http://127.0.0.1:9091' },
+              },
+            },
+          }),
+        ],
+      }),
+    ).rejects.toThrow(/aiTelemetry\.pseudonymKey is missing/);
+  });
+});

@@ -1,0 +1,18 @@
+/** The state of one upstream as `GET /api/ai-telemetry/health` reports it. */
+export type UpstreamHealth = {
+  /** Whether the upstream answered its readiness check. */
+  up: boolean;
+  /** The base URL that was checked. */
+  url: string;
+  /** Why the check failed, when it did. */
+  error?: string;
+  /** How long the check took, in milliseconds. */
+  latencyMs: number;
+};
+
+/** `GET /api/ai-telemetry/health`. */
+export type HealthResponse = {
+  status: 'ok' | 'degraded';
+  prometheus: UpstreamHealth;
+  pushgateway: UpstreamHealth;
+};

@@ -1,0 +1,3 @@
+export { aiTelemetryApiRef } from './AiTelemetryApi';
+export type { AiTelemetryApi } from './AiTelemetryApi';
+export { AiTelemetryClient } from './AiTelemetryClient';

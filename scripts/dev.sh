@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Quick start, command 1: installs what is missing, starts the telemetry stack (Prometheus and the
+# Pushgateway on 127.0.0.1) with 30 days of demo history, then the portal. Ctrl-C stops it all.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+source scripts/node-env.sh
+export FAWKES_DATA_DIR="${FAWKES_DATA_DIR:-$root/.data}"
+
+mkdir -p "$FAWKES_DATA_DIR"
+scripts/install-system.sh runtime
+echo "dev: installing dependencies (yarn install)"
+yarn install --immutable >"$FAWKES_DATA_DIR/install.log" 2>&1 || {
+  tail -n 30 "$FAWKES_DATA_DIR/install.log" >&2
+  exit 1
+}
+
+cleanup() {
+  echo "dev: stopping the portal and the stack"
+  scripts/portal.sh stop || true
+  scripts/stack.sh stop || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "dev: demo history and the telemetry stack"
+scripts/demo-data.sh
+scripts/stack.sh start
+echo "dev: starting the portal (about 30 s)"
+scripts/portal.sh start
+
+cat <<MSG
+
+  Fawkes developer portal   http://localhost:${APP_PORT:-3000}   (sign in as guest)
+  AI Telemetry page         http://localhost:${APP_PORT:-3000}/ai-telemetry
+  Backend health            http://localhost:${BACKEND_PORT:-7007}/api/ai-telemetry/health
+  Prometheus                http://127.0.0.1:${PROMETHEUS_PORT:-9090}
+  Pushgateway               http://127.0.0.1:${PUSHGATEWAY_PORT:-9091}
+  Logs and data             $FAWKES_DATA_DIR
+
+  Ctrl-C stops the portal and the stack.
+MSG
+portal_pid="$(cat "$FAWKES_DATA_DIR/portal.pid")"
+tail -n 0 -f "$FAWKES_DATA_DIR/portal.log" &
+while kill -0 "$portal_pid" 2>/dev/null; do sleep 2; done
+echo "dev: the portal exited" >&2
