@@ -1,0 +1,89 @@
+/**
+ * The ingestion API of `POST /api/ai-telemetry/v1/events`: what an IDE (or the
+ * `fawkes-ai-telemetry` client) sends, and what the backend answers. Counts and
+ * allow-listed labels only: no code, no file names, no free text.
+ */
+import type { Activity, Feature } from '../contract';
+
+/** The event kinds, as the `kind` field spells them. */
+export const EVENT_KINDS = ['suggestion', 'feature', 'time_saved'] as const;
+/** @public */
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+/**
+ * Suggestions an assistant showed, by outcome. `count` suggestions alike (default 1);
+ * for an accepted suggestion `lines` are the lines accepted and `waitMs` how long the
+ * developer waited for it, from which the backend estimates the time saved.
+ * `language` is an editor language id, `assistant` an assistant id: values outside
+ * the configured lists are counted as `other`.
+ */
+export type SuggestionEvent = {
+  kind: 'suggestion';
+  language: string;
+  accepted: boolean;
+  lines?: number;
+  waitMs?: number;
+  activity?: Activity;
+  assistant?: string;
+  count?: number;
+};
+
+/** Invocations of an assistant feature (`count` of them, default 1). */
+export type FeatureEvent = {
+  kind: 'feature';
+  feature: Feature;
+  assistant?: string;
+  count?: number;
+};
+
+/** Seconds saved, as estimated by a client that computes its own estimate. */
+export type TimeSavedEvent = {
+  kind: 'time_saved';
+  activity: Activity;
+  seconds: number;
+  assistant?: string;
+};
+
+/** One event of a batch. @public */
+export type TelemetryEvent = SuggestionEvent | FeatureEvent | TimeSavedEvent;
+
+/** The body of `POST /v1/events`. */
+export type IngestEventsRequest = {
+  /** Chosen by the client when it forms the batch and reused on every retry. */
+  batchId: string;
+  events: TelemetryEvent[];
+};
+
+/** The 202 answer of `POST /v1/events`. */
+export type IngestEventsResponse = {
+  /** Events counted by this request (those of the first delivery, for a duplicate). */
+  accepted: number;
+  /** True when this batch id had been counted before and nothing was added now. */
+  duplicate: boolean;
+};
+
+/** Limits the backend enforces on `POST /v1/events`, and the client before it sends. */
+export const INGEST_LIMITS = {
+  /** Events per batch (413 beyond). */
+  maxEventsPerBatch: 1000,
+  /** Bytes of the JSON body (413 beyond). */
+  maxBatchBytes: 256 * 1024,
+  /** `count` of a suggestion or feature event: 1 to this. */
+  maxCount: 1000,
+  /** `lines` of one suggestion event. */
+  maxLines: 10_000,
+  /** `waitMs` of one suggestion event (one hour). */
+  maxWaitMs: 3_600_000,
+  /** `seconds` of one time-saved event (one day). */
+  maxSeconds: 86_400,
+} as const;
+
+/** A batch id: 1 to 128 characters of letters, digits, `_` and `-`. */
+export const BATCH_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+
+/**
+ * The shape a `language` or `assistant` value must have to be considered at all (an
+ * identifier, never a sentence or code); allowed shapes outside the configured lists
+ * are then counted as `other`.
+ */
+export const LABEL_VALUE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.+#-]{0,39}$/;

@@ -1,0 +1,112 @@
+/**
+ * The privacy API of the ai-telemetry backend (design §4): everything stored about the caller
+ * (`GET /v1/me/data`), erasure jobs (`/v1/me/erasure`, `/v1/admin/erasure`) and the audit log
+ * (`GET /v1/admin/audit`). Times are ISO 8601 strings.
+ */
+import { OptInHistoryEntry } from './ingestion';
+
+/** The steps of an erasure job, in the order they run (design §4). */
+export const ERASURE_STEPS = [
+  'stop_ingestion',
+  'delete_counters',
+  'delete_pushgateway_groups',
+  'wait_for_scrapes',
+  'delete_prometheus_series',
+  'verify',
+  'drop_cached_results',
+] as const;
+/** @public */
+export type ErasureStepName = (typeof ERASURE_STEPS)[number];
+
+/** @public */
+export type ErasureState = 'pending' | 'running' | 'retrying' | 'done' | 'failed';
+
+/** One step of an erasure job, as recorded. */
+export type ErasureStep = {
+  name: ErasureStepName;
+  state: 'pending' | 'running' | 'done' | 'failed';
+  startedAt?: string;
+  finishedAt?: string;
+  attempts: number;
+  /** The last error of this step, e.g. "Prometheus at http://… is unreachable (ECONNREFUSED)". */
+  lastError?: string;
+  /** What the step found or did, e.g. "deleted 14 counters", "0 series remain over 90 days". */
+  detail?: string;
+};
+
+/** An erasure job for one user. */
+export type ErasureJob = {
+  id: string;
+  /** Whose data: the caller's own ref on /me routes. */
+  userEntityRef: string;
+  /** Who asked: the user themselves or an administrator (requests that arrive by mail). */
+  requestedBy: string;
+  state: ErasureState;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt?: string;
+  /** When the next attempt is due while retrying. */
+  nextAttemptAt?: string;
+  steps: ErasureStep[];
+};
+
+/** `GET /v1/me/erasure`: the caller's jobs, newest first. */
+export type ErasureJobsResponse = { jobs: ErasureJob[] };
+
+/** The body of `POST /v1/admin/erasure` (permission `ai-telemetry.data.erase`). */
+export type AdminErasureRequest = { userEntityRef: string; reason?: string };
+
+/** One series stored about the caller, with its samples over the retention. */
+export type MyDataSeries = {
+  metric: string;
+  /** Every label of the series, `user_hash` (the caller's own) included. */
+  labels: Record<string, string>;
+  /** [time ms, value] at the export's step. */
+  samples: Array<[number, number]>;
+};
+
+/** A running total kept in the backend's database (the source of truth Prometheus scrapes). */
+export type MyDataCounter = {
+  metric: string;
+  labels: Record<string, string>;
+  value: number;
+  firstSeen: string;
+  updatedAt: string;
+};
+
+/** `GET /v1/me/data?format=json`: everything stored about the caller. */
+export type MyDataResponse = {
+  userEntityRef: string;
+  optedIn: boolean;
+  userHash?: string;
+  since?: string;
+  history: OptInHistoryEntry[];
+  /** The running totals in the database. */
+  counters: MyDataCounter[];
+  /** Every Prometheus series with the caller's `user_hash`, over the retention. */
+  series: MyDataSeries[];
+  /** Seconds between the samples of {@link MyDataResponse.series}. */
+  step: number;
+  /** The window the series cover (ISO). */
+  from: string;
+  to: string;
+  erasureJobs: ErasureJob[];
+  /** Legacy Pushgateway groups found for the pseudonym. */
+  pushgatewayGroups: Array<{ labels: Record<string, string> }>;
+};
+
+/** One entry of the audit log. */
+export type AuditEntry = {
+  id: string;
+  at: string;
+  /** e.g. opt_in, opt_out, token_rotated, data_exported, erasure_requested, erasure_step, erasure_done. */
+  action: string;
+  /** Who did it (an entity ref, or `system` for the erasure worker). */
+  actor: string;
+  /** Whose data it concerns. */
+  subject: string;
+  detail?: string;
+};
+
+/** `GET /v1/admin/audit`. */
+export type AuditLogResponse = { entries: AuditEntry[] };
