@@ -17,6 +17,7 @@ yarn install --immutable >"$FAWKES_DATA_DIR/install.log" 2>&1 || {
 
 cleanup() {
   echo "dev: stopping the portal and the stack"
+  [ -n "${trickle_pid:-}" ] && kill -TERM -- "-$trickle_pid" 2>/dev/null || true
   scripts/portal.sh stop || true
   scripts/stack.sh stop || true
 }
@@ -28,6 +29,12 @@ scripts/demo-data.sh
 scripts/stack.sh start
 echo "dev: starting the portal (about 30 s)"
 scripts/portal.sh start
+# The demo's developers are opted in by the backend (aiTelemetry.demo); a live trickle of their
+# events flows through the real ingestion path while the portal runs.
+setsid yarn fawkes-ai-telemetry demo-trickle --tokens "$FAWKES_DATA_DIR/demo-tokens.json" \
+  --endpoint "http://localhost:${BACKEND_PORT:-7007}/api/ai-telemetry" --interval 5s \
+  >"$FAWKES_DATA_DIR/demo-trickle.log" 2>&1 </dev/null &
+trickle_pid=$!
 
 cat <<MSG
 
@@ -36,7 +43,7 @@ cat <<MSG
   Backend health            http://localhost:${BACKEND_PORT:-7007}/api/ai-telemetry/health
   Prometheus                http://127.0.0.1:${PROMETHEUS_PORT:-9090}
   Pushgateway               http://127.0.0.1:${PUSHGATEWAY_PORT:-9091}
-  Logs and data             $FAWKES_DATA_DIR
+  Logs and data             $FAWKES_DATA_DIR (portal.log, demo-trickle.log, prometheus.log)
 
   Ctrl-C stops the portal and the stack.
 MSG

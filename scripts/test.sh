@@ -10,6 +10,7 @@ source scripts/node-env.sh
 
 export FAWKES_DATA_DIR="$root/.data/test"
 export PROMETHEUS_PORT=19090 PUSHGATEWAY_PORT=19091 BACKEND_PORT=17007 APP_PORT=13000
+export POSTGRES_PORT=15432
 export SCRAPE_INTERVAL=1s
 export FAWKES_TEST_PROMETHEUS_URL="http://127.0.0.1:$PROMETHEUS_PORT"
 export FAWKES_TEST_PUSHGATEWAY_URL="http://127.0.0.1:$PUSHGATEWAY_PORT"
@@ -28,6 +29,7 @@ yarn install --immutable >/tmp/fawkes-yarn-install.log 2>&1 || {
 cleanup() {
   scripts/portal.sh stop >/dev/null 2>&1 || true
   scripts/stack.sh stop >/dev/null 2>&1 || true
+  scripts/postgres.sh stop >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
@@ -38,11 +40,13 @@ yarn lint
 step "formatting"
 yarn prettier:check
 
-step "test stack with demo history (Prometheus :$PROMETHEUS_PORT, Pushgateway :$PUSHGATEWAY_PORT)"
-scripts/stack.sh stop >/dev/null 2>&1 || true
+step "test stack with demo history (Prometheus :$PROMETHEUS_PORT, Pushgateway :$PUSHGATEWAY_PORT, PostgreSQL :$POSTGRES_PORT)"
+cleanup
 rm -rf "$FAWKES_DATA_DIR"
 scripts/demo-data.sh
 scripts/stack.sh start
+scripts/postgres.sh start >/dev/null
+eval "$(scripts/postgres.sh env)"
 step "Prometheus config and rules"
 scripts/check-prometheus.sh
 

@@ -34,5 +34,33 @@ export interface Config {
     languages?: string[];
     /** Assistants counted as such; anything else is counted as `other`. */
     assistants?: string[];
+    metrics?: {
+      /**
+       * The `backend.auth.externalAccess` subject Prometheus scrapes `/v1/metrics` with; every
+       * other principal, and every user, is refused. Default `prometheus-scrape`.
+       */
+      scrapeSubject?: string;
+      /**
+       * Seconds a label combination seen for the first time is served at 0, counted from the
+       * first scrape that served it, so that `increase()` counts it from zero even when one
+       * scrape is lost. At least two scrape intervals. Default 60.
+       */
+      newSeriesZeroSeconds?: number;
+    };
+    ingestion?: {
+      /** Days a batch id is remembered, so that a retried batch is counted once. Default 30. */
+      batchIdRetentionDays?: number;
+    };
+    /**
+     * Development only: at start-up, opt in every catalog User that has never chosen, issue
+     * each a telemetry token, and write `{ "<userEntityRef>": "<token>" }` to `tokenFile`
+     * (mode 0600) for the demo's live trickle of events. Leave unset outside development.
+     */
+    demo?: {
+      /** The token file, relative to the backend's working directory. */
+      tokenFile: string;
+      /** Users the demo leaves alone, as entity refs. */
+      excludeUsers?: string[];
+    };
   };
 }

@@ -2,8 +2,20 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { aiTelemetryPermissions } from '@fawkes/plugin-ai-telemetry-common';
+import { resolve as resolvePath } from 'path';
 import { readAiTelemetryConfig } from './config/AiTelemetryConfig';
+import { DatabaseCounterStore } from './database/DatabaseCounterStore';
+import { DatabaseOptInStore } from './database/DatabaseOptInStore';
+import { DemoRegistration } from './demo/DemoRegistration';
+import { IngestionService } from './ingestion/IngestionService';
+import { OptInService } from './me/OptInService';
+import { PseudonymCache } from './me/PseudonymCache';
+import { MetricsService } from './metrics/MetricsService';
+import { QueryCache } from './query/QueryCache';
+import { QueryService } from './query/QueryService';
+import { TeamResolver } from './query/TeamResolver';
 import { createRouter } from './router';
 import { PrometheusClient } from './upstream/PrometheusClient';
 import { PushgatewayClient } from './upstream/PushgatewayClient';
@@ -21,21 +33,122 @@ export const aiTelemetryPlugin = createBackendPlugin({
         config: coreServices.rootConfig,
         httpRouter: coreServices.httpRouter,
         permissionsRegistry: coreServices.permissionsRegistry,
+        database: coreServices.database,
+        httpAuth: coreServices.httpAuth,
+        auth: coreServices.auth,
+        discovery: coreServices.discovery,
+        logger: coreServices.logger,
+        lifecycle: coreServices.lifecycle,
+        scheduler: coreServices.scheduler,
+        catalog: catalogServiceRef,
+        cache: coreServices.cache,
+        permissions: coreServices.permissions,
       },
-      async init({ config, httpRouter, permissionsRegistry }) {
+      async init({
+        config,
+        httpRouter,
+        permissionsRegistry,
+        database,
+        httpAuth,
+        auth,
+        discovery,
+        logger,
+        lifecycle,
+        scheduler,
+        catalog,
+        cache,
+        permissions,
+      }) {
         const settings = readAiTelemetryConfig(config);
         permissionsRegistry.addPermissions(aiTelemetryPermissions);
 
+        const optInStore = await DatabaseOptInStore.create({ database });
+        const counterStore = await DatabaseCounterStore.create({ database });
+        const optIns = new OptInService({
+          optIns: optInStore,
+          pseudonyms: new PseudonymCache(settings.pseudonymKey),
+          endpoint: () => discovery.getExternalBaseUrl('ai-telemetry'),
+        });
+        const ingestion = new IngestionService({
+          optIns: optInStore,
+          counters: counterStore,
+          settings: {
+            languages: settings.languages,
+            assistants: settings.assistants,
+            secondsPerLine: settings.estimates.secondsPerLine,
+          },
+        });
+        const metrics = new MetricsService({
+          counters: counterStore,
+          optIns: optInStore,
+          newSeriesZeroSeconds: settings.metrics.newSeriesZeroSeconds,
+        });
+
+        await scheduler.scheduleTask({
+          id: 'ai-telemetry-prune-batch-ids',
+          scope: 'global',
+          frequency: { hours: 1 },
+          timeout: { minutes: 10 },
+          initialDelay: { minutes: 1 },
+          fn: async () => {
+            const days = settings.ingestion.batchIdRetentionDays;
+            const pruned = await counterStore.pruneBatchIds(
+              new Date(Date.now() - days * 86_400_000),
+            );
+            logger.info(`Forgot ${pruned} batch ids older than ${days} days`);
+          },
+        });
+
+        if (settings.demo && process.env.NODE_ENV === 'production') {
+          logger.warn(
+            'aiTelemetry.demo is set but ignored: the demo registration is for development only',
+          );
+        } else if (settings.demo) {
+          const demo = new DemoRegistration({
+            catalog,
+            auth,
+            optIns: optInStore,
+            optInService: optIns,
+            logger,
+            tokenFile: resolvePath(settings.demo.tokenFile),
+            excludeUsers: settings.demo.excludeUsers,
+          });
+          lifecycle.addStartupHook(() => demo.start());
+          lifecycle.addShutdownHook(() => demo.stop());
+        }
+
+        const prometheus = new PrometheusClient(
+          settings.prometheus.baseUrl,
+          settings.prometheus.headers,
+        );
+        const queries = new QueryService({
+          prometheus,
+          cache: new QueryCache(cache),
+          optIns: optInStore,
+          teams: new TeamResolver(catalog, optInStore, logger),
+          settings,
+          logger,
+        });
+
         httpRouter.use(
           await createRouter({
-            prometheus: new PrometheusClient(
-              settings.prometheus.baseUrl,
-              settings.prometheus.headers,
-            ),
+            prometheus,
             pushgateway: new PushgatewayClient(settings.pushgateway.baseUrl),
+            httpAuth,
+            optIns,
+            ingestion,
+            metrics,
+            scrapeSubject: settings.metrics.scrapeSubject,
+            permissions,
+            queries,
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+        // A telemetry token is not a Backstage token: the route authenticates callers itself.
+        httpRouter.addAuthPolicy({
+          path: '/v1/events',
+          allow: 'unauthenticated',
+        });
       },
     });
   },

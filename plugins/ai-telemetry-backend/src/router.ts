@@ -1,19 +1,52 @@
 import express from 'express';
 import Router from 'express-promise-router';
+import {
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
 import { HealthResponse } from '@fawkes/plugin-ai-telemetry-common';
+import { createEventsRouter } from './ingestion/createEventsRouter';
+import { IngestionService } from './ingestion/IngestionService';
+import { createMeRouter } from './me/createMeRouter';
+import { OptInService } from './me/OptInService';
+import { createMetricsRouter } from './metrics/createMetricsRouter';
+import { MetricsService } from './metrics/MetricsService';
+import { createQueryRouter } from './query/createQueryRouter';
+import { QueryService } from './query/QueryService';
 import { PrometheusClient } from './upstream/PrometheusClient';
 import { PushgatewayClient } from './upstream/PushgatewayClient';
 
 export type RouterOptions = {
   prometheus: PrometheusClient;
   pushgateway: PushgatewayClient;
+  httpAuth: HttpAuthService;
+  optIns: OptInService;
+  ingestion: IngestionService;
+  metrics: MetricsService;
+  /** The only principal that may read `/v1/metrics`. */
+  scrapeSubject: string;
+  permissions: PermissionsService;
+  queries: QueryService;
 };
 
 export async function createRouter({
   prometheus,
   pushgateway,
+  httpAuth,
+  optIns,
+  ingestion,
+  metrics,
+  scrapeSubject,
+  permissions,
+  queries,
 }: RouterOptions): Promise<express.Router> {
   const router = Router();
+  // Opt-in, ingestion and metrics parse their own bodies (size limits, clear errors): before
+  // the general JSON parser.
+  router.use(createMeRouter({ httpAuth, optIns }));
+  router.use(createEventsRouter({ httpAuth, ingestion }));
+  router.use(createMetricsRouter({ httpAuth, metrics, scrapeSubject }));
+  router.use(createQueryRouter({ httpAuth, permissions, queries }));
   router.use(express.json());
 
   router.get('/health', async (_req, res) => {

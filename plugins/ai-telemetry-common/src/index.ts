@@ -5,7 +5,12 @@
  * @packageDocumentation
  */
 
+export * from './api/events';
+export * from './api/ingestion';
+export * from './api/privacy';
+export * from './api/queries';
 export * from './contract';
+export * from './panels';
 export * from './permissions';
 export * from './pseudonym';
 export * from './types';

@@ -30,6 +30,30 @@ describe('readAiTelemetryConfig', () => {
     expect(config.assistants).toContain('claude-code');
   });
 
+  it('lets only prometheus-scrape read the metrics endpoint by default, and has no demo', () => {
+    const config = read(valid);
+    expect(config.metrics).toEqual({
+      scrapeSubject: 'prometheus-scrape',
+      newSeriesZeroSeconds: 60,
+    });
+    expect(config.ingestion).toEqual({ batchIdRetentionDays: 30 });
+    expect(config.demo).toBeUndefined();
+  });
+
+  it('reads the demo token file and the users the demo leaves alone', () => {
+    const config = read({
+      ...valid,
+      demo: {
+        tokenFile: '../../.data/demo-tokens.json',
+        excludeUsers: ['user:default/guest'],
+      },
+    });
+    expect(config.demo).toEqual({
+      tokenFile: '../../.data/demo-tokens.json',
+      excludeUsers: ['user:default/guest'],
+    });
+  });
+
   it('always allows other in the label lists', () => {
     expect(read({ ...valid, languages: ['python'] }).languages).toEqual([
       'python',
@@ -67,6 +91,15 @@ describe('readAiTelemetryConfig', () => {
       { ...valid, languages: ['Py thon'] },
       /aiTelemetry\.languages holds "Py thon"/,
     ],
+    [
+      { ...valid, metrics: { scrapeSubject: 'prometheus scrape' } },
+      /aiTelemetry\.metrics\.scrapeSubject must be a subject/,
+    ],
+    [
+      { ...valid, metrics: { newSeriesZeroSeconds: -1 } },
+      /aiTelemetry\.metrics\.newSeriesZeroSeconds must be a number of at least 0/,
+    ],
+    [{ ...valid, demo: {} }, /aiTelemetry\.demo\.tokenFile is missing/],
   ])('refuses %j naming the key', (input, message) => {
     expect(() => read(input)).toThrow(message);
   });

@@ -19,7 +19,24 @@ export type AiTelemetryConfig = {
   };
   languages: string[];
   assistants: string[];
+  metrics: {
+    /** The only principal that may read the metrics endpoint (a static external-access subject). */
+    scrapeSubject: string;
+    /** How long a new label combination is served at 0 after a scrape first served it. */
+    newSeriesZeroSeconds: number;
+  };
+  ingestion: {
+    /** How long a batch id is remembered, so that a retried batch is counted once. */
+    batchIdRetentionDays: number;
+  };
+  /** Development only: opt in the catalog's users and write their tokens to a file. */
+  demo?: { tokenFile: string; excludeUsers: string[] };
 };
+
+/** The external-access subject Prometheus scrapes the metrics endpoint with, by default. */
+export const DEFAULT_SCRAPE_SUBJECT = 'prometheus-scrape';
+/** Two scrapes at Prometheus's usual 30 s interval. */
+const DEFAULT_NEW_SERIES_ZERO_SECONDS = 60;
 
 const LABEL_VALUE = /^[a-z0-9][a-z0-9_+#.-]{0,31}$/;
 const MIN_KEY_LENGTH = 16;
@@ -99,6 +116,50 @@ function readLabelList(
   return list.includes(OTHER) ? list : [...list, OTHER];
 }
 
+function readSubject(config: Config, key: string): string {
+  let value: string | undefined;
+  try {
+    value = config.getOptionalString(key);
+  } catch {
+    throw new ConfigError(key, 'must be a string');
+  }
+  if (value === undefined) return DEFAULT_SCRAPE_SUBJECT;
+  if (!/^\S+$/.test(value)) {
+    throw new ConfigError(
+      key,
+      `must be a subject of backend.auth.externalAccess (no spaces), got "${value}"`,
+    );
+  }
+  return value;
+}
+
+function readDemo(config: Config): AiTelemetryConfig['demo'] {
+  const demo = config.getOptionalConfig('demo');
+  if (!demo) return undefined;
+  let tokenFile: string | undefined;
+  let excludeUsers: string[] | undefined;
+  try {
+    tokenFile = demo.getOptionalString('tokenFile');
+  } catch {
+    throw new ConfigError('demo.tokenFile', 'must be a file path');
+  }
+  try {
+    excludeUsers = demo.getOptionalStringArray('excludeUsers');
+  } catch {
+    throw new ConfigError(
+      'demo.excludeUsers',
+      'must be a list of user entity refs',
+    );
+  }
+  if (!tokenFile) {
+    throw new ConfigError(
+      'demo.tokenFile',
+      'is missing; set it to the file the demo tokens are written to, or remove aiTelemetry.demo',
+    );
+  }
+  return { tokenFile, excludeUsers: excludeUsers ?? [] };
+}
+
 /**
  * Reads `aiTelemetry` from the app config. Throws an error that names the offending key when
  * a value is missing or invalid, so that a misconfigured backend stops at start-up.
@@ -164,5 +225,23 @@ export function readAiTelemetryConfig(root: Config): AiTelemetryConfig {
     },
     languages: readLabelList(config, 'languages', DEFAULT_LANGUAGES),
     assistants: readLabelList(config, 'assistants', DEFAULT_ASSISTANTS),
+    metrics: {
+      scrapeSubject: readSubject(config, 'metrics.scrapeSubject'),
+      newSeriesZeroSeconds: readNumber(
+        config,
+        'metrics.newSeriesZeroSeconds',
+        DEFAULT_NEW_SERIES_ZERO_SECONDS,
+        { min: 0 },
+      ),
+    },
+    ingestion: {
+      batchIdRetentionDays: readNumber(
+        config,
+        'ingestion.batchIdRetentionDays',
+        30,
+        { min: 1, integer: true },
+      ),
+    },
+    demo: readDemo(config),
   };
 }

@@ -36,7 +36,7 @@ describe('the live telemetry stack', () => {
 
   it('holds the demo history: at least 40 pseudonyms, with samples older than 25 days', async () => {
     const users = await instantQuery(
-      'count(count by (user_hash) (ai_copilot_suggestions_total))',
+      'count(count by (user_hash) (count_over_time(ai_copilot_suggestions_total[31d])))',
     );
     expect(Number(users[0].value[1])).toBeGreaterThanOrEqual(40);
 

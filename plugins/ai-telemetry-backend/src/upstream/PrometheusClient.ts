@@ -1,14 +1,237 @@
+import { ServiceUnavailableError } from '@backstage/errors';
 import { UpstreamHealth } from '@fawkes/plugin-ai-telemetry-common';
+import { PrometheusDriver, QueryResult, RuleGroup } from 'prometheus-query';
+import { UpstreamError, UpstreamTimeoutError } from './errors';
 import { probe } from './probe';
 
-/** The Prometheus-compatible engine (Prometheus or VictoriaMetrics) that holds the history. */
+/** One series of a query result: its labels and its points as [unix seconds, value]. */
+export type PrometheusSeries = {
+  labels: Record<string, string>;
+  points: Array<[number, number]>;
+};
+
+/** An alerting rule as Prometheus's rules API reports it. */
+export type PrometheusAlertRule = {
+  group: string;
+  name: string;
+  query: string;
+  forSeconds: number;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  health: string;
+  alerts: Array<{
+    state: string;
+    activeAt?: number;
+    annotations: Record<string, string>;
+  }>;
+};
+
+/** How long a query may take before it counts as timed out, by default. */
+export const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
+
+/** What prometheus-query throws: plain objects, not Errors. */
+type DriverError = {
+  errorType?: string;
+  error?: string;
+  code?: string;
+  httpStatus?: number;
+  prometheus?: { errorType?: string; error?: string };
+  /** What was thrown first: the driver rethrows its own errors wrapped as network errors. */
+  original?: unknown;
+};
+
+const NETWORK_CODES_MEANING_UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNRESET',
+  'EPIPE',
+]);
+
+/**
+ * The Prometheus-compatible engine (Prometheus or VictoriaMetrics) that holds the history,
+ * queried through prometheus-query's PrometheusDriver. Every failure becomes an error the HTTP
+ * layer answers with the right status: Prometheus unreachable → 503, its own errors → 502 with
+ * its message, no answer in time → 504.
+ */
 export class PrometheusClient {
+  private readonly driver: PrometheusDriver;
+
   constructor(
     private readonly baseUrl: string,
     private readonly headers: Record<string, string> = {},
-  ) {}
+    private readonly options: { timeoutMs?: number } = {},
+  ) {
+    this.driver = new PrometheusDriver({
+      endpoint: baseUrl,
+      baseURL: '/api/v1/',
+      headers,
+      timeout: this.timeoutMs,
+      // A team's matcher can be long: POST keeps it out of the URL.
+      preferPost: true,
+    });
+  }
+
+  private get timeoutMs(): number {
+    return this.options.timeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  }
 
   health(): Promise<UpstreamHealth> {
     return probe(this.baseUrl, '/-/ready', this.headers);
+  }
+
+  /** Evaluates `query` every `step` seconds from `start` to `end` (unix seconds). */
+  async rangeQuery(
+    query: string,
+    start: number,
+    end: number,
+    step: number,
+  ): Promise<PrometheusSeries[]> {
+    const result = await this.call(() =>
+      this.driver.rangeQuery(query, start * 1000, end * 1000, step),
+    );
+    return toSeries(result);
+  }
+
+  /** Evaluates `query` at `time` (unix seconds). */
+  async instantQuery(query: string, time: number): Promise<PrometheusSeries[]> {
+    const result = await this.call(() =>
+      this.driver.instantQuery(query, time * 1000),
+    );
+    return toSeries(result);
+  }
+
+  /** Every alerting rule Prometheus has loaded, with its active alerts. */
+  async alertRules(): Promise<PrometheusAlertRule[]> {
+    const groups: RuleGroup[] = await this.call(() => this.driver.rules());
+    return groups.flatMap(group =>
+      group.rules
+        .filter(rule => rule.type === 'alerting')
+        .map(rule => ({
+          group: group.name,
+          name: rule.name,
+          query: rule.query,
+          forSeconds: rule.duration ?? 0,
+          labels: (rule.labels ?? {}) as Record<string, string>,
+          annotations: (rule.annotations ?? {}) as Record<string, string>,
+          health: rule.health,
+          alerts: (rule.alerts ?? []).map(alert => ({
+            state: String(alert.state),
+            ...(alert.activeAt
+              ? { activeAt: new Date(alert.activeAt).getTime() }
+              : {}),
+            annotations: (alert.annotations ?? {}) as Record<string, string>,
+          })),
+        })),
+    );
+  }
+
+  private async call<T>(request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (thrown) {
+      throw this.toError(thrown);
+    }
+  }
+
+  private toError(thrown: unknown): Error {
+    let e = (thrown ?? {}) as DriverError;
+    const original = e.original as DriverError | undefined;
+    if (e.errorType === 'network_error' && original?.errorType) {
+      e = original;
+    }
+    const where = `Prometheus at ${this.baseUrl}`;
+    switch (e.errorType) {
+      case 'timeout_error':
+        return new UpstreamTimeoutError(
+          `${where} did not answer within ${this.timeoutMs} ms`,
+        );
+      case 'network_error':
+      case 'ssl_error':
+        if (e.code === 'ETIMEDOUT') {
+          return new UpstreamTimeoutError(
+            `${where} did not answer within ${this.timeoutMs} ms`,
+          );
+        }
+        return new ServiceUnavailableError(
+          `${where} is unreachable: ${
+            e.code && NETWORK_CODES_MEANING_UNREACHABLE.has(e.code)
+              ? e.code
+              : e.error ?? e.code ?? 'network error'
+          }`,
+        );
+      case 'http_error': {
+        const type = e.prometheus?.errorType;
+        const message = e.prometheus?.error ?? e.error ?? 'no message';
+        if (type === 'timeout') {
+          return new UpstreamTimeoutError(`${where} timed out: ${message}`);
+        }
+        if (type === 'unavailable') {
+          return new ServiceUnavailableError(
+            `${where} is unavailable: ${message}`,
+          );
+        }
+        return new UpstreamError(
+          `${where} answered HTTP ${e.httpStatus}${
+            type ? ` (${type})` : ''
+          }: ${message}`,
+          type,
+        );
+      }
+      case 'client_error':
+        return new UpstreamError(
+          `${where} answered with something other than the Prometheus HTTP API`,
+        );
+      default:
+        return new UpstreamError(
+          `${where} failed: ${
+            thrown instanceof Error ? thrown.message : e.error ?? String(thrown)
+          }`,
+        );
+    }
+  }
+}
+
+/** Prometheus's numbers as numbers (NaN and ±Inf included). */
+function toNumber(text: unknown): number {
+  return typeof text === 'number' ? text : Number(text);
+}
+
+function toSeries(result: QueryResult): PrometheusSeries[] {
+  const labelsOf = (metric: { name?: string; labels?: object } | null) => ({
+    ...((metric?.labels ?? {}) as Record<string, string>),
+    ...(metric?.name ? { __name__: metric.name } : {}),
+  });
+  switch (String(result.resultType)) {
+    case 'matrix':
+      return result.result.map(
+        (series: {
+          metric: never;
+          values: Array<{ time: Date; value: unknown }>;
+        }) => ({
+          labels: labelsOf(series.metric),
+          points: series.values.map(
+            v =>
+              [v.time.getTime() / 1000, toNumber(v.value)] as [number, number],
+          ),
+        }),
+      );
+    case 'vector':
+      return result.result.map(
+        (sample: { metric: never; value: { time: Date; value: unknown } }) => ({
+          labels: labelsOf(sample.metric),
+          points: [
+            [sample.value.time.getTime() / 1000, toNumber(sample.value.value)],
+          ],
+        }),
+      );
+    default:
+      throw new UpstreamError(
+        `Prometheus at the configured URL answered a ${String(
+          result.resultType,
+        )} where a vector or matrix was expected`,
+      );
   }
 }

@@ -1,0 +1,419 @@
+import {
+  BackstageCredentials,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import { InputError, isError } from '@backstage/errors';
+import {
+  DashboardResponse,
+  ignoredFilters,
+  MAX_POINTS_PER_QUERY,
+  METRIC_FAMILIES,
+  PANEL_CATALOG,
+  PANEL_IDS,
+  PanelError,
+  PanelId,
+  PanelParameterError,
+  PanelParams,
+  PanelQuery,
+  PanelRequest,
+  PanelResponse,
+  PanelResponseById,
+  parsePanelRequest,
+  parseTime,
+  participantsQuery,
+  pointCount,
+  QuerySpec,
+  QueryWindow,
+  RawQueryRequest,
+  RawQueryResponse,
+  TeamDashboardResponse,
+} from '@fawkes/plugin-ai-telemetry-common';
+import { AiTelemetryConfig } from '../config/AiTelemetryConfig';
+import {
+  PrometheusAlertRule,
+  PrometheusClient,
+  PrometheusSeries,
+} from '../upstream/PrometheusClient';
+import { UpstreamError } from '../upstream/errors';
+import { PANEL_LOADERS, PanelContext } from './panels';
+import { scalarOf } from './panels/context';
+import { QueryCache } from './QueryCache';
+import { checkRawQuery } from './rawQueryGuard';
+import { RuleCoverage } from './RuleCoverage';
+import { TeamResolver } from './TeamResolver';
+import { OptInRegistry } from './OptInRegistry';
+
+/** Alert states change by the minute: they are reused only briefly. */
+const ALERT_RULES_TTL_MS = 10_000;
+
+/** A query to run: a panel query, or one of the service's own. */
+type QueryRun = Pick<
+  QuerySpec,
+  'type' | 'query' | 'start' | 'end' | 'step' | 'time'
+>;
+
+export type QueryServiceOptions = {
+  prometheus: PrometheusClient;
+  cache: QueryCache;
+  optIns: OptInRegistry;
+  teams: TeamResolver;
+  settings: Pick<
+    AiTelemetryConfig,
+    'languages' | 'assistants' | 'privacy' | 'estimates'
+  >;
+  logger: LoggerService;
+  /** Now, in unix seconds (tests fix it). */
+  now?: () => number;
+};
+
+function toWindow(params: PanelRequest): QueryWindow {
+  const { start, end, step } = params.window;
+  return { start: start * 1000, end: end * 1000, step };
+}
+
+function toPanelQuery(spec: QuerySpec): PanelQuery {
+  return spec.type === 'range'
+    ? {
+        query: spec.display,
+        type: 'range',
+        source: spec.source,
+        start: spec.start! * 1000,
+        end: spec.end! * 1000,
+        step: spec.step!,
+      }
+    : {
+        query: spec.display,
+        type: 'instant',
+        source: spec.source,
+        time: spec.time! * 1000,
+      };
+}
+
+function statusOf(error: Error): number {
+  const status = (error as { statusCode?: unknown }).statusCode;
+  if (typeof status === 'number') return status;
+  switch (error.name) {
+    case 'InputError':
+      return 400;
+    case 'NotAllowedError':
+      return 403;
+    case 'NotFoundError':
+      return 404;
+    case 'ServiceUnavailableError':
+      return 503;
+    default:
+      return 500;
+  }
+}
+
+/**
+ * The panels of the organisation and team dashboards, and the admin's raw queries. Every query
+ * is built on the server from the panel catalog with validated parameters; results go through
+ * the cache, where identical concurrent queries are coalesced; answers carry aggregates only.
+ */
+export class QueryService {
+  private readonly coverage: RuleCoverage;
+  private readonly now: () => number;
+
+  constructor(private readonly options: QueryServiceOptions) {
+    this.now = options.now ?? (() => Date.now() / 1000);
+    this.coverage = new RuleCoverage((query, time) =>
+      this.run({ type: 'instant', query, time }),
+    );
+  }
+
+  /** Validates a dashboard's query string; an InputError names the offending field. */
+  parseRequest(query: Record<string, unknown>): PanelRequest {
+    const { languages, assistants, privacy } = this.options.settings;
+    try {
+      return parsePanelRequest(query, {
+        languages,
+        assistants,
+        retentionDays: privacy.retentionDays,
+        now: this.now(),
+      });
+    } catch (error) {
+      if (error instanceof PanelParameterError) {
+        throw new InputError(`Invalid ${error.field}: ${error.message}`);
+      }
+      throw error;
+    }
+  }
+
+  /** Every panel, for the organisation. */
+  async dashboard(
+    request: PanelRequest,
+    credentials: BackstageCredentials,
+  ): Promise<DashboardResponse> {
+    return this.allPanels(request, credentials);
+  }
+
+  /** One panel, for the organisation. */
+  async panel(
+    id: PanelId,
+    request: PanelRequest,
+    credentials: BackstageCredentials,
+  ): Promise<PanelResponse> {
+    const sources = await this.coverage.sources(
+      request,
+      PANEL_CATALOG[id].families,
+    );
+    return this.loadPanel(id, request, sources, credentials);
+  }
+
+  /**
+   * Every panel for a catalog Group (its members and its child groups' members, opted in),
+   * or, when fewer than `minGroupSize` of them have data in the window, no figures at all.
+   * Members are counted per metric family under the filters that family allows, and every
+   * family with data must reach the threshold, so that a filter cannot single anyone out.
+   */
+  async teamDashboard(
+    group: { namespace: string; name: string },
+    request: PanelRequest,
+    credentials: BackstageCredentials,
+  ): Promise<TeamDashboardResponse> {
+    const { minGroupSize } = this.options.settings.privacy;
+    const team = await this.options.teams.resolve(group, credentials);
+    const tooFew: TeamDashboardResponse = {
+      tooFewParticipants: true,
+      team: team.info,
+      minGroupSize,
+      window: toWindow(request),
+      filters: request.filters,
+    };
+    if (team.userHashes.length < minGroupSize) return tooFew;
+
+    const params: PanelParams = {
+      ...request,
+      team: { userHashes: team.userHashes },
+    };
+    const participants = await Promise.all(
+      METRIC_FAMILIES.map(async family =>
+        scalarOf(await this.run(participantsQuery(params, family))),
+      ),
+    );
+    const withData = participants.filter(count => count > 0);
+    if (withData.length === 0 || Math.min(...withData) < minGroupSize) {
+      return tooFew;
+    }
+
+    const dashboard = await this.allPanels(params, credentials, () =>
+      Promise.resolve(team.userHashes.length),
+    );
+    return {
+      ...dashboard,
+      tooFewParticipants: false,
+      team: team.info,
+      minGroupSize,
+    };
+  }
+
+  /**
+   * Runs an admin's PromQL over a range, after the guard has checked that it selects only the
+   * plugin's metrics. A result that would carry `user_hash` is refused: aggregate it away.
+   */
+  async rawQuery(body: RawQueryRequest): Promise<RawQueryResponse> {
+    checkRawQuery(body.query);
+    const start = parseTime('start', body.start);
+    const end = parseTime('end', body.end);
+    const step = parseStep(body.step);
+    if (end <= start) {
+      throw new InputError('Invalid end: end must be later than start');
+    }
+    const earliest =
+      this.now() - this.options.settings.privacy.retentionDays * 86400;
+    if (end < earliest) {
+      throw new InputError(
+        `Invalid end: the range lies before the retention of ${this.options.settings.privacy.retentionDays} days`,
+      );
+    }
+    const from = Math.max(start, Math.floor(earliest / step) * step);
+    const points = pointCount(from, end, step);
+    if (points > MAX_POINTS_PER_QUERY) {
+      throw new InputError(
+        `Invalid step: ${points} points from start to end, more than ${MAX_POINTS_PER_QUERY}; ` +
+          `use a step of at least ${Math.ceil(
+            (end - from) / (MAX_POINTS_PER_QUERY - 1),
+          )} seconds`,
+      );
+    }
+    let series: PrometheusSeries[];
+    try {
+      series = await this.run({
+        type: 'range',
+        query: body.query,
+        start: from,
+        end,
+        step,
+      });
+    } catch (error) {
+      if (
+        error instanceof UpstreamError &&
+        error.upstreamErrorType === 'bad_data'
+      ) {
+        throw new InputError(`Prometheus refused the query: ${error.message}`);
+      }
+      throw error;
+    }
+    const withHash = series.filter(s => 'user_hash' in s.labels).length;
+    if (withHash > 0) {
+      throw new InputError(
+        `The result would carry user_hash on ${withHash} series; aggregate it away, ` +
+          'e.g. sum without (user_hash) (...)',
+      );
+    }
+    return {
+      query: body.query,
+      start: from * 1000,
+      end: end * 1000,
+      step,
+      series: series.map(s => ({
+        labels: s.labels,
+        points: s.points.map(([t, v]) => ({ t: t * 1000, v })),
+      })),
+    };
+  }
+
+  /** Drops every cached result (erasure's last step). */
+  async dropCachedResults(): Promise<void> {
+    await this.options.cache.dropAll();
+  }
+
+  private async allPanels(
+    params: PanelParams,
+    credentials: BackstageCredentials,
+    optedInUsers?: () => Promise<number>,
+  ): Promise<DashboardResponse> {
+    const sources = await this.coverage.sources(params);
+    const settled = await Promise.allSettled(
+      PANEL_IDS.map(id =>
+        this.loadPanel(id, params, sources, credentials, optedInUsers),
+      ),
+    );
+    if (settled.every(s => s.status === 'rejected')) {
+      throw (settled[0] as PromiseRejectedResult).reason;
+    }
+    const panels = Object.fromEntries(
+      settled.map((result, i): [PanelId, PanelResponse | PanelError] => {
+        const id = PANEL_IDS[i];
+        if (result.status === 'fulfilled') return [id, result.value];
+        const error = isError(result.reason)
+          ? result.reason
+          : new Error(String(result.reason));
+        this.options.logger.warn(`Panel ${id} failed: ${error.message}`);
+        return [
+          id,
+          {
+            id,
+            error: {
+              name: error.name,
+              message: error.message,
+              statusCode: statusOf(error),
+            },
+          },
+        ];
+      }),
+    ) as DashboardResponse['panels'];
+    return { window: toWindow(params), filters: params.filters, panels };
+  }
+
+  private async loadPanel<Id extends PanelId>(
+    id: Id,
+    params: PanelParams,
+    sources: Awaited<ReturnType<RuleCoverage['sources']>>,
+    credentials: BackstageCredentials,
+    optedInUsers?: () => Promise<number>,
+  ): Promise<PanelResponseById[Id]> {
+    const definition = PANEL_CATALOG[id];
+    const specs = definition.queries(params, sources);
+    const ctx: PanelContext = {
+      params,
+      specs,
+      run: spec => this.run(spec),
+      optedInUsers:
+        optedInUsers ??
+        (async () => (await this.options.optIns.listOptedIn()).length),
+      teamsUsingAi: activeSpec => this.teamsUsingAi(activeSpec, credentials),
+      alertRules: () => this.alertRules(),
+      estimates: this.options.settings.estimates,
+    };
+    const data = await PANEL_LOADERS[id](ctx);
+    const queries = specs.map(toPanelQuery);
+    if (id === 'alerts') {
+      queries.push({
+        query: 'GET /api/v1/rules',
+        type: 'instant',
+        source: 'rules-api',
+      });
+    }
+    return {
+      id,
+      window: toWindow(params),
+      step:
+        id === 'linesGenerated' ? params.window.barStep : params.window.step,
+      filters: params.filters,
+      ignoredFilters: ignoredFilters(definition, params.filters),
+      queries,
+      data,
+    } as PanelResponseById[Id];
+  }
+
+  private run(q: QueryRun): Promise<PrometheusSeries[]> {
+    const { prometheus, cache } = this.options;
+    const key = JSON.stringify([
+      q.type,
+      q.query,
+      q.start,
+      q.end,
+      q.step,
+      q.time,
+    ]);
+    return cache.get(key, () =>
+      q.type === 'range'
+        ? prometheus.rangeQuery(q.query, q.start!, q.end!, q.step!)
+        : prometheus.instantQuery(q.query, q.time!),
+    );
+  }
+
+  private alertRules(): Promise<PrometheusAlertRule[]> {
+    return this.options.cache.get(
+      'alert-rules',
+      () => this.options.prometheus.alertRules(),
+      { ttlMs: ALERT_RULES_TTL_MS },
+    );
+  }
+
+  private async teamsUsingAi(
+    activeSpec: QuerySpec,
+    credentials: BackstageCredentials,
+  ): Promise<number> {
+    const active = await this.run(activeSpec);
+    const key = JSON.stringify([
+      'teams-using-ai',
+      activeSpec.query,
+      activeSpec.time,
+    ]);
+    return this.options.cache.get(key, () =>
+      this.options.teams.countGroupsOf(
+        active.map(s => s.labels.user_hash).filter(Boolean),
+        credentials,
+      ),
+    );
+  }
+}
+
+const STEP_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** A step as seconds or a duration (`30s`, `15m`, `1h`, `1d`), in seconds. */
+export function parseStep(value: unknown): number {
+  const text = typeof value === 'number' ? String(value) : value;
+  const match =
+    typeof text === 'string' ? /^(\d{1,7})(s|m|h|d)?$/.exec(text) : null;
+  const seconds = match ? Number(match[1]) * STEP_UNITS[match[2] ?? 's'] : NaN;
+  if (!(seconds >= 1)) {
+    throw new InputError(
+      'Invalid step: give whole seconds or a duration such as 15m, 1h or 1d',
+    );
+  }
+  return seconds;
+}

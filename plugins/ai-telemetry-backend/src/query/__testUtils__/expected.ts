@@ -1,0 +1,232 @@
+import { RawSeries } from './demoData';
+
+/**
+ * The panels' figures computed independently, straight from the generated samples: a counter's
+ * increase over (from, to] is its value at `to` minus its value at `from` (0 before the series
+ * began, since every generated series starts at 0), summed in plain TypeScript. No PromQL, no
+ * code of the query module.
+ */
+
+const HOUR = 3600;
+const DAY = 86400;
+
+export type Scope = {
+  language?: string;
+  assistant?: string;
+  /** A team: only these pseudonyms. */
+  userHashes?: Set<string>;
+};
+
+export type ExpectedSeries = Map<string, Array<{ t: number; v: number }>>;
+
+export class RawHistory {
+  constructor(private readonly series: RawSeries[]) {}
+
+  private static valueAt(s: RawSeries, t: number): number {
+    if (t < s.firstTime) return 0;
+    const v = s.samples.get(t);
+    if (v === undefined) {
+      throw new Error(
+        `no sample at ${t} for ${s.name} ${JSON.stringify(s.labels)}`,
+      );
+    }
+    return v;
+  }
+
+  static increase(s: RawSeries, from: number, to: number): number {
+    return RawHistory.valueAt(s, to) - RawHistory.valueAt(s, from);
+  }
+
+  select(metric: string, scope: Scope): RawSeries[] {
+    return this.series.filter(
+      s =>
+        s.name === metric &&
+        (scope.language === undefined ||
+          s.labels.language === scope.language) &&
+        (scope.assistant === undefined ||
+          s.labels.assistant === scope.assistant) &&
+        (scope.userHashes === undefined ||
+          scope.userHashes.has(s.labels.user_hash)),
+    );
+  }
+
+  /** Σ increase over (from, to] per group. */
+  sumBy(
+    series: RawSeries[],
+    groupOf: (labels: Record<string, string>) => string,
+    from: number,
+    to: number,
+  ): Map<string, number> {
+    const sums = new Map<string, number>();
+    for (const s of series) {
+      const g = groupOf(s.labels);
+      sums.set(g, (sums.get(g) ?? 0) + RawHistory.increase(s, from, to));
+    }
+    return sums;
+  }
+
+  sum(series: RawSeries[], from: number, to: number): number {
+    return series.reduce((acc, s) => acc + RawHistory.increase(s, from, to), 0);
+  }
+
+  /** Pseudonyms whose series increased in (from, to]. */
+  activeUsers(series: RawSeries[], from: number, to: number): Set<string> {
+    const perUser = this.sumBy(series, l => l.user_hash, from, to);
+    return new Set([...perUser].filter(([, v]) => v > 0).map(([u]) => u));
+  }
+
+  /** Per bucket [b, b + step) and group: Σ increase over (b, b + step]. */
+  buckets(
+    series: RawSeries[],
+    groupOf: (labels: Record<string, string>) => string,
+    start: number,
+    end: number,
+    step: number,
+  ): ExpectedSeries {
+    const out: ExpectedSeries = new Map();
+    for (let b = start; b < end; b += step) {
+      for (const [g, v] of this.sumBy(series, groupOf, b, b + step)) {
+        if (!out.has(g)) out.set(g, []);
+        out.get(g)!.push({ t: b * 1000, v });
+      }
+    }
+    return out;
+  }
+}
+
+export type Window = { start: number; end: number; step: number };
+
+export function expectedOverview(h: RawHistory, w: Window, scope: Scope) {
+  const sugg = h.select('ai_copilot_suggestions_total', scope);
+  const shown = h.sumBy(sugg, l => l.language, w.start, w.end);
+  const accepted = h.sumBy(
+    sugg.filter(s => s.labels.accepted === 'true'),
+    l => l.language,
+    w.start,
+    w.end,
+  );
+  const total = [...shown.values()].reduce((a, b) => a + b, 0);
+  const acc = [...accepted.values()].reduce((a, b) => a + b, 0);
+  return {
+    totalSuggestions: total,
+    acceptedSuggestions: acc,
+    acceptanceRate: total > 0 ? acc / total : null,
+    active: h.activeUsers(sugg, w.start, w.end),
+    topLanguages: [...shown]
+      .filter(([, v]) => v > 0)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 5)
+      .map(([language, suggestions]) => ({
+        language,
+        suggestions,
+        accepted: accepted.get(language) ?? 0,
+      })),
+  };
+}
+
+export function expectedAcceptance(h: RawHistory, w: Window, scope: Scope) {
+  const sugg = h.select('ai_copilot_suggestions_total', scope);
+  const acc = sugg.filter(s => s.labels.accepted === 'true');
+  const ratios = (group: (l: Record<string, string>) => string) => {
+    const out = new Map<string, Array<{ t: number; v: number }>>();
+    for (let b = w.start; b < w.end; b += w.step) {
+      const shown = h.sumBy(sugg, group, b, b + w.step);
+      const ok = h.sumBy(acc, group, b, b + w.step);
+      for (const [g, s] of shown) {
+        if (s <= 0) continue;
+        if (!out.has(g)) out.set(g, []);
+        out.get(g)!.push({ t: b * 1000, v: (ok.get(g) ?? 0) / s });
+      }
+    }
+    return out;
+  };
+  const movingAverage7d: Array<{ t: number; v: number }> = [];
+  for (let b = w.start; b < w.end; b += w.step) {
+    const shown = h.sum(sugg, b + w.step - 7 * DAY, b + w.step);
+    if (shown > 0) {
+      movingAverage7d.push({
+        t: b * 1000,
+        v: h.sum(acc, b + w.step - 7 * DAY, b + w.step) / shown,
+      });
+    }
+  }
+  return {
+    overall: ratios(() => 'all').get('all') ?? [],
+    movingAverage7d,
+    byLanguage: ratios(l => l.language),
+    byAssistant: ratios(l => l.assistant),
+  };
+}
+
+export function expectedLines(
+  h: RawHistory,
+  w: Window,
+  barStep: number,
+  scope: Scope,
+) {
+  const lines = h.select('ai_copilot_lines_generated', scope);
+  const byLanguage = h.buckets(lines, l => l.language, w.start, w.end, barStep);
+  const total =
+    h.buckets(lines, () => 'all', w.start, w.end, barStep).get('all') ?? [];
+  let running = 0;
+  return {
+    totalLines: h.sum(lines, w.start, w.end),
+    byLanguage,
+    total,
+    cumulative: total.map(p => {
+      running += p.v;
+      return { t: p.t, v: running };
+    }),
+  };
+}
+
+export function expectedTimeSaved(
+  h: RawHistory,
+  w: Window,
+  scope: Scope,
+  estimates: { hourlyCost: number; seatCostPerMonth: number },
+) {
+  const noLanguage = { ...scope, language: undefined };
+  const time = h.select('ai_copilot_time_saved_seconds', noLanguage);
+  const byActivity = h.sumBy(time, l => l.activity, w.start, w.end);
+  const totalHours = [...byActivity.values()].reduce((a, b) => a + b, 0) / HOUR;
+  const activeUsers = h.activeUsers(
+    h.select('ai_copilot_suggestions_total', noLanguage),
+    w.start,
+    w.end,
+  ).size;
+  const days = (w.end - w.start) / DAY;
+  const value = totalHours * estimates.hourlyCost;
+  const seatCost =
+    (estimates.seatCostPerMonth * activeUsers * days) / (365.25 / 12);
+  return {
+    totalHours,
+    activeUsers,
+    hoursPerActiveUser: activeUsers > 0 ? totalHours / activeUsers : null,
+    byActivity: new Map([...byActivity].map(([a, s]) => [a, s / HOUR])),
+    roi: { valueOfTimeSaved: value, seatCost, net: value - seatCost },
+  };
+}
+
+export function expectedFeatureUsage(h: RawHistory, w: Window, scope: Scope) {
+  const features = h.select('ai_copilot_feature_usage', {
+    ...scope,
+    language: undefined,
+  });
+  const hourOfDay = new Map<string, number>();
+  const dayOfWeek = new Map<string, number>();
+  for (let hour = w.start; hour < w.end; hour += HOUR) {
+    for (const [f, v] of h.sumBy(features, l => l.feature, hour, hour + HOUR)) {
+      const hk = `${f}/${new Date(hour * 1000).getUTCHours()}`;
+      const dk = `${f}/${new Date(hour * 1000).getUTCDay()}`;
+      hourOfDay.set(hk, (hourOfDay.get(hk) ?? 0) + v);
+      dayOfWeek.set(dk, (dayOfWeek.get(dk) ?? 0) + v);
+    }
+  }
+  return {
+    byFeature: h.buckets(features, l => l.feature, w.start, w.end, w.step),
+    totals: h.sumBy(features, l => l.feature, w.start, w.end),
+    hourOfDay,
+    dayOfWeek,
+  };
+}

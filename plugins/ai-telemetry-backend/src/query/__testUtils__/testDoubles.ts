@@ -1,0 +1,134 @@
+import { CacheService } from '@backstage/backend-plugin-api';
+import { mockServices } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { Entity } from '@backstage/catalog-model';
+import {
+  DEFAULT_ASSISTANTS,
+  DEFAULT_LANGUAGES,
+} from '@fawkes/plugin-ai-telemetry-common';
+import {
+  PrometheusAlertRule,
+  PrometheusClient,
+  PrometheusSeries,
+} from '../../upstream/PrometheusClient';
+import { QueryCache } from '../QueryCache';
+import { QueryService } from '../QueryService';
+import { TeamResolver } from '../TeamResolver';
+
+/** Backstage's cache service, in a Map (TTLs are recorded, not enforced). */
+export function memoryCache(): CacheService & { ttls: unknown[] } {
+  const store = new Map<string, unknown>();
+  const ttls: unknown[] = [];
+  const cache = {
+    ttls,
+    get: async (key: string) => store.get(key),
+    set: async (key: string, value: unknown, options?: { ttl?: unknown }) => {
+      store.set(key, value);
+      ttls.push(options?.ttl);
+    },
+    delete: async (key: string) => {
+      store.delete(key);
+    },
+    withOptions: () => cache,
+  };
+  return cache as unknown as CacheService & { ttls: unknown[] };
+}
+
+/**
+ * A Prometheus that answers every query with `answer(query)`, records what it was asked, and
+ * holds its answers until `release()` when created `held`.
+ */
+export function fakePrometheus(
+  answer: (query: string) => PrometheusSeries[] = () => [],
+  options: { held?: boolean; rules?: PrometheusAlertRule[] } = {},
+) {
+  const asked: string[] = [];
+  let release = () => {};
+  const gate = options.held
+    ? new Promise<void>(resolve => {
+        release = resolve;
+      })
+    : Promise.resolve();
+  const respond = async (key: string, query: string) => {
+    asked.push(key);
+    await gate;
+    return answer(query);
+  };
+  const client = {
+    rangeQuery: (query: string, start: number, end: number, step: number) =>
+      respond(`range ${query} ${start} ${end} ${step}`, query),
+    instantQuery: (query: string, time: number) =>
+      respond(`instant ${query} ${time}`, query),
+    alertRules: async () => {
+      asked.push('rules');
+      await gate;
+      return options.rules ?? [];
+    },
+  };
+  return {
+    asked,
+    release: () => release(),
+    client: client as unknown as PrometheusClient,
+  };
+}
+
+export const NOW = Date.UTC(2026, 10, 28, 13, 20) / 1000;
+
+/** A QueryService on test doubles; the opted-in users and the catalog are given. */
+export function testQueryService(options: {
+  prometheus: PrometheusClient;
+  optedIn?: Array<{ userEntityRef: string; userHash: string }>;
+  entities?: Entity[];
+  minGroupSize?: number;
+  cache?: CacheService;
+}): QueryService {
+  const optIns = { listOptedIn: async () => options.optedIn ?? [] };
+  const logger = mockServices.logger.mock();
+  return new QueryService({
+    prometheus: options.prometheus,
+    cache: new QueryCache(options.cache ?? memoryCache()),
+    optIns,
+    teams: new TeamResolver(
+      catalogServiceMock({ entities: options.entities ?? [] }),
+      optIns,
+      logger,
+    ),
+    settings: {
+      languages: [...DEFAULT_LANGUAGES],
+      assistants: [...DEFAULT_ASSISTANTS],
+      privacy: { minGroupSize: options.minGroupSize ?? 5, retentionDays: 90 },
+      estimates: { secondsPerLine: 12, hourlyCost: 85, seatCostPerMonth: 19 },
+    },
+    logger,
+    now: () => NOW,
+  });
+}
+
+/** A Group with direct members and child groups, as the catalog relates them. */
+export function group(
+  name: string,
+  members: string[],
+  children: string[] = [],
+): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Group',
+    metadata: { name, namespace: 'default', title: name },
+    spec: { type: 'team', children },
+    relations: [
+      ...members.map(m => ({
+        type: 'hasMember',
+        targetRef: `user:default/${m}`,
+      })),
+      ...children.map(c => ({
+        type: 'parentOf',
+        targetRef: `group:default/${c}`,
+      })),
+    ],
+  };
+}
+
+/** The pseudonym-shaped stand-in for user number `n`. */
+export function hash(n: number): string {
+  return n.toString(16).padStart(64, '0');
+}

@@ -1,0 +1,686 @@
+import { TestDatabases } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  AlertsData,
+  DashboardResponse,
+  isPanelError,
+  NamedSeries,
+  PanelError,
+  PanelId,
+  PanelResponse,
+  PanelResponseById,
+  Point,
+  pseudonymize,
+  TeamDashboardResponse,
+} from '@fawkes/plugin-ai-telemetry-common';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import request from 'supertest';
+import { parse as parseYaml } from 'yaml';
+import { readFileSync } from 'fs';
+import {
+  optIn,
+  startAiTelemetryTestBackend,
+  TEST_AI_TELEMETRY_CONFIG,
+  userAuthorization,
+} from '../__testUtils__/testBackend';
+import {
+  ALERT_RULES_FILE,
+  backfillPrometheus,
+  backfillRecordingRules,
+  catalogEntities,
+  DemoOrgFile,
+  DemoSet,
+  generateDemoSet,
+  importIntoVictoriaMetrics,
+  moveBlocks,
+  readOpenMetrics,
+  readOrg,
+} from './__testUtils__/demoData';
+import {
+  Engine,
+  startPrometheus,
+  startVictoriaMetrics,
+} from './__testUtils__/engines';
+import {
+  expectedAcceptance,
+  expectedFeatureUsage,
+  expectedLines,
+  expectedOverview,
+  expectedTimeSaved,
+  ExpectedSeries,
+  RawHistory,
+  Scope,
+  Window,
+} from './__testUtils__/expected';
+
+jest.setTimeout(60_000);
+
+const KEY = TEST_AI_TELEMETRY_CONFIG.pseudonymKey;
+const ESTIMATES = { hourlyCost: 85, seatCostPerMonth: 19 };
+const GUEST = 'user:default/guest';
+type Api = ReturnType<typeof request>;
+
+/** Equal up to floating-point summation order. */
+function expectClose(
+  actual: number | null,
+  expected: number | null,
+  what: string,
+) {
+  if (expected === null || actual === null) {
+    expect({ what, actual }).toEqual({ what, actual: expected });
+    return;
+  }
+  const tolerance = 1e-9 * Math.max(1, Math.abs(expected));
+  if (!(Math.abs(actual - expected) <= tolerance)) {
+    throw new Error(`${what}: got ${actual}, expected ${expected}`);
+  }
+}
+
+function expectPoints(
+  actual: Point[],
+  expected: Array<{ t: number; v: number }>,
+  what: string,
+) {
+  expect({ what, t: actual.map(p => p.t) }).toEqual({
+    what,
+    t: expected.map(p => p.t),
+  });
+  actual.forEach((p, i) =>
+    expectClose(
+      p.v,
+      expected[i].v,
+      `${what} at ${new Date(p.t).toISOString()}`,
+    ),
+  );
+}
+
+/** Compares named series, leaving out those that are zero throughout on either side. */
+function expectSeries(
+  actual: NamedSeries[],
+  expected: ExpectedSeries,
+  what: string,
+) {
+  const nonZero = (points: Array<{ v: number }>) => points.some(p => p.v !== 0);
+  const actualNames = actual
+    .filter(s => nonZero(s.points))
+    .map(s => s.name)
+    .sort();
+  const expectedNames = [...expected]
+    .filter(([, p]) => nonZero(p))
+    .map(([n]) => n)
+    .sort();
+  expect({ what, names: actualNames }).toEqual({ what, names: expectedNames });
+  for (const name of actualNames) {
+    const series = actual.find(s => s.name === name)!;
+    const want = expected.get(name)!;
+    // Count series are zero-filled; ratio series leave out steps with nothing shown.
+    const wanted =
+      series.points.length === want.length ? want : want.filter(p => p.v !== 0);
+    expectPoints(series.points, wanted, `${what} ${name}`);
+  }
+}
+
+function windowOf(body: {
+  window: { start: number; end: number; step: number };
+}): Window {
+  return {
+    start: body.window.start / 1000,
+    end: body.window.end / 1000,
+    step: body.window.step,
+  };
+}
+
+function panel<K extends PanelId>(
+  panels: DashboardResponse['panels'],
+  id: K,
+): PanelResponseById[K] {
+  const p = panels[id] as PanelResponse | PanelError;
+  if (isPanelError(p))
+    throw new Error(`panel ${id} failed: ${p.error.message}`);
+  return p as PanelResponseById[K];
+}
+
+describe('the panels on generated data', () => {
+  const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+  const answers: unknown[] = [];
+  let dir: string;
+  let demo: DemoSet;
+  let history: RawHistory;
+  let org: DemoOrgFile;
+  const hashOf = new Map<string, string>();
+  const refOf = new Map<string, string>();
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'fawkes-queries-'));
+    // Windows end at the last full hour (or midnight): when one is about to pass, let it pass
+    // first, so that no window of this run ends after the last generated sample.
+    const toNextHour = 3600 - ((Date.now() / 1000) % 3600);
+    if (toNextHour < 120) {
+      await new Promise(resolve =>
+        setTimeout(resolve, (toNextHour + 1) * 1000),
+      );
+    }
+    const end = Math.floor(Date.now() / 1000 / 900) * 900;
+    demo = await generateDemoSet({
+      dir: join(dir, 'demo'),
+      users: 28,
+      days: 10,
+      step: '15m',
+      key: KEY,
+      end,
+    });
+    history = new RawHistory(readOpenMetrics(demo.metricsFiles));
+    org = readOrg(demo.orgFile);
+    for (const user of org.users) {
+      const ref = `user:default/${user.name}`;
+      const hash = await pseudonymize(ref, KEY);
+      hashOf.set(ref, hash);
+      refOf.set(hash, ref);
+    }
+  }, 300_000);
+
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function get<T>(api: Api, path: string, user = GUEST): Promise<T> {
+    const res = await api
+      .get(`/api/ai-telemetry${path}`)
+      .set('Authorization', userAuthorization(user));
+    if (res.status !== 200)
+      throw new Error(`${path} answered ${res.status}: ${res.text}`);
+    answers.push(res.body);
+    return res.body;
+  }
+
+  function membersOf(group: string): string[] {
+    const g = org.groups.find(x => x.name === group)!;
+    return [
+      ...org.users
+        .filter(u => u.memberOf.includes(group))
+        .map(u => `user:default/${u.name}`),
+      ...g.children.flatMap(membersOf),
+    ];
+  }
+
+  /** Compares every figure of a dashboard with the raw samples. */
+  function checkDashboard(
+    body: DashboardResponse,
+    scope: Scope,
+    context: { optedIn: number; teamsUsingAi: boolean },
+  ) {
+    const w = windowOf(body);
+    const overview = panel(body.panels, 'overview').data;
+    const o = expectedOverview(history, w, scope);
+    expectClose(
+      overview.totalSuggestions,
+      o.totalSuggestions,
+      'total suggestions',
+    );
+    expectClose(
+      overview.acceptedSuggestions,
+      o.acceptedSuggestions,
+      'accepted suggestions',
+    );
+    expectClose(overview.acceptanceRate, o.acceptanceRate, 'acceptance rate');
+    expect(overview.activeUsers).toBe(o.active.size);
+    expect(overview.optedInUsers).toBe(context.optedIn);
+    expect(overview.topLanguages.map(l => l.language)).toEqual(
+      o.topLanguages.map(l => l.language),
+    );
+    overview.topLanguages.forEach((l, i) => {
+      expectClose(
+        l.suggestions,
+        o.topLanguages[i].suggestions,
+        `${l.language} suggestions`,
+      );
+      expectClose(
+        l.accepted,
+        o.topLanguages[i].accepted,
+        `${l.language} accepted`,
+      );
+    });
+    if (context.teamsUsingAi) {
+      const groups = new Set(
+        [...o.active]
+          .map(hash => refOf.get(hash))
+          .flatMap(
+            ref =>
+              org.users.find(u => `user:default/${u.name}` === ref)?.memberOf ??
+              [],
+          ),
+      );
+      expect(overview.teamsUsingAi).toBe(groups.size);
+    } else {
+      expect(overview.teamsUsingAi).toBeNull();
+    }
+
+    const acceptance = panel(body.panels, 'acceptanceRate').data;
+    const a = expectedAcceptance(history, w, scope);
+    expectPoints(acceptance.overall, a.overall, 'acceptance');
+    expectPoints(
+      acceptance.movingAverage7d,
+      a.movingAverage7d,
+      'moving average',
+    );
+    expectSeries(acceptance.byLanguage, a.byLanguage, 'acceptance by language');
+    expectSeries(
+      acceptance.byAssistant,
+      a.byAssistant,
+      'acceptance by assistant',
+    );
+
+    const linesPanel = panel(body.panels, 'linesGenerated');
+    const l = expectedLines(history, w, linesPanel.step, scope);
+    expectClose(linesPanel.data.totalLines, l.totalLines, 'lines');
+    expectSeries(linesPanel.data.byLanguage, l.byLanguage, 'lines by language');
+    expectPoints(linesPanel.data.total, l.total, 'lines per bar');
+    expectPoints(linesPanel.data.cumulative, l.cumulative, 'cumulative lines');
+
+    const time = panel(body.panels, 'timeSaved').data;
+    const t = expectedTimeSaved(history, w, scope, ESTIMATES);
+    expectClose(time.totalHours, t.totalHours, 'hours saved');
+    expect(time.activeUsers).toBe(t.activeUsers);
+    expectClose(
+      time.hoursPerActiveUser,
+      t.hoursPerActiveUser,
+      'hours per developer',
+    );
+    expect(new Set(time.byActivity.map(x => x.activity))).toEqual(
+      new Set([...t.byActivity].filter(([, v]) => v > 0).map(([k]) => k)),
+    );
+    time.byActivity.forEach(x =>
+      expectClose(x.hours, t.byActivity.get(x.activity) ?? 0, x.activity),
+    );
+    expectClose(time.roi.valueOfTimeSaved, t.roi.valueOfTimeSaved, 'ROI value');
+    expectClose(time.roi.seatCost, t.roi.seatCost, 'ROI seat cost');
+    expectClose(time.roi.net, t.roi.net, 'ROI net');
+    expect(time.roi.inputs).toMatchObject({
+      ...ESTIMATES,
+      activeUsers: t.activeUsers,
+    });
+
+    const features = panel(body.panels, 'featureUsage').data;
+    const f = expectedFeatureUsage(history, w, scope);
+    expectSeries(features.byFeature, f.byFeature, 'features');
+    for (const x of features.totals)
+      expectClose(x.count, f.totals.get(x.feature) ?? 0, `${x.feature} total`);
+    for (const cell of features.heatmap.hourOfDay) {
+      expectClose(
+        cell.count,
+        f.hourOfDay.get(`${cell.feature}/${cell.bucket}`) ?? 0,
+        `${cell.feature} at ${cell.bucket}h`,
+      );
+    }
+    for (const cell of features.heatmap.dayOfWeek) {
+      expectClose(
+        cell.count,
+        f.dayOfWeek.get(`${cell.feature}/${cell.bucket}`) ?? 0,
+        `${cell.feature} on day ${cell.bucket}`,
+      );
+    }
+    expect(
+      features.heatmap.hourOfDay.reduce((s, c) => s + c.count, 0),
+    ).toBeGreaterThan(0);
+  }
+
+  describe.each(['prometheus', 'victoria-metrics'] as const)('on %s', kind => {
+    let engine: Engine;
+    let api: Api;
+
+    beforeAll(async () => {
+      const data = join(dir, kind);
+      mkdirSync(data);
+      if (kind === 'prometheus') {
+        await backfillPrometheus(demo.metricsFiles, data);
+        const first = await startPrometheus({ dataDir: data });
+        const staging = join(dir, 'rule-blocks');
+        mkdirSync(staging);
+        try {
+          const from = demo.end - demo.days * 86400;
+          await backfillRecordingRules({
+            url: first.url,
+            from,
+            to: demo.end,
+            blocksDir: staging,
+            workDir: dir,
+          });
+        } finally {
+          await first.stop();
+        }
+        moveBlocks(staging, data);
+        const testRules = join(dir, 'test-alerts.yml');
+        writeFileSync(
+          testRules,
+          [
+            'groups:',
+            '  - name: ai-telemetry-test',
+            '    interval: 1s',
+            '    rules:',
+            '      - alert: AiTelemetryTestAlwaysFiring',
+            '        expr: vector(1)',
+            '        labels: { severity: info, component: ai-telemetry }',
+            '        annotations: { summary: Always firing, description: "Fires in tests with {{ $value }}" }',
+            '  - name: someone-else',
+            '    interval: 1s',
+            '    rules:',
+            '      - alert: SomeoneElsesAlert',
+            '        expr: vector(1)',
+            '        labels: { component: billing }',
+            '',
+          ].join('\n'),
+        );
+        engine = await startPrometheus({
+          dataDir: data,
+          ruleFiles: [ALERT_RULES_FILE, testRules],
+        });
+      } else {
+        engine = await startVictoriaMetrics({ dataDir: data });
+        await importIntoVictoriaMetrics(engine.url, demo.metricsFiles);
+      }
+      ({ api } = await startAiTelemetryTestBackend(databases, {
+        aiTelemetry: { prometheus: { baseUrl: engine.url } },
+        features: [
+          catalogServiceMock.factory({ entities: catalogEntities(org) }),
+        ],
+      }));
+      for (const ref of hashOf.keys()) await optIn(api, ref);
+    }, 180_000);
+
+    afterAll(async () => {
+      await engine?.stop();
+    });
+
+    it('answers the organisation dashboard over 7 days with the figures of the raw samples', async () => {
+      const body = await get<DashboardResponse>(api, '/v1/dashboard?range=7d');
+      expect(body.window.step).toBe(3600);
+      checkDashboard(body, {}, { optedIn: hashOf.size, teamsUsingAi: true });
+      // Prometheus has the recording rules over the whole history; VictoriaMetrics evaluates none.
+      const sources = panel(body.panels, 'acceptanceRate').queries.map(
+        q => q.source,
+      );
+      expect(sources).toEqual([
+        kind === 'prometheus' ? 'recording-rule' : 'raw',
+      ]);
+      expect(panel(body.panels, 'overview').queries[1].source).toBe('raw');
+    });
+
+    it('answers 24 hours at 15-minute steps from the raw counters', async () => {
+      const body = await get<DashboardResponse>(api, '/v1/dashboard?range=24h');
+      expect(body.window.step).toBe(900);
+      expect(panel(body.panels, 'linesGenerated').step).toBe(3600);
+      checkDashboard(body, {}, { optedIn: hashOf.size, teamsUsingAi: true });
+      expect(panel(body.panels, 'acceptanceRate').queries[0].source).toBe(
+        'raw',
+      );
+    });
+
+    it('applies the language and assistant filters on a custom range', async () => {
+      const to = Math.floor(Date.now() / 1000 / 86400) * 86400;
+      const from = new Date((to - 4 * 86400) * 1000).toISOString();
+      const body = await get<DashboardResponse>(
+        api,
+        `/v1/dashboard?from=${from}&to=${to}&language=python&assistant=copilot`,
+      );
+      expect(body.window.end - body.window.start).toBe(4 * 86400 * 1000);
+      checkDashboard(
+        body,
+        { language: 'python', assistant: 'copilot' },
+        { optedIn: hashOf.size, teamsUsingAi: true },
+      );
+      expect(panel(body.panels, 'timeSaved').ignoredFilters).toEqual([
+        'language',
+      ]);
+    });
+
+    it('answers one panel alone with the same figures', async () => {
+      const single = await get<PanelResponseById['linesGenerated']>(
+        api,
+        '/v1/panels/linesGenerated?range=7d',
+      );
+      const whole = await get<DashboardResponse>(api, '/v1/dashboard?range=7d');
+      expect(single).toEqual(panel(whole.panels, 'linesGenerated'));
+    });
+
+    it('lists the ai-telemetry alert rules with their state (none on VictoriaMetrics, which evaluates no rules)', async () => {
+      let alerts: AlertsData | undefined;
+      for (let i = 0; i < 50; i++) {
+        alerts = (
+          await get<PanelResponseById['alerts']>(api, '/v1/panels/alerts')
+        ).data;
+        if (
+          kind !== 'prometheus' ||
+          alerts.rules.some(r => r.state === 'firing')
+        ) {
+          break;
+        }
+        await new Promise(resolve => setTimeout(resolve, 200));
+      }
+
+      // Expected: the rules of the files Prometheus loaded that are ai-telemetry's, each in the
+      // state Prometheus's alerts API reports (apart from the rules API the panel reads).
+      type RuleYaml = {
+        groups: Array<{
+          name: string;
+          rules: Array<{ alert?: string; labels?: Record<string, string> }>;
+        }>;
+      };
+      const names = (
+        parseYaml(readFileSync(ALERT_RULES_FILE, 'utf8')) as RuleYaml
+      ).groups
+        .flatMap(g =>
+          g.rules.filter(
+            r =>
+              r.alert &&
+              (g.name.startsWith('ai-telemetry') ||
+                r.labels?.component === 'ai-telemetry'),
+          ),
+        )
+        .map(r => r.alert!)
+        .concat('AiTelemetryTestAlwaysFiring');
+      const res = await fetch(`${engine.url}/api/v1/alerts`);
+      const active =
+        (
+          (await res.json()) as {
+            data?: {
+              alerts?: Array<{ state: string; labels: Record<string, string> }>;
+            };
+          }
+        ).data?.alerts ?? [];
+      const stateOf = (name: string) =>
+        ['firing', 'pending'].find(state =>
+          active.some(a => a.labels.alertname === name && a.state === state),
+        ) ?? 'inactive';
+      const expected =
+        kind === 'prometheus'
+          ? names.map(name => ({ name, state: stateOf(name) }))
+          : [];
+      const byName = (a: { name: string }, b: { name: string }) =>
+        a.name.localeCompare(b.name);
+
+      expect(
+        alerts!.rules.map(r => ({ name: r.name, state: r.state })).sort(byName),
+      ).toEqual(expected.sort(byName));
+      const testAlert = {
+        state: 'firing',
+        severity: 'info',
+        summary: 'Always firing',
+        description: 'Fires in tests with 1',
+        health: 'ok',
+      };
+      expect(
+        alerts!.rules
+          .filter(r => r.name === 'AiTelemetryTestAlwaysFiring')
+          .map(({ state, severity, summary, description, health }) => ({
+            state,
+            severity,
+            summary,
+            description,
+            health,
+          })),
+      ).toEqual(kind === 'prometheus' ? [testAlert] : []);
+    });
+
+    it("answers a department's dashboard over its child teams' members, from the raw counters", async () => {
+      const department = org.groups.find(g => g.children.length > 0)!;
+      const members = new Set(
+        membersOf(department.name).map(ref => hashOf.get(ref)!),
+      );
+      const body = await get<TeamDashboardResponse>(
+        api,
+        `/v1/teams/default/${department.name}/dashboard?range=7d`,
+      );
+      if (body.tooFewParticipants)
+        throw new Error('the department should show figures');
+      expect(body.team).toEqual({
+        entityRef: `group:default/${department.name}`,
+        title: department.title,
+      });
+      checkDashboard(
+        body,
+        { userHashes: members },
+        { optedIn: members.size, teamsUsingAi: false },
+      );
+      for (const q of panel(body.panels, 'acceptanceRate').queries) {
+        expect(q.source).toBe('raw');
+        expect(q.query).toContain('user_hash=~"$team"');
+      }
+    });
+
+    it('answers 404 for a group the catalog does not have', async () => {
+      const res = await api
+        .get('/api/ai-telemetry/v1/teams/default/no-such-team/dashboard')
+        .set('Authorization', userAuthorization(GUEST));
+      expect(res.status).toBe(404);
+      expect(res.body.error.message).toContain('group:default/no-such-team');
+    });
+
+    describe('the privacy threshold of 5', () => {
+      let teamApi: Api;
+      let team: string;
+      let chosen: string[];
+
+      /** Members with data of every family in the last 7 days. */
+      function withData(refs: string[], w: Window): string[] {
+        return refs.filter(ref =>
+          [
+            'ai_copilot_suggestions_total',
+            'ai_copilot_lines_generated',
+            'ai_copilot_time_saved_seconds',
+            'ai_copilot_feature_usage',
+          ].every(
+            metric =>
+              history.activeUsers(
+                history.select(metric, {
+                  userHashes: new Set([hashOf.get(ref)!]),
+                }),
+                w.start,
+                w.end,
+              ).size === 1,
+          ),
+        );
+      }
+
+      beforeAll(async () => {
+        ({ api: teamApi } = await startAiTelemetryTestBackend(databases, {
+          aiTelemetry: { prometheus: { baseUrl: engine.url } },
+          features: [
+            catalogServiceMock.factory({ entities: catalogEntities(org) }),
+          ],
+        }));
+        const probe = await get<DashboardResponse>(
+          api,
+          '/v1/dashboard?range=7d',
+        );
+        const w = windowOf(probe);
+        const candidate = org.groups
+          .filter(g => g.children.length === 0)
+          .map(g => ({ name: g.name, active: withData(membersOf(g.name), w) }))
+          .find(g => g.active.length >= 6)!;
+        team = candidate.name;
+        chosen = candidate.active.slice(0, 5);
+        for (const ref of chosen) await optIn(teamApi, ref);
+      }, 120_000);
+
+      it('shows the figures of a team with exactly 5 participants', async () => {
+        const body = await get<TeamDashboardResponse>(
+          teamApi,
+          `/v1/teams/default/${team}/dashboard?range=7d`,
+        );
+        if (body.tooFewParticipants)
+          throw new Error('5 participants should show figures');
+        expect(body.minGroupSize).toBe(5);
+        checkDashboard(
+          body,
+          { userHashes: new Set(chosen.map(r => hashOf.get(r)!)) },
+          { optedIn: 5, teamsUsingAi: false },
+        );
+      });
+
+      it('shows no figures for a filter that leaves fewer than 5', async () => {
+        const w = windowOf(
+          await get<DashboardResponse>(api, '/v1/dashboard?range=7d'),
+        );
+        const language = [
+          'cpp',
+          'rust',
+          'ruby',
+          'kotlin',
+          'other',
+          'csharp',
+        ].find(
+          lang =>
+            history.activeUsers(
+              history.select('ai_copilot_suggestions_total', {
+                language: lang,
+                userHashes: new Set(chosen.map(r => hashOf.get(r)!)),
+              }),
+              w.start,
+              w.end,
+            ).size < 5,
+        )!;
+        const body = await get<TeamDashboardResponse>(
+          teamApi,
+          `/v1/teams/default/${team}/dashboard?range=7d&language=${language}`,
+        );
+        expect(body.tooFewParticipants).toBe(true);
+      });
+
+      it('shows no figures once one of them opts out, and says why', async () => {
+        const res = await teamApi
+          .put('/api/ai-telemetry/v1/me/opt-in')
+          .set('Authorization', userAuthorization(chosen[4]))
+          .send({ enabled: false });
+        expect(res.status).toBe(200);
+        const body = await get<TeamDashboardResponse>(
+          teamApi,
+          `/v1/teams/default/${team}/dashboard?range=7d`,
+        );
+        expect(Object.keys(body).sort()).toEqual([
+          'filters',
+          'minGroupSize',
+          'team',
+          'tooFewParticipants',
+          'window',
+        ]);
+        expect(body).toMatchObject({
+          tooFewParticipants: true,
+          minGroupSize: 5,
+          team: { entityRef: `group:default/${team}` },
+        });
+      });
+    });
+  });
+
+  it('never answers with a pseudonym', () => {
+    expect(answers.length).toBeGreaterThan(10);
+    const hashes = [...hashOf.values()];
+    for (const answer of answers) {
+      const text = JSON.stringify(answer);
+      expect(text).not.toMatch(/[0-9a-f]{64}/);
+      for (const hash of hashes) expect(text).not.toContain(hash.slice(0, 16));
+    }
+  });
+});

@@ -1,0 +1,82 @@
+import { NamedSeries, Point } from '@fawkes/plugin-ai-telemetry-common';
+import { PrometheusSeries } from '../../upstream/PrometheusClient';
+
+/** The name of a series whose label was absent (a legacy push without `assistant`). */
+export const NO_LABEL = '(none)';
+
+/** Values by bucket start (unix seconds). */
+export type Buckets = Map<number, number>;
+
+/** The start of each bucket from `start` to `end` (exclusive), `step` seconds apart. */
+export function bucketStarts(
+  start: number,
+  end: number,
+  step: number,
+): number[] {
+  const starts: number[] = [];
+  for (let t = start; t < end; t += step) starts.push(t);
+  return starts;
+}
+
+/**
+ * Sums the points of range results into buckets per group. A point evaluated at t holds the
+ * increase over the `step` before it, so it belongs to the bucket that starts at t − step.
+ * Series for which `groupOf` answers undefined are left out.
+ */
+export function sumIntoBuckets(
+  series: PrometheusSeries[],
+  step: number,
+  groupOf: (labels: Record<string, string>) => string | undefined,
+): Map<string, Buckets> {
+  const groups = new Map<string, Buckets>();
+  for (const s of series) {
+    const group = groupOf(s.labels);
+    if (group === undefined) continue;
+    let buckets = groups.get(group);
+    if (!buckets) {
+      buckets = new Map();
+      groups.set(group, buckets);
+    }
+    for (const [t, v] of s.points) {
+      if (!Number.isFinite(v)) continue;
+      const start = Math.round(t) - step;
+      buckets.set(start, (buckets.get(start) ?? 0) + v);
+    }
+  }
+  return groups;
+}
+
+/** A label's value, or {@link NO_LABEL}. */
+export function labelOf(
+  name: string,
+): (labels: Record<string, string>) => string {
+  return labels => labels[name] || NO_LABEL;
+}
+
+/** The total of the buckets that start at one of `starts`. */
+export function total(buckets: Buckets | undefined, starts: number[]): number {
+  return starts.reduce((sum, t) => sum + (buckets?.get(t) ?? 0), 0);
+}
+
+/** A count per bucket as points (ms), 0 where nothing was counted. */
+export function countPoints(
+  buckets: Buckets | undefined,
+  starts: number[],
+): Point[] {
+  return starts.map(t => ({ t: t * 1000, v: buckets?.get(t) ?? 0 }));
+}
+
+/** Counts per group as named series, the largest total first. */
+export function countSeries(
+  groups: Map<string, Buckets>,
+  starts: number[],
+): NamedSeries[] {
+  return [...groups]
+    .map(([name, buckets]) => ({
+      name,
+      points: countPoints(buckets, starts),
+      sum: total(buckets, starts),
+    }))
+    .sort((a, b) => b.sum - a.sum || a.name.localeCompare(b.name))
+    .map(({ name, points }) => ({ name, points }));
+}

@@ -1,0 +1,69 @@
+import {
+  DEFAULT_ASSISTANTS,
+  DEFAULT_LANGUAGES,
+  PANEL_CATALOG,
+  parsePanelRequest,
+  QuerySpec,
+} from '@fawkes/plugin-ai-telemetry-common';
+import { PanelContext } from './context';
+import { loadFeatureUsage } from './featureUsage';
+
+describe('loadFeatureUsage', () => {
+  it('puts each interleaved hourly query of a long window into the hour it read', async () => {
+    const params = parsePanelRequest(
+      { range: '90d' },
+      {
+        languages: DEFAULT_LANGUAGES,
+        assistants: DEFAULT_ASSISTANTS,
+        retentionDays: 90,
+        now: Date.UTC(2026, 10, 28, 13) / 1000,
+      },
+    );
+    const raw = {
+      suggestions: 'raw',
+      linesGenerated: 'raw',
+      timeSaved: 'raw',
+      featureUsage: 'raw',
+    } as const;
+    const specs = PANEL_CATALOG.featureUsage.queries(params, raw);
+    const hourly = specs.filter(s => s.key === 'featureUsageHourly');
+    expect(hourly.map(s => s.hourOffset)).toEqual([0, 1]);
+
+    // The query that reads the hour right before each evaluation answers 1 per hour, the one
+    // that reads the hour before that answers 10: every even hour of the day (UTC) saw 10.
+    const answer = (spec: QuerySpec) => {
+      if (spec.key !== 'featureUsageHourly') return [];
+      const points: Array<[number, number]> = [];
+      for (let t = spec.start!; t <= spec.end!; t += spec.step!) {
+        points.push([t, spec.hourOffset === 0 ? 1 : 10]);
+      }
+      return [{ labels: { feature: 'chat' }, points }];
+    };
+    const ctx: PanelContext = {
+      params,
+      specs,
+      run: async spec => answer(spec),
+      optedInUsers: async () => 0,
+      teamsUsingAi: async () => 0,
+      alertRules: async () => [],
+      estimates: { hourlyCost: 1, seatCostPerMonth: 1 },
+    };
+
+    const { heatmap } = await loadFeatureUsage(ctx);
+
+    const chat = heatmap.hourOfDay.filter(c => c.feature === 'chat');
+    expect(chat.map(c => c.count)).toEqual(
+      Array.from({ length: 24 }, (_, hour) => (hour % 2 === 0 ? 900 : 90)),
+    );
+    expect(
+      heatmap.dayOfWeek
+        .filter(c => c.feature === 'chat')
+        .reduce((s, c) => s + c.count, 0),
+    ).toBe(90 * 12 * 11);
+    expect(
+      heatmap.hourOfDay
+        .filter(c => c.feature === 'test')
+        .every(c => c.count === 0),
+    ).toBe(true);
+  });
+});

@@ -1,0 +1,55 @@
+import { OverviewData } from '@fawkes/plugin-ai-telemetry-common';
+import { bucketStarts, labelOf, sumIntoBuckets, total } from './buckets';
+import { activeUserCount, PanelContext, specFor } from './context';
+
+const TOP_LANGUAGES = 5;
+
+function ratio(part: number, whole: number): number | null {
+  return whole > 0 ? part / whole : null;
+}
+
+/** Totals of the window, its top languages, active and opted-in users, teams using AI tools. */
+export async function loadOverview(ctx: PanelContext): Promise<OverviewData> {
+  const suggestionsSpec = specFor(ctx, 'suggestions');
+  const activeSpec = specFor(ctx, 'activeUsers');
+  const [suggestions, active, optedInUsers] = await Promise.all([
+    ctx.run(suggestionsSpec),
+    ctx.run(activeSpec),
+    ctx.optedInUsers(),
+  ]);
+  const { start, end, step } = ctx.params.window;
+  const starts = bucketStarts(start, end, step);
+
+  const shown = sumIntoBuckets(suggestions, step, labelOf('language'));
+  const accepted = sumIntoBuckets(suggestions, step, labels =>
+    labels.accepted === 'true' ? labelOf('language')(labels) : undefined,
+  );
+  const languages = [...shown.keys()].map(language => ({
+    language,
+    suggestions: total(shown.get(language), starts),
+    accepted: total(accepted.get(language), starts),
+  }));
+  const totalSuggestions = languages.reduce((s, l) => s + l.suggestions, 0);
+  const acceptedSuggestions = languages.reduce((s, l) => s + l.accepted, 0);
+
+  return {
+    totalSuggestions,
+    acceptedSuggestions,
+    acceptanceRate: ratio(acceptedSuggestions, totalSuggestions),
+    activeUsers: activeUserCount(ctx, active),
+    optedInUsers,
+    topLanguages: languages
+      .filter(l => l.suggestions > 0)
+      .sort(
+        (a, b) =>
+          b.suggestions - a.suggestions || a.language.localeCompare(b.language),
+      )
+      .slice(0, TOP_LANGUAGES)
+      .map(l => ({
+        ...l,
+        acceptanceRate: ratio(l.accepted, l.suggestions),
+        share: l.suggestions / totalSuggestions,
+      })),
+    teamsUsingAi: ctx.params.team ? null : await ctx.teamsUsingAi(activeSpec),
+  };
+}

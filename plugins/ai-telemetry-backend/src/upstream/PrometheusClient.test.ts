@@ -1,0 +1,214 @@
+import { ServiceUnavailableError } from '@backstage/errors';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
+import { AddressInfo } from 'net';
+import { UpstreamError, UpstreamTimeoutError } from './errors';
+import { PrometheusClient } from './PrometheusClient';
+
+/** A stand-in Prometheus that answers every request with `handler`. */
+async function fakePrometheus(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ url: string; server: Server }> {
+  const server = createServer(handler);
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, server };
+}
+
+function json(status: number, body: unknown) {
+  return (_req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(status, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
+}
+
+describe('PrometheusClient', () => {
+  const servers: Server[] = [];
+  afterAll(() => {
+    for (const s of servers) {
+      s.closeAllConnections();
+      s.close();
+    }
+  });
+  async function clientFor(
+    handler: (req: IncomingMessage, res: ServerResponse) => void,
+    timeoutMs?: number,
+  ) {
+    const fake = await fakePrometheus(handler);
+    servers.push(fake.server);
+    return {
+      url: fake.url,
+      client: new PrometheusClient(fake.url, {}, { timeoutMs }),
+    };
+  }
+
+  it('returns range results as labels and [seconds, value] points, POSTing the query', async () => {
+    let body = '';
+    const { client } = await clientFor((req, res) => {
+      req.on('data', chunk => {
+        body += chunk;
+      });
+      req.on('end', () =>
+        json(200, {
+          status: 'success',
+          data: {
+            resultType: 'matrix',
+            result: [
+              {
+                metric: { language: 'go' },
+                values: [
+                  [1700000000, '3'],
+                  [1700003600, '4.5'],
+                ],
+              },
+            ],
+          },
+        })(req, res),
+      );
+    });
+
+    const series = await client.rangeQuery(
+      'sum by (language) (x)',
+      1700000000,
+      1700003600,
+      3600,
+    );
+
+    expect(series).toEqual([
+      {
+        labels: { language: 'go' },
+        points: [
+          [1700000000, 3],
+          [1700003600, 4.5],
+        ],
+      },
+    ]);
+    expect(new URLSearchParams(body).get('query')).toBe(
+      'sum by (language) (x)',
+    );
+  });
+
+  it('answers 503 naming Prometheus and its URL when nothing listens there', async () => {
+    const { url, server } = await fakePrometheus(() => undefined);
+    await new Promise(resolve => server.close(resolve));
+    const error = await new PrometheusClient(url)
+      .instantQuery('x', 1)
+      .catch(e => e);
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect(error.message).toBe(
+      `Prometheus at ${url} is unreachable: ECONNREFUSED`,
+    );
+  });
+
+  it("answers 502 with Prometheus's own message when it refuses a query", async () => {
+    const { url, client } = await clientFor(
+      json(400, {
+        status: 'error',
+        errorType: 'bad_data',
+        error: 'parse error: unexpected "}"',
+      }),
+    );
+    const error = await client.instantQuery('x}', 1).catch(e => e);
+    expect(error).toBeInstanceOf(UpstreamError);
+    expect(error.statusCode).toBe(502);
+    expect(error.upstreamErrorType).toBe('bad_data');
+    expect(error.message).toBe(
+      `Prometheus at ${url} answered HTTP 400 (bad_data): parse error: unexpected "}"`,
+    );
+  });
+
+  it('answers 502 when something other than Prometheus answers', async () => {
+    const { client } = await clientFor((_req, res) =>
+      res.end('<html>proxy</html>'),
+    );
+    const error = await client.instantQuery('x', 1).catch(e => e);
+    expect(error).toBeInstanceOf(UpstreamError);
+    expect(error.message).toMatch(
+      /something other than the Prometheus HTTP API/,
+    );
+  });
+
+  it('answers 504 when Prometheus does not answer in time, or says its query timed out', async () => {
+    const silent = await clientFor(() => undefined, 200);
+    const error = await silent.client.rangeQuery('x', 1, 2, 1).catch(e => e);
+    expect(error).toBeInstanceOf(UpstreamTimeoutError);
+    expect(error.statusCode).toBe(504);
+    expect(error.message).toBe(
+      `Prometheus at ${silent.url} did not answer within 200 ms`,
+    );
+
+    const slow = await clientFor(
+      json(503, {
+        status: 'error',
+        errorType: 'timeout',
+        error: 'query timed out in expression evaluation',
+      }),
+    );
+    const timedOut = await slow.client.instantQuery('x', 1).catch(e => e);
+    expect(timedOut).toBeInstanceOf(UpstreamTimeoutError);
+    expect(timedOut.message).toMatch(
+      /timed out: query timed out in expression evaluation$/,
+    );
+  });
+
+  it('lists alerting rules with their alerts', async () => {
+    const { client } = await clientFor(
+      json(200, {
+        status: 'success',
+        data: {
+          groups: [
+            {
+              name: 'ai-telemetry',
+              file: 'x.yml',
+              interval: 300,
+              rules: [
+                {
+                  type: 'recording',
+                  name: 'r',
+                  query: 'q',
+                  health: 'ok',
+                  labels: {},
+                },
+                {
+                  type: 'alerting',
+                  name: 'A',
+                  query: 'up == 0',
+                  duration: 300,
+                  health: 'ok',
+                  labels: { severity: 'warning' },
+                  annotations: { summary: 's' },
+                  alerts: [
+                    {
+                      state: 'firing',
+                      activeAt: '2026-11-01T00:00:00Z',
+                      labels: {},
+                      annotations: { description: 'd' },
+                      value: '1',
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      }),
+    );
+    expect(await client.alertRules()).toEqual([
+      {
+        group: 'ai-telemetry',
+        name: 'A',
+        query: 'up == 0',
+        forSeconds: 300,
+        labels: { severity: 'warning' },
+        annotations: { summary: 's' },
+        health: 'ok',
+        alerts: [
+          {
+            state: 'firing',
+            activeAt: Date.UTC(2026, 10, 1),
+            annotations: { description: 'd' },
+          },
+        ],
+      },
+    ]);
+  });
+});

@@ -1,0 +1,377 @@
+/**
+ * The query API of the ai-telemetry backend (`/api/ai-telemetry/v1/dashboard`, `/v1/panels/:id`,
+ * `/v1/teams/:namespace/:name/dashboard`, `/v1/query`): what the portal asks for and what it
+ * gets back. Every figure is an aggregate; no answer carries a `user_hash`.
+ *
+ * Conventions, for every panel:
+ * - times are milliseconds since the epoch (UTC), so that `new Date(t)` works directly;
+ * - a {@link Point} of a time series stands for the interval `[t, t + step)`, where `step` is the
+ *   panel's {@link PanelResponseBase.step}: a daily bar of 1 November has `t` = 1 November 00:00 UTC;
+ * - points of a ratio are left out where the ratio is undefined (no suggestions shown), so a
+ *   chart shows a gap rather than a false zero; points of counts are always there, 0 included.
+ */
+
+/** The named ranges of `?range=`. */
+export const DASHBOARD_RANGES = ['24h', '7d', '30d', '90d'] as const;
+/** @public */
+export type DashboardRange = (typeof DASHBOARD_RANGES)[number];
+
+/** The range a dashboard shows when the request names none. */
+export const DEFAULT_DASHBOARD_RANGE: DashboardRange = '30d';
+
+/** The panels of the dashboard, in the order the portal shows them. */
+export const PANEL_IDS = [
+  'overview',
+  'acceptanceRate',
+  'linesGenerated',
+  'timeSaved',
+  'featureUsage',
+  'alerts',
+] as const;
+/** @public */
+export type PanelId = (typeof PANEL_IDS)[number];
+
+/**
+ * The query string of `GET /v1/dashboard`, `GET /v1/panels/:id` and
+ * `GET /v1/teams/:namespace/:name/dashboard`. Give either `range` or both `from` and `to`;
+ * with neither, the range is {@link DEFAULT_DASHBOARD_RANGE}.
+ */
+export type DashboardQuery = {
+  range?: DashboardRange;
+  /** Start, as ISO 8601 or unix seconds. */
+  from?: string;
+  /** End, as ISO 8601 or unix seconds; a future end is cut at the last complete step. */
+  to?: string;
+  /** Only this editor language (one of `aiTelemetry.languages`). */
+  language?: string;
+  /** Only this assistant (one of `aiTelemetry.assistants`). */
+  assistant?: string;
+};
+
+/** The filters that can narrow a dashboard. */
+export const FILTER_NAMES = ['language', 'assistant'] as const;
+/** @public */
+export type FilterName = (typeof FILTER_NAMES)[number];
+
+/** The filters a dashboard was computed with. */
+export type PanelFilters = Partial<Record<FilterName, string>>;
+
+/**
+ * The time window an answer covers, after alignment: ranges of three days or more cover whole
+ * UTC days up to the last midnight, shorter ones whole hours up to the last full hour, and no
+ * range reaches further back than the retention (`aiTelemetry.privacy.retentionDays`).
+ */
+export type QueryWindow = {
+  /** First instant covered (ms). */
+  start: number;
+  /** End of the window, exclusive (ms). */
+  end: number;
+  /** Seconds between the points of the dashboard's time series, chosen from the range. */
+  step: number;
+};
+
+/** One point of a time series; see the conventions at the top of this file. */
+export type Point = {
+  /** Start of the interval the value covers (ms). */
+  t: number;
+  v: number;
+};
+
+/** A time series of one label value (a language, an assistant, a feature...). */
+export type NamedSeries = {
+  /** The label value, e.g. `python`; `(none)` for legacy pushes that did not send the label. */
+  name: string;
+  points: Point[];
+};
+
+/** One PromQL query a panel ran, shown for transparency. */
+export type PanelQuery = {
+  /**
+   * The PromQL as it was sent. On a team dashboard the team's pseudonyms are shown as
+   * `$team` (the query itself matched them with `user_hash=~"…"`).
+   */
+  query: string;
+  type: 'range' | 'instant';
+  /** Where the numbers come from: the recording rules' organisation series or the per-user counters. */
+  source: 'recording-rule' | 'raw' | 'rules-api';
+  /** Range queries: first evaluation time (ms). */
+  start?: number;
+  /** Range queries: last evaluation time (ms). */
+  end?: number;
+  /** Range queries: seconds between evaluations. */
+  step?: number;
+  /** Instant queries: evaluation time (ms). */
+  time?: number;
+};
+
+/** What every panel answer has besides its data. */
+export type PanelResponseBase<Id extends PanelId, Data> = {
+  id: Id;
+  window: QueryWindow;
+  /** Seconds between the points of this panel's series (daily bars: 86400). */
+  step: number;
+  /** The filters applied to this panel. */
+  filters: PanelFilters;
+  /** Filters that were asked for but that this panel's metrics cannot be split by. */
+  ignoredFilters: FilterName[];
+  /** The PromQL the panel ran. */
+  queries: PanelQuery[];
+  data: Data;
+};
+
+/** A language's share of the suggestions, in {@link OverviewData.topLanguages}. */
+export type LanguageShare = {
+  language: string;
+  suggestions: number;
+  accepted: number;
+  /** accepted / suggestions, 0..1. */
+  acceptanceRate: number | null;
+  /** This language's suggestions / all suggestions, 0..1. */
+  share: number;
+};
+
+/** The headline figures. */
+export type OverviewData = {
+  /** Suggestions shown in the window. */
+  totalSuggestions: number;
+  /** Of which accepted. */
+  acceptedSuggestions: number;
+  /** accepted / shown, 0..1; null when nothing was shown. */
+  acceptanceRate: number | null;
+  /** Distinct pseudonyms that were shown at least one suggestion in the window. */
+  activeUsers: number;
+  /** Developers opted in now, from the opt-in registry (on a team dashboard: its members). */
+  optedInUsers: number;
+  /** The five languages with the most suggestions, most first. */
+  topLanguages: LanguageShare[];
+  /**
+   * Catalog Groups with at least one direct member who was shown a suggestion in the window.
+   * Null on a team dashboard.
+   */
+  teamsUsingAi: number | null;
+};
+
+/** Acceptance rate (accepted / shown, 0..1) per step. */
+export type AcceptanceRateData = {
+  overall: Point[];
+  /** Each point: the acceptance over the seven days that end where the point's interval ends. */
+  movingAverage7d: Point[];
+  byLanguage: NamedSeries[];
+  byAssistant: NamedSeries[];
+};
+
+/** Lines accepted from assistants, per bar (one day, or one hour for ranges under three days). */
+export type LinesGeneratedData = {
+  totalLines: number;
+  /** Lines per bar and language, for a stacked chart. */
+  byLanguage: NamedSeries[];
+  /** Lines per bar, all languages. */
+  total: Point[];
+  /** Lines from the start of the window to the end of each bar. */
+  cumulative: Point[];
+};
+
+/** The ROI tile: the value of the time saved against the cost of the seats of active users. */
+export type RoiEstimate = {
+  /** How the figures are computed, in words a reader can check. */
+  formula: string;
+  inputs: {
+    hoursSaved: number;
+    /** `aiTelemetry.estimates.hourlyCost`. */
+    hourlyCost: number;
+    /** `aiTelemetry.estimates.seatCostPerMonth`. */
+    seatCostPerMonth: number;
+    activeUsers: number;
+    /** Length of the window in days. */
+    days: number;
+    /** Days in an average month (365.25 / 12). */
+    daysPerMonth: number;
+  };
+  /** hoursSaved × hourlyCost. */
+  valueOfTimeSaved: number;
+  /** seatCostPerMonth × activeUsers × days / daysPerMonth. */
+  seatCost: number;
+  /** valueOfTimeSaved − seatCost. */
+  net: number;
+  /** valueOfTimeSaved / seatCost; null when the seats cost nothing. */
+  ratio: number | null;
+};
+
+/** Estimated time saved in the window. */
+export type TimeSavedData = {
+  totalHours: number;
+  /** Same as {@link OverviewData.activeUsers}. */
+  activeUsers: number;
+  /** totalHours / activeUsers; null without active users. */
+  hoursPerActiveUser: number | null;
+  byActivity: Array<{ activity: string; hours: number }>;
+  roi: RoiEstimate;
+};
+
+/** One cell of a heatmap: invocations of a feature in one bucket (an hour of the day, a weekday). */
+export type HeatmapCell = {
+  feature: string;
+  /** Hour of the day 0–23, or weekday 0–6 with 0 = Sunday (UTC). */
+  bucket: number;
+  count: number;
+};
+
+/** Assistant feature invocations. */
+export type FeatureUsageData = {
+  /** Invocations per step and feature. */
+  byFeature: NamedSeries[];
+  /** Invocations in the window per feature, most first. */
+  totals: Array<{ feature: string; count: number }>;
+  heatmap: {
+    timezone: 'UTC';
+    /** feature × hour of day (0–23), summed over the window. */
+    hourOfDay: HeatmapCell[];
+    /** feature × weekday (0–6, 0 = Sunday), summed over the window. */
+    dayOfWeek: HeatmapCell[];
+  };
+};
+
+/** One ai-telemetry alert rule and its state, from Prometheus's rules API. */
+export type AlertRuleStatus = {
+  name: string;
+  group: string;
+  state: 'inactive' | 'pending' | 'firing';
+  /** Whether the rule's last evaluation worked ('unknown' before the first one). */
+  health: 'ok' | 'err' | 'unknown';
+  severity?: string;
+  summary?: string;
+  /** The rule's description; when it fires, as Prometheus rendered it. */
+  description?: string;
+  /** The rule's PromQL. */
+  query: string;
+  /** How long the condition must hold before the alert fires, in seconds. */
+  forSeconds: number;
+  /** Since when the alert is pending or firing (ms). */
+  activeSince?: number;
+};
+
+/** The alert rules of the plugin (groups named `ai-telemetry*` or rules labelled `component: ai-telemetry`). */
+export type AlertsData = {
+  rules: AlertRuleStatus[];
+};
+
+/** @public */
+export type OverviewPanel = PanelResponseBase<'overview', OverviewData>;
+/** @public */
+export type AcceptanceRatePanel = PanelResponseBase<
+  'acceptanceRate',
+  AcceptanceRateData
+>;
+/** @public */
+export type LinesGeneratedPanel = PanelResponseBase<
+  'linesGenerated',
+  LinesGeneratedData
+>;
+/** @public */
+export type TimeSavedPanel = PanelResponseBase<'timeSaved', TimeSavedData>;
+/** @public */
+export type FeatureUsagePanel = PanelResponseBase<
+  'featureUsage',
+  FeatureUsageData
+>;
+/** @public */
+export type AlertsPanel = PanelResponseBase<'alerts', AlertsData>;
+
+/** Each panel's answer, by panel id. */
+export type PanelResponseById = {
+  overview: OverviewPanel;
+  acceptanceRate: AcceptanceRatePanel;
+  linesGenerated: LinesGeneratedPanel;
+  timeSaved: TimeSavedPanel;
+  featureUsage: FeatureUsagePanel;
+  alerts: AlertsPanel;
+};
+
+/** `GET /v1/panels/:id`: one panel. */
+export type PanelResponse = PanelResponseById[PanelId];
+
+/**
+ * A panel of a dashboard that could not be computed while others could. (When every panel
+ * fails, the whole request fails with the error's status instead.)
+ */
+export type PanelError = {
+  id: PanelId;
+  error: {
+    name: string;
+    message: string;
+    /** The HTTP status the panel alone would have been answered with (502, 503, 504...). */
+    statusCode: number;
+  };
+};
+
+/** Tells a panel answer from a {@link PanelError}. */
+export function isPanelError(
+  panel: PanelResponse | PanelError,
+): panel is PanelError {
+  return 'error' in panel;
+}
+
+/** `GET /v1/dashboard`: every panel, for the organisation. */
+export type DashboardResponse = {
+  window: QueryWindow;
+  filters: PanelFilters;
+  panels: { [K in PanelId]: PanelResponseById[K] | PanelError };
+};
+
+/** The catalog Group a team dashboard is about. */
+export type TeamInfo = {
+  /** e.g. `group:default/platform-team`. */
+  entityRef: string;
+  title?: string;
+};
+
+/** A team dashboard with figures: at least `minGroupSize` members have data in the window. */
+export type TeamDashboard = DashboardResponse & {
+  tooFewParticipants: false;
+  team: TeamInfo;
+  minGroupSize: number;
+};
+
+/** A team dashboard without figures: fewer than `minGroupSize` members have data in the window. */
+export type TooFewParticipants = {
+  tooFewParticipants: true;
+  team: TeamInfo;
+  minGroupSize: number;
+  window: QueryWindow;
+  filters: PanelFilters;
+};
+
+/** `GET /v1/teams/:namespace/:name/dashboard`. */
+export type TeamDashboardResponse = TeamDashboard | TooFewParticipants;
+
+/**
+ * The body of `POST /v1/query` (permission `ai-telemetry.query.raw`). The query may select only
+ * the contract's `ai_copilot_*` metrics and the `ai_telemetry:*` recording rules, and its result
+ * must not carry `user_hash` (aggregate it away).
+ */
+export type RawQueryRequest = {
+  query: string;
+  /** ISO 8601 or unix seconds. */
+  start: string | number;
+  /** ISO 8601 or unix seconds. */
+  end: string | number;
+  /** Seconds between evaluations, or a duration such as `1h`. */
+  step: string | number;
+};
+
+/** One series of a raw query's result. */
+export type RawQuerySeries = {
+  labels: Record<string, string>;
+  /** Unlike the panels, `t` is the evaluation time (ms). */
+  points: Point[];
+};
+
+/** `POST /v1/query`. */
+export type RawQueryResponse = {
+  query: string;
+  /** Evaluation times and step actually used (ms, ms, s). */
+  start: number;
+  end: number;
+  step: number;
+  series: RawQuerySeries[];
+};
