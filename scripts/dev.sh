@@ -48,6 +48,6 @@ cat <<MSG
   Ctrl-C stops the portal and the stack.
 MSG
 portal_pid="$(cat "$FAWKES_DATA_DIR/portal.pid")"
-tail -n 0 -f "$FAWKES_DATA_DIR/portal.log" &
 while kill -0 "$portal_pid" 2>/dev/null; do sleep 2; done
-echo "dev: the portal exited" >&2
+echo "dev: the portal exited; the end of $FAWKES_DATA_DIR/portal.log:" >&2
+tail -n 20 "$FAWKES_DATA_DIR/portal.log" >&2
