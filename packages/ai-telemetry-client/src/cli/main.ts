@@ -9,6 +9,7 @@ import {
 import { ENV, TelemetryClientOptions } from '../settings';
 import { UsageError, integerFlag } from './args';
 import { runDemoTrickle } from './demoTrickle';
+import { runReport } from '../report/reportCommand';
 import { CliIo, EXIT, USAGE } from './usage';
 
 const COMMON_OPTIONS = {
@@ -322,6 +323,8 @@ export async function runCli(
         return await statusCommand(rest, io);
       case 'demo-trickle':
         return await runDemoTrickle(rest, io);
+      case 'report':
+        return await runReport(rest, io);
       case undefined:
       case 'help':
       case '--help':

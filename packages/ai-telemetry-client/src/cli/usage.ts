@@ -38,8 +38,12 @@ commands:
                [--users-per-tick N] [--wait-for-tokens 2m]
       keep sending small random batches for the users of FILE
       ({ "<userEntityRef>": "<token>" }) until stopped (Ctrl-C) or --duration
+  report [--week YYYY-Www | --from ISO --to ISO] [--json] [--endpoint URL] [--token T]
+      the organisation's figures for a week (default: the last complete ISO week,
+      Monday 00:00 UTC) against the week before; Markdown, or JSON with --json.
+      The token is the reporting service's (FAWKES_AI_TELEMETRY_REPORT_TOKEN).
 
-options for every command:
+options for push, flush and status:
   --endpoint URL   instead of ${ENV.endpoint}
   --token TOKEN    instead of ${ENV.token}
   --queue-dir DIR  instead of ${ENV.queueDir} (default ~/.fawkes/ai-telemetry/queue)
@@ -49,5 +53,5 @@ options for every command:
   A  activity: code_completion, code_generation, documentation
   F  feature: completion, chat, explain, document, test
 
-exit codes: 0 delivered, 1 failed, 2 bad usage or event, 3 telemetry off,
+exit codes: 0 delivered (report: printed), 1 failed, 2 bad usage or event, 3 telemetry off,
   4 queued but not delivered yet, 5 refused (token or opt-in), 6 refused as invalid`;
