@@ -51,6 +51,26 @@ export interface Config {
       /** Days a batch id is remembered, so that a retried batch is counted once. Default 30. */
       batchIdRetentionDays?: number;
     };
+    /** Erasure jobs (design §4). Every value is in seconds. */
+    erasure?: {
+      /** How often a backend instance looks for due erasure jobs. Default 5. */
+      workerIntervalSeconds?: number;
+      /**
+       * Step 4: how long a job waits after removing the user's counters and Pushgateway groups
+       * before deleting series in Prometheus, so that no scrape that read the old values is
+       * still in flight. Longer than one scrape interval plus its timeout. Default 45.
+       */
+      scrapeGraceSeconds?: number;
+      /** Delay before retrying a failed step; doubles on each further failure. Default 5. */
+      retryBaseSeconds?: number;
+      /** The longest delay between retries. Default 300. */
+      retryMaxSeconds?: number;
+      /**
+       * How long an instance holds a job it works on: a job whose instance died is resumed by
+       * another after this. Also the timeout of one run of the worker. Default 120.
+       */
+      leaseSeconds?: number;
+    };
     /**
      * Development only: at start-up, opt in every catalog User that has never chosen, issue
      * each a telemetry token, and write `{ "<userEntityRef>": "<token>" }` to `tokenFile`

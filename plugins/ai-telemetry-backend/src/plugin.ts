@@ -13,6 +13,8 @@ import { IngestionService } from './ingestion/IngestionService';
 import { OptInService } from './me/OptInService';
 import { PseudonymCache } from './me/PseudonymCache';
 import { MetricsService } from './metrics/MetricsService';
+import { DatabaseErasureStore } from './privacy/DatabaseErasureStore';
+import { setUpPrivacy } from './privacy/setUpPrivacy';
 import { QueryCache } from './query/QueryCache';
 import { QueryService } from './query/QueryService';
 import { TeamResolver } from './query/TeamResolver';
@@ -43,6 +45,7 @@ export const aiTelemetryPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         cache: coreServices.cache,
         permissions: coreServices.permissions,
+        auditor: coreServices.auditor,
       },
       async init({
         config,
@@ -58,15 +61,18 @@ export const aiTelemetryPlugin = createBackendPlugin({
         catalog,
         cache,
         permissions,
+        auditor,
       }) {
         const settings = readAiTelemetryConfig(config);
         permissionsRegistry.addPermissions(aiTelemetryPermissions);
 
         const optInStore = await DatabaseOptInStore.create({ database });
         const counterStore = await DatabaseCounterStore.create({ database });
+        const erasureStore = await DatabaseErasureStore.create({ database });
+        const pseudonyms = new PseudonymCache(settings.pseudonymKey);
         const optIns = new OptInService({
           optIns: optInStore,
-          pseudonyms: new PseudonymCache(settings.pseudonymKey),
+          pseudonyms,
           endpoint: () => discovery.getExternalBaseUrl('ai-telemetry'),
         });
         const ingestion = new IngestionService({
@@ -82,6 +88,7 @@ export const aiTelemetryPlugin = createBackendPlugin({
           counters: counterStore,
           optIns: optInStore,
           newSeriesZeroSeconds: settings.metrics.newSeriesZeroSeconds,
+          erasureFailures: () => erasureStore.failureTotal(),
         });
 
         await scheduler.scheduleTask({
@@ -121,6 +128,7 @@ export const aiTelemetryPlugin = createBackendPlugin({
           settings.prometheus.baseUrl,
           settings.prometheus.headers,
         );
+        const pushgateway = new PushgatewayClient(settings.pushgateway.baseUrl);
         const queries = new QueryService({
           prometheus,
           cache: new QueryCache(cache),
@@ -129,11 +137,25 @@ export const aiTelemetryPlugin = createBackendPlugin({
           settings,
           logger,
         });
+        const privacy = await setUpPrivacy({
+          database,
+          auditor,
+          scheduler,
+          logger,
+          settings,
+          erasureStore,
+          optInStore,
+          optIns,
+          pseudonyms,
+          prometheus,
+          pushgateway,
+          queries,
+        });
 
         httpRouter.use(
           await createRouter({
             prometheus,
-            pushgateway: new PushgatewayClient(settings.pushgateway.baseUrl),
+            pushgateway,
             httpAuth,
             optIns,
             ingestion,
@@ -141,6 +163,7 @@ export const aiTelemetryPlugin = createBackendPlugin({
             scrapeSubject: settings.metrics.scrapeSubject,
             permissions,
             queries,
+            privacy,
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

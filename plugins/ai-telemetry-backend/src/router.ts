@@ -11,6 +11,8 @@ import { createMeRouter } from './me/createMeRouter';
 import { OptInService } from './me/OptInService';
 import { createMetricsRouter } from './metrics/createMetricsRouter';
 import { MetricsService } from './metrics/MetricsService';
+import { createPrivacyRouter } from './privacy/createPrivacyRouter';
+import { PrivacyServices } from './privacy/setUpPrivacy';
 import { createQueryRouter } from './query/createQueryRouter';
 import { QueryService } from './query/QueryService';
 import { PrometheusClient } from './upstream/PrometheusClient';
@@ -27,6 +29,7 @@ export type RouterOptions = {
   scrapeSubject: string;
   permissions: PermissionsService;
   queries: QueryService;
+  privacy: PrivacyServices;
 };
 
 export async function createRouter({
@@ -39,14 +42,23 @@ export async function createRouter({
   scrapeSubject,
   permissions,
   queries,
+  privacy,
 }: RouterOptions): Promise<express.Router> {
   const router = Router();
   // Opt-in, ingestion and metrics parse their own bodies (size limits, clear errors): before
   // the general JSON parser.
-  router.use(createMeRouter({ httpAuth, optIns }));
+  router.use(
+    createMeRouter({
+      httpAuth,
+      optIns,
+      erasure: privacy.erasure,
+      audit: privacy.audit,
+    }),
+  );
   router.use(createEventsRouter({ httpAuth, ingestion }));
   router.use(createMetricsRouter({ httpAuth, metrics, scrapeSubject }));
   router.use(createQueryRouter({ httpAuth, permissions, queries }));
+  router.use(createPrivacyRouter({ httpAuth, permissions, ...privacy }));
   router.use(express.json());
 
   router.get('/health', async (_req, res) => {

@@ -40,6 +40,20 @@ describe('readAiTelemetryConfig', () => {
     expect(config.demo).toBeUndefined();
   });
 
+  it('runs erasure jobs every 5 s, waits 45 s for scrapes in flight, and retries with backoff', () => {
+    expect(read(valid).erasure).toEqual({
+      workerIntervalSeconds: 5,
+      scrapeGraceSeconds: 45,
+      retryBaseSeconds: 5,
+      retryMaxSeconds: 300,
+      leaseSeconds: 120,
+    });
+    expect(
+      read({ ...valid, erasure: { scrapeGraceSeconds: 3, leaseSeconds: 4 } })
+        .erasure,
+    ).toMatchObject({ scrapeGraceSeconds: 3, leaseSeconds: 4 });
+  });
+
   it('reads the demo token file and the users the demo leaves alone', () => {
     const config = read({
       ...valid,
@@ -74,6 +88,14 @@ describe('readAiTelemetryConfig', () => {
     [
       { ...valid, prometheus: { baseUrl: 'not a url' } },
       /aiTelemetry\.prometheus\.baseUrl is not a valid URL/,
+    ],
+    [
+      { ...valid, erasure: { scrapeGraceSeconds: -1 } },
+      /aiTelemetry\.erasure\.scrapeGraceSeconds must be a number of at least 0, got -1/,
+    ],
+    [
+      { ...valid, erasure: { retryBaseSeconds: 60, retryMaxSeconds: 10 } },
+      /aiTelemetry\.erasure\.retryMaxSeconds must be at least erasure\.retryBaseSeconds \(60\), got 10/,
     ],
     [
       { ...valid, pushgateway: {} },

@@ -29,8 +29,27 @@ export type AiTelemetryConfig = {
     /** How long a batch id is remembered, so that a retried batch is counted once. */
     batchIdRetentionDays: number;
   };
+  /** Erasure jobs (design §4): how often they are driven, how long they wait and retry. */
+  erasure: ErasureSettings;
   /** Development only: opt in the catalog's users and write their tokens to a file. */
   demo?: { tokenFile: string; excludeUsers: string[] };
+};
+
+/** How erasure jobs run; every value in seconds. */
+export type ErasureSettings = {
+  /** How often a backend instance looks for due erasure jobs (a global scheduler task). */
+  workerIntervalSeconds: number;
+  /** Step 4's wait: longer than one scrape interval plus its timeout. */
+  scrapeGraceSeconds: number;
+  /** The delay before retrying a failed step; it doubles with each further failure of the step. */
+  retryBaseSeconds: number;
+  /** The longest delay between retries. */
+  retryMaxSeconds: number;
+  /**
+   * How long an instance holds a job it works on (and how long one run of the worker may take):
+   * a job whose instance died is picked up by another after this.
+   */
+  leaseSeconds: number;
 };
 
 /** The external-access subject Prometheus scrapes the metrics endpoint with, by default. */
@@ -242,6 +261,36 @@ export function readAiTelemetryConfig(root: Config): AiTelemetryConfig {
         { min: 1, integer: true },
       ),
     },
+    erasure: readErasure(config),
     demo: readDemo(config),
   };
+}
+
+function readErasure(config: Config): ErasureSettings {
+  const erasure: ErasureSettings = {
+    workerIntervalSeconds: readNumber(
+      config,
+      'erasure.workerIntervalSeconds',
+      5,
+      { min: 1 },
+    ),
+    // Prometheus's default scrape interval (30 s) plus its timeout (10 s), and a margin.
+    scrapeGraceSeconds: readNumber(config, 'erasure.scrapeGraceSeconds', 45, {
+      min: 0,
+    }),
+    retryBaseSeconds: readNumber(config, 'erasure.retryBaseSeconds', 5, {
+      min: 1,
+    }),
+    retryMaxSeconds: readNumber(config, 'erasure.retryMaxSeconds', 300, {
+      min: 1,
+    }),
+    leaseSeconds: readNumber(config, 'erasure.leaseSeconds', 120, { min: 2 }),
+  };
+  if (erasure.retryMaxSeconds < erasure.retryBaseSeconds) {
+    throw new ConfigError(
+      'erasure.retryMaxSeconds',
+      `must be at least erasure.retryBaseSeconds (${erasure.retryBaseSeconds}), got ${erasure.retryMaxSeconds}`,
+    );
+  }
+  return erasure;
 }

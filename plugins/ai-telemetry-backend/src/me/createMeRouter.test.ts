@@ -121,7 +121,11 @@ describe('the opt-in routes', () => {
   it.each([
     [{}, /enabled is missing/],
     [{ enabled: 'yes' }, /enabled must be a boolean, got a string/],
-    [{ enabled: true, erase: true }, /unknown field erase/],
+    [
+      { enabled: true, erase: true },
+      /erase true is allowed only with enabled: false/,
+    ],
+    [{ enabled: false, wipe: true }, /unknown field wipe/],
   ])('refuses the opt-in body %j naming the field', async (body, message) => {
     const { api, knex } = await startAiTelemetryTestBackend(databases);
 

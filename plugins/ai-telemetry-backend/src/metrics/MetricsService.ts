@@ -23,6 +23,7 @@ import {
 export const SELF_METRICS = {
   eventsIngested: 'ai_telemetry_events_ingested_total',
   optedInUsers: 'ai_telemetry_opted_in_users',
+  erasureFailures: 'ai_telemetry_erasure_failures_total',
 } as const;
 
 /** The shard counts a scrape may be split into: pseudonyms are split by their first hex digit. */
@@ -77,21 +78,25 @@ export class MetricsService {
       counters: CounterStore;
       optIns: OptInStore;
       newSeriesZeroSeconds: number;
+      /** Failed erasure attempts of every instance, from the database (see src/privacy). */
+      erasureFailures?: () => Promise<number>;
     },
   ) {}
 
   async scrape(options: { now?: Date; shard?: Shard } = {}): Promise<Scrape> {
-    const { counters, optIns, newSeriesZeroSeconds } = this.options;
+    const { counters, optIns, newSeriesZeroSeconds, erasureFailures } =
+      this.options;
     const now = options.now ?? new Date();
     const shard = options.shard ?? { index: 0, count: 1 };
     const withSelfMetrics = shard.index === 0;
-    const [rows, totals, optedIn] = await Promise.all([
+    const [rows, totals, optedIn, failedErasures] = await Promise.all([
       counters.readForScrape({
         newSince: new Date(now.getTime() - newSeriesZeroSeconds * 1000),
         userHashes: shardRange(shard),
       }),
       withSelfMetrics ? counters.ingestionTotals() : undefined,
       withSelfMetrics ? optIns.countOptedIn() : undefined,
+      withSelfMetrics && erasureFailures ? erasureFailures() : undefined,
     ]);
     const firstServed: number[] = [];
     for (const row of rows) {
@@ -148,6 +153,20 @@ export class MetricsService {
           ),
           sampleLine(SELF_METRICS.optedInUsers, '', String(optedIn)),
         );
+        if (failedErasures !== undefined) {
+          lines.push(
+            familyHeader(
+              SELF_METRICS.erasureFailures,
+              'counter',
+              'Failed attempts of erasure jobs on every backend instance (each is retried).',
+            ),
+            sampleLine(
+              SELF_METRICS.erasureFailures,
+              '',
+              String(failedErasures),
+            ),
+          );
+        }
         yield lines.join('');
       },
       async delivered() {

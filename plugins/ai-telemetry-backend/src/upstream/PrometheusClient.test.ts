@@ -212,3 +212,84 @@ describe('PrometheusClient', () => {
     ]);
   });
 });
+
+describe('PrometheusClient, deleting series (admin API)', () => {
+  const servers: Server[] = [];
+  afterAll(() => {
+    for (const s of servers) {
+      s.closeAllConnections();
+      s.close();
+    }
+  });
+
+  /** A fake that records `METHOD path body` and answers with `status` and `body`. */
+  async function adminFake(status: number, body = '') {
+    const asked: string[] = [];
+    const fake = await fakePrometheus((req, res) => {
+      let text = '';
+      req.on('data', chunk => {
+        text += chunk;
+      });
+      req.on('end', () => {
+        asked.push(`${req.method} ${req.url} ${decodeURIComponent(text)}`);
+        res.writeHead(status, { 'Content-Type': 'application/json' });
+        res.end(body);
+      });
+    });
+    servers.push(fake.server);
+    return { asked, url: fake.url, client: new PrometheusClient(fake.url) };
+  }
+
+  it('deletes the series that match, then cleans the tombstones', async () => {
+    const { asked, client } = await adminFake(204);
+
+    await client.deleteSeries(['{user_hash="abc"}']);
+    const cleaned = await client.cleanTombstones();
+
+    expect(cleaned).toBe(true);
+    expect(asked).toEqual([
+      'POST /api/v1/admin/tsdb/delete_series match[]={user_hash="abc"}',
+      'POST /api/v1/admin/tsdb/clean_tombstones ',
+    ]);
+  });
+
+  it('says how to turn the admin API on when Prometheus refuses it', async () => {
+    const { url, client } = await adminFake(
+      503,
+      '{"status":"error","errorType":"unavailable","error":"admin APIs disabled"}',
+    );
+
+    const error = await client
+      .deleteSeries(['{user_hash="abc"}'])
+      .catch(e => e);
+
+    expect(error).toBeInstanceOf(UpstreamError);
+    expect(error.message).toBe(
+      `Prometheus at ${url} answered HTTP 503 to delete_series: admin APIs disabled ` +
+        '(is the admin API on? start Prometheus with --web.enable-admin-api)',
+    );
+  });
+
+  it('takes an engine without tombstones (VictoriaMetrics) as already clean', async () => {
+    const { client } = await adminFake(
+      400,
+      'unsupported path requested: "/api/v1/admin/tsdb/clean_tombstones"',
+    );
+
+    expect(await client.cleanTombstones()).toBe(false);
+  });
+
+  it('answers 503 naming Prometheus when nothing listens there', async () => {
+    const { url, server } = await fakePrometheus(() => undefined);
+    await new Promise(resolve => server.close(resolve));
+
+    const error = await new PrometheusClient(url)
+      .deleteSeries(['{user_hash="abc"}'])
+      .catch(e => e);
+
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect(error.message).toBe(
+      `Prometheus at ${url} is unreachable: ECONNREFUSED`,
+    );
+  });
+});

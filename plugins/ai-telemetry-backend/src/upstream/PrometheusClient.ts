@@ -128,6 +128,97 @@ export class PrometheusClient {
     );
   }
 
+  /**
+   * The values of `label` over the series that match every selector in `matchers` and have
+   * samples between `start` and `end` (unix seconds). It reads the index, which can still name
+   * series that were deleted: use it to find candidates, and a range query to know.
+   */
+  async labelValues(
+    label: string,
+    matchers: string[],
+    start: number,
+    end: number,
+  ): Promise<string[]> {
+    return this.call(() =>
+      this.driver.labelValues(label, matchers, start * 1000, end * 1000),
+    );
+  }
+
+  /**
+   * Deletes every sample of the series that match any selector in `matchers`, over all time
+   * (the admin API, `--web.enable-admin-api`). Range queries still return the samples until
+   * {@link PrometheusClient.cleanTombstones}.
+   */
+  async deleteSeries(matchers: string[]): Promise<void> {
+    const body = new URLSearchParams(matchers.map(m => ['match[]', m]));
+    await this.admin('delete_series', body);
+  }
+
+  /**
+   * Removes deleted samples from disk, so that range queries no longer return them. Answers
+   * false for an engine that has no such step (VictoriaMetrics deletes at once).
+   */
+  async cleanTombstones(): Promise<boolean> {
+    try {
+      await this.admin('clean_tombstones');
+      return true;
+    } catch (error) {
+      if (
+        error instanceof UpstreamError &&
+        error.message.includes('unsupported path requested')
+      ) {
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  private async admin(
+    action: 'delete_series' | 'clean_tombstones',
+    body?: URLSearchParams,
+  ): Promise<void> {
+    const where = `Prometheus at ${this.baseUrl}`;
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}/api/v1/admin/tsdb/${action}`, {
+        method: 'POST',
+        headers: {
+          ...this.headers,
+          ...(body && {
+            'Content-Type': 'application/x-www-form-urlencoded',
+          }),
+        },
+        body,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      const e = error as Error & { cause?: { code?: string } };
+      if (e.name === 'TimeoutError') {
+        throw new UpstreamTimeoutError(
+          `${where} did not answer ${action} within ${this.timeoutMs} ms`,
+        );
+      }
+      throw new ServiceUnavailableError(
+        `${where} is unreachable: ${e.cause?.code ?? e.message}`,
+      );
+    }
+    if (response.ok) return;
+    const text = await response.text().catch(() => '');
+    let message = text.trim().slice(0, 300) || 'no message';
+    try {
+      message = JSON.parse(text).error ?? message;
+    } catch {
+      // Not JSON: keep the text.
+    }
+    const hint =
+      response.status === 503 || response.status === 404
+        ? ' (is the admin API on? start Prometheus with --web.enable-admin-api)'
+        : '';
+    throw new UpstreamError(
+      `${where} answered HTTP ${response.status} to ${action}: ${message}${hint}`,
+    );
+  }
+
   private async call<T>(request: () => Promise<T>): Promise<T> {
     try {
       return await request();

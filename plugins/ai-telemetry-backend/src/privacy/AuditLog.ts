@@ -1,0 +1,130 @@
+import { AuditorService } from '@backstage/backend-plugin-api';
+import {
+  AuditAction,
+  AuditEntry,
+  AuditLogResponse,
+} from '@fawkes/plugin-ai-telemetry-common';
+import { Request } from 'express';
+import { AuditStore } from './AuditStore';
+
+/** The actor of what the erasure worker does. */
+export const SYSTEM_ACTOR = 'system';
+
+/** What happened, to whom, by whom. */
+export type AuditInput = {
+  action: AuditAction;
+  /** An entity ref, or {@link SYSTEM_ACTOR}. */
+  actor: string;
+  /** Whose data it concerns. */
+  subject: string;
+  detail?: string;
+  /** The HTTP request it came with, for Backstage's auditor (who, from where). */
+  request?: Request;
+};
+
+/** Erasures and exports of personal data matter more than opt-in changes. */
+function severityOf(action: AuditAction) {
+  return action.startsWith('erasure') || action === 'data_exported'
+    ? 'medium'
+    : 'low';
+}
+
+/**
+ * The audit log (design §4): every opt-in, opt-out, token change, export and erasure step,
+ * kept in the plugin database for the privacy retention and readable by administrators, and
+ * also written through Backstage's auditor service for the organisation's own audit trail.
+ */
+export class AuditLog {
+  constructor(
+    private readonly options: { store: AuditStore; auditor: AuditorService },
+  ) {}
+
+  /**
+   * Runs `work` as an audited action: the auditor sees it start and succeed or fail; the audit
+   * log keeps it once it succeeded, with the detail `describe` gives of its result.
+   */
+  async track<T>(
+    input: AuditInput,
+    work: () => Promise<T>,
+    describe?: (result: T) => string | undefined,
+  ): Promise<T> {
+    const event = await this.options.auditor.createEvent({
+      eventId: eventIdOf(input.action),
+      severityLevel: severityOf(input.action),
+      request: input.request,
+      meta: { action: input.action, subject: input.subject },
+    });
+    let result: T;
+    try {
+      result = await work();
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+    const detail = describe?.(result) ?? input.detail;
+    await this.options.store.add({
+      at: new Date(),
+      action: input.action,
+      actor: input.actor,
+      subject: input.subject,
+      ...(detail !== undefined && { detail }),
+    });
+    await event.success({ meta: detail === undefined ? {} : { detail } });
+    return result;
+  }
+
+  /**
+   * Records something that happened (an erasure step done, or an attempt that failed with
+   * `error`), in the audit log and through the auditor.
+   */
+  async record(input: AuditInput & { error?: Error }): Promise<void> {
+    await this.options.store.add({
+      at: new Date(),
+      action: input.action,
+      actor: input.actor,
+      subject: input.subject,
+      ...(input.detail !== undefined && { detail: input.detail }),
+    });
+    const event = await this.options.auditor.createEvent({
+      eventId: eventIdOf(input.action),
+      severityLevel: severityOf(input.action),
+      request: input.request,
+      meta: {
+        action: input.action,
+        subject: input.subject,
+        ...(input.detail !== undefined && { detail: input.detail }),
+      },
+    });
+    await (input.error ? event.fail({ error: input.error }) : event.success());
+  }
+
+  /** A page of the audit log, newest first. */
+  async list(options: {
+    limit: number;
+    before?: string;
+    subject?: string;
+  }): Promise<AuditLogResponse> {
+    // One more than asked, to know whether an older page exists.
+    const records = await this.options.store.list({
+      ...options,
+      limit: options.limit + 1,
+    });
+    const page = records.slice(0, options.limit);
+    const entries: AuditEntry[] = page.map(record => ({
+      id: record.id,
+      at: record.at.toISOString(),
+      action: record.action,
+      actor: record.actor,
+      subject: record.subject,
+      ...(record.detail !== undefined && { detail: record.detail }),
+    }));
+    return records.length > options.limit
+      ? { entries, nextBefore: page[page.length - 1].id }
+      : { entries };
+  }
+}
+
+/** Auditor event ids are kebab-case: `erasure_step` → `erasure-step`. */
+function eventIdOf(action: AuditAction): string {
+  return action.replace(/_/g, '-');
+}

@@ -1,0 +1,111 @@
+import {
+  AuditorService,
+  DatabaseService,
+  LoggerService,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
+import { AiTelemetryConfig } from '../config/AiTelemetryConfig';
+import { OptInStore } from '../database/OptInStore';
+import { OptInService } from '../me/OptInService';
+import { PseudonymCache } from '../me/PseudonymCache';
+import { QueryService } from '../query/QueryService';
+import { PrometheusClient } from '../upstream/PrometheusClient';
+import { PushgatewayClient } from '../upstream/PushgatewayClient';
+import { AuditLog } from './AuditLog';
+import { DatabaseAuditStore } from './DatabaseAuditStore';
+import { DatabasePersonalDataStore } from './DatabasePersonalDataStore';
+import { ErasureService } from './ErasureService';
+import { ErasureStore } from './ErasureStore';
+import { ErasureWorker } from './ErasureWorker';
+import { MyDataService } from './MyDataService';
+import { PseudonymSeries } from './PseudonymSeries';
+
+/** The privacy services the routes use. */
+export type PrivacyServices = {
+  audit: AuditLog;
+  erasure: ErasureService;
+  myData: MyDataService;
+};
+
+/**
+ * Wires the privacy part of the plugin (design §4): the audit log, erasure requests, the
+ * export, and two global scheduler tasks: the erasure worker, every
+ * `erasure.workerIntervalSeconds` on whichever instance is free, and the daily retention that
+ * forgets registry history, audit entries and finished jobs older than `privacy.retentionDays`.
+ */
+export async function setUpPrivacy(options: {
+  database: DatabaseService;
+  auditor: AuditorService;
+  scheduler: SchedulerService;
+  logger: LoggerService;
+  settings: AiTelemetryConfig;
+  erasureStore: ErasureStore;
+  optInStore: OptInStore;
+  optIns: OptInService;
+  pseudonyms: PseudonymCache;
+  prometheus: PrometheusClient;
+  pushgateway: PushgatewayClient;
+  queries: QueryService;
+}): Promise<PrivacyServices> {
+  const { database, scheduler, logger, settings, erasureStore } = options;
+  const auditStore = await DatabaseAuditStore.create({ database });
+  const personalData = await DatabasePersonalDataStore.create({ database });
+  const audit = new AuditLog({ store: auditStore, auditor: options.auditor });
+  const erasure = new ErasureService({
+    store: erasureStore,
+    pseudonyms: options.pseudonyms,
+    audit,
+  });
+  const myData = new MyDataService({
+    optIns: options.optIns,
+    pseudonyms: options.pseudonyms,
+    personalData,
+    series: new PseudonymSeries(options.prometheus),
+    pushgateway: options.pushgateway,
+    erasure,
+    audit,
+    retentionDays: settings.privacy.retentionDays,
+  });
+  const worker = new ErasureWorker({
+    store: erasureStore,
+    optIns: options.optInStore,
+    personalData,
+    pushgateway: options.pushgateway,
+    prometheus: options.prometheus,
+    queries: options.queries,
+    audit,
+    settings: {
+      ...settings.erasure,
+      retentionDays: settings.privacy.retentionDays,
+    },
+    logger,
+  });
+
+  await scheduler.scheduleTask({
+    id: 'ai-telemetry-erasure-worker',
+    scope: 'global',
+    frequency: { seconds: settings.erasure.workerIntervalSeconds },
+    timeout: { seconds: settings.erasure.leaseSeconds },
+    fn: signal => worker.run(signal),
+  });
+
+  await scheduler.scheduleTask({
+    id: 'ai-telemetry-privacy-retention',
+    scope: 'global',
+    frequency: { hours: 24 },
+    timeout: { minutes: 10 },
+    initialDelay: { minutes: 5 },
+    fn: async () => {
+      const days = settings.privacy.retentionDays;
+      const olderThan = new Date(Date.now() - days * 86_400_000);
+      const history = await personalData.pruneOptInHistory(olderThan);
+      const entries = await auditStore.pruneOlderThan(olderThan);
+      const jobs = await erasureStore.pruneFinished(olderThan);
+      logger.info(
+        `Privacy retention (${days} days): forgot ${history} opt-in history entries, ${entries} audit entries and ${jobs} finished erasure jobs`,
+      );
+    },
+  });
+
+  return { audit, erasure, myData };
+}
