@@ -30,6 +30,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { aiTelemetryPlugin } from '../plugin';
 import { TEST_AI_TELEMETRY_CONFIG } from '../__testUtils__/testBackend';
+import { freePort, sleep, waitFor } from '../__testUtils__/waiting';
 
 jest.setTimeout(180_000);
 
@@ -42,39 +43,6 @@ const LANGUAGES = ['python', 'typescript', 'go', 'rust', 'cobol'];
 const ASSISTANTS = ['copilot', 'cody', 'claude-code', 'Some-Bot'];
 const SECONDS_PER_LINE = 12;
 const ZERO_HOLD_SECONDS = 3;
-
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
-
-async function freePort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise(r => server.close(r));
-  return port;
-}
-
-async function waitFor<T>(
-  what: string,
-  timeoutMs: number,
-  probe: () => Promise<T | undefined>,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out waiting for ${what}${last ? `: ${last}` : ''}`,
-      );
-    }
-    await sleep(500);
-  }
-}
 
 /** A small deterministic generator, so that a failure can be replayed from its seed. */
 function random(seed: number) {

@@ -5,45 +5,13 @@
  */
 import { ChildProcess, execFile, spawn } from 'child_process';
 import { promises as fs } from 'fs';
-import http from 'http';
-import { AddressInfo } from 'net';
 import { join, resolve } from 'path';
 import { promisify } from 'util';
 import YAML from 'yaml';
 
-export const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+import { freePort, sleep, waitFor } from '../../__testUtils__/waiting';
 
-export async function freePort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise(r => server.close(r));
-  return port;
-}
-
-/** Polls `probe` every 250 ms until it answers something, or fails naming `what`. */
-export async function waitFor<T>(
-  what: string,
-  timeoutMs: number,
-  probe: () => Promise<T | undefined>,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out waiting for ${what}${last ? `: ${last}` : ''}`,
-      );
-    }
-    await sleep(250);
-  }
-}
+export { freePort, sleep, waitFor };
 
 /** A long-running child process whose output goes to `<dir>/<name>.log`. */
 class Daemon {

@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'child_process';
 import { writeFileSync } from 'fs';
-import { createServer } from 'net';
 import { join } from 'path';
+import { freePort } from '../../__testUtils__/waiting';
 
 /**
  * A Prometheus or VictoriaMetrics process that a test or the benchmark started on 127.0.0.1,
@@ -17,17 +17,7 @@ export const PROMETHEUS_BINARY = '/usr/bin/prometheus';
 export const PROMTOOL_BINARY = '/usr/bin/promtool';
 export const VICTORIA_METRICS_BINARY = '/usr/bin/victoria-metrics';
 
-/** A port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise(resolve => server.close(resolve));
-  if (!address || typeof address === 'string') {
-    throw new Error('could not find a free port');
-  }
-  return address.port;
-}
+export { freePort };
 
 function spawnEngine(
   binary: string,
