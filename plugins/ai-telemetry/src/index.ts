@@ -6,6 +6,12 @@
  *
  * @packageDocumentation
  */
-export { aiTelemetryPlugin, AiTelemetryPage } from './plugin';
+export {
+  aiTelemetryPlugin,
+  AiTelemetryPage,
+  AiTelemetrySettings,
+  EntityAiTelemetryContent,
+  EntityAiTelemetryOptInCard,
+} from './plugin';
 export { aiTelemetryApiRef, AiTelemetryClient } from './api';
-export type { AiTelemetryApi } from './api';
+export type { AiTelemetryApi, MyDataFormat, TeamRef } from './api';

@@ -1,7 +1,33 @@
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
-import { HealthResponse } from '@fawkes/plugin-ai-telemetry-common';
-import { AiTelemetryApi } from './AiTelemetryApi';
+import {
+  DashboardQuery,
+  DashboardResponse,
+  ErasureJob,
+  ErasureJobsResponse,
+  HealthResponse,
+  MeResponse,
+  MyDataResponse,
+  OptInChangeRequest,
+  OptInResponse,
+  OptOutWithErasureResponse,
+  PanelId,
+  PanelResponseById,
+  TeamDashboardResponse,
+  TelemetryTokenResponse,
+} from '@fawkes/plugin-ai-telemetry-common';
+import { AiTelemetryApi, MyDataFormat, TeamRef } from './AiTelemetryApi';
+
+function queryString(query: DashboardQuery): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== '') params.set(key, value);
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+const JSON_BODY = { 'Content-Type': 'application/json' };
 
 /** Talks to the ai-telemetry backend with the signed-in user's token. */
 export class AiTelemetryClient implements AiTelemetryApi {
@@ -13,16 +39,82 @@ export class AiTelemetryClient implements AiTelemetryApi {
     this.fetchApi = options.fetchApi;
   }
 
-  getHealth(): Promise<HealthResponse> {
-    return this.request<HealthResponse>('/health');
+  async getHealth(): Promise<HealthResponse> {
+    return (await this.request('/health')).json();
   }
 
-  private async request<T>(path: string, init?: RequestInit): Promise<T> {
+  async getDashboard(query: DashboardQuery): Promise<DashboardResponse> {
+    return (await this.request(`/v1/dashboard${queryString(query)}`)).json();
+  }
+
+  async getPanel<Id extends PanelId>(
+    id: Id,
+    query: DashboardQuery,
+  ): Promise<PanelResponseById[Id]> {
+    const path = `/v1/panels/${encodeURIComponent(id)}${queryString(query)}`;
+    return (await this.request(path)).json();
+  }
+
+  async getTeamDashboard(
+    team: TeamRef,
+    query: DashboardQuery,
+  ): Promise<TeamDashboardResponse> {
+    const namespace = encodeURIComponent(team.namespace);
+    const name = encodeURIComponent(team.name);
+    const path = `/v1/teams/${namespace}/${name}/dashboard${queryString(
+      query,
+    )}`;
+    return (await this.request(path)).json();
+  }
+
+  async getMe(): Promise<MeResponse> {
+    return (await this.request('/v1/me')).json();
+  }
+
+  async setOptIn(
+    enabled: boolean,
+    options?: { erase?: boolean },
+  ): Promise<OptInResponse | OptOutWithErasureResponse> {
+    const body: OptInChangeRequest = {
+      enabled,
+      ...(options?.erase && { erase: true }),
+    };
+    const response = await this.request('/v1/me/opt-in', {
+      method: 'PUT',
+      headers: JSON_BODY,
+      body: JSON.stringify(body),
+    });
+    return response.json();
+  }
+
+  async rotateToken(): Promise<TelemetryTokenResponse> {
+    return (await this.request('/v1/me/token', { method: 'POST' })).json();
+  }
+
+  async getMyData(): Promise<MyDataResponse> {
+    return (await this.request('/v1/me/data?format=json')).json();
+  }
+
+  async downloadMyData(format: MyDataFormat): Promise<Blob> {
+    const path = `/v1/me/data?format=${encodeURIComponent(format)}`;
+    return (await this.request(path)).blob();
+  }
+
+  async getErasureJobs(): Promise<ErasureJobsResponse> {
+    return (await this.request('/v1/me/erasure')).json();
+  }
+
+  async requestErasure(): Promise<ErasureJob> {
+    return (await this.request('/v1/me/erasure', { method: 'POST' })).json();
+  }
+
+  /** Fetches a path of the plugin's API; a non-ok answer becomes a ResponseError. */
+  private async request(path: string, init?: RequestInit): Promise<Response> {
     const baseUrl = await this.discoveryApi.getBaseUrl('ai-telemetry');
     const response = await this.fetchApi.fetch(`${baseUrl}${path}`, init);
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }
-    return (await response.json()) as T;
+    return response;
   }
 }

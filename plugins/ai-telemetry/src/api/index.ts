@@ -1,3 +1,3 @@
 export { aiTelemetryApiRef } from './AiTelemetryApi';
-export type { AiTelemetryApi } from './AiTelemetryApi';
+export type { AiTelemetryApi, MyDataFormat, TeamRef } from './AiTelemetryApi';
 export { AiTelemetryClient } from './AiTelemetryClient';

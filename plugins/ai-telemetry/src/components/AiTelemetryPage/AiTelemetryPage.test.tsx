@@ -1,49 +1,40 @@
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
-import { screen } from '@testing-library/react';
-import { AiTelemetryApi, aiTelemetryApiRef } from '../../api';
+import { fireEvent, screen } from '@testing-library/react';
+import { Route, Routes } from 'react-router-dom';
+import { aiTelemetryApiRef } from '../../api';
+import { dashboard, mockApi, myData } from '../../testing/fixtures';
 import { AiTelemetryPage } from './AiTelemetryPage';
 
-function apiWith(getHealth: AiTelemetryApi['getHealth']): AiTelemetryApi {
-  return { getHealth };
-}
-
 describe('AiTelemetryPage', () => {
-  it('shows whether Prometheus and the Pushgateway are up', async () => {
-    const api = apiWith(async () => ({
-      status: 'degraded',
-      prometheus: { up: true, url: 'http://127.0.0.1:9090', latencyMs: 3 },
-      pushgateway: {
-        up: false,
-        url: 'http://127.0.0.1:9091',
-        latencyMs: 1,
-        error: 'ECONNREFUSED',
-      },
-    }));
-
-    await renderInTestApp(
-      <TestApiProvider apis={[[aiTelemetryApiRef, api]]}>
-        <AiTelemetryPage />
-      </TestApiProvider>,
-    );
-
-    expect(screen.getByText('AI Telemetry')).toBeInTheDocument();
-    expect(await screen.findByText('up (3 ms)')).toBeInTheDocument();
-    expect(screen.getByText('down: ECONNREFUSED')).toBeInTheDocument();
-  });
-
-  it('shows the server error when the backend fails', async () => {
-    const api = apiWith(async () => {
-      throw new Error('backend unreachable');
+  it('draws its header with the Overview and My data tabs', async () => {
+    const api = mockApi({
+      getHealth: jest.fn().mockResolvedValue({
+        status: 'ok',
+        prometheus: { up: true, url: 'http://127.0.0.1:9090', latencyMs: 3 },
+        pushgateway: { up: true, url: 'http://127.0.0.1:9091', latencyMs: 2 },
+      }),
+      getDashboard: jest.fn().mockResolvedValue(dashboard),
+      getMyData: jest.fn().mockResolvedValue(myData),
+      getErasureJobs: jest.fn().mockResolvedValue({ jobs: [] }),
     });
-
     await renderInTestApp(
       <TestApiProvider apis={[[aiTelemetryApiRef, api]]}>
-        <AiTelemetryPage />
+        <Routes>
+          <Route path="/ai-telemetry/*" element={<AiTelemetryPage />} />
+        </Routes>
       </TestApiProvider>,
+      { routeEntries: ['/ai-telemetry'] },
     );
 
     expect(
-      (await screen.findAllByText(/backend unreachable/)).length,
-    ).toBeGreaterThan(0);
+      screen.getByRole('heading', { name: 'AI Telemetry', level: 1 }),
+    ).toBeInTheDocument();
+    expect(await screen.findByText('12,345')).toBeInTheDocument();
+    expect(api.getMyData).not.toHaveBeenCalled();
+
+    fireEvent.click(screen.getByRole('tab', { name: 'My data' }));
+    expect(await screen.findByTestId('pseudonym')).toHaveTextContent(
+      'd1390bbb7f95',
+    );
   });
 });

@@ -1,0 +1,118 @@
+import { ResponseError } from '@backstage/errors';
+import { AiTelemetryClient } from './AiTelemetryClient';
+
+const BASE = 'http://localhost:7007/api/ai-telemetry';
+
+function clientAnswering(answer: () => Response) {
+  const fetch = jest.fn(async (_url: string, _init?: RequestInit) => answer());
+  const client = new AiTelemetryClient({
+    discoveryApi: { getBaseUrl: async () => BASE },
+    fetchApi: { fetch: fetch as unknown as typeof globalThis.fetch },
+  });
+  return { client, fetch };
+}
+
+function json(body: unknown, status = 200): Response {
+  return {
+    ok: status < 400,
+    status,
+    statusText: status < 400 ? 'OK' : 'Forbidden',
+    url: BASE,
+    headers: { get: () => 'application/json' },
+    json: async () => body,
+    text: async () => JSON.stringify(body),
+    blob: async () => ({ size: JSON.stringify(body).length }),
+  } as unknown as Response;
+}
+
+describe('AiTelemetryClient', () => {
+  it('asks for the dashboard with the range and filters of the view', async () => {
+    const { client, fetch } = clientAnswering(() => json({ panels: {} }));
+    await client.getDashboard({
+      range: '7d',
+      language: 'go',
+      assistant: undefined,
+    });
+    expect(fetch).toHaveBeenCalledWith(
+      `${BASE}/v1/dashboard?range=7d&language=go`,
+      undefined,
+    );
+  });
+
+  it('asks for one panel, and for a team by its entity ref parts', async () => {
+    const { client, fetch } = clientAnswering(() => json({}));
+    await client.getPanel('timeSaved', {
+      from: '2026-11-01T00:00:00Z',
+      to: '2026-11-08T00:00:00Z',
+    });
+    await client.getTeamDashboard(
+      { namespace: 'default', name: 'search & discovery' },
+      {},
+    );
+    expect(fetch.mock.calls.map(c => c[0])).toEqual([
+      `${BASE}/v1/panels/timeSaved?from=2026-11-01T00%3A00%3A00Z&to=2026-11-08T00%3A00%3A00Z`,
+      `${BASE}/v1/teams/default/search%20%26%20discovery/dashboard`,
+    ]);
+  });
+
+  it('opts in and out (with erasure) with a JSON body, rotates, and erases with the right methods', async () => {
+    const { client, fetch } = clientAnswering(() => json({}));
+    await client.setOptIn(true);
+    await client.setOptIn(false, { erase: true });
+    await client.rotateToken();
+    await client.requestErasure();
+    expect(fetch.mock.calls).toEqual([
+      [
+        `${BASE}/v1/me/opt-in`,
+        {
+          method: 'PUT',
+          headers: { 'Content-Type': 'application/json' },
+          body: '{"enabled":true}',
+        },
+      ],
+      [
+        `${BASE}/v1/me/opt-in`,
+        {
+          method: 'PUT',
+          headers: { 'Content-Type': 'application/json' },
+          body: '{"enabled":false,"erase":true}',
+        },
+      ],
+      [`${BASE}/v1/me/token`, { method: 'POST' }],
+      [`${BASE}/v1/me/erasure`, { method: 'POST' }],
+    ]);
+  });
+
+  it('downloads the personal export through the API (with the user token), as a blob', async () => {
+    const { client, fetch } = clientAnswering(() => json({ a: 1 }));
+    const blob = await client.downloadMyData('csv');
+    expect(fetch).toHaveBeenCalledWith(
+      `${BASE}/v1/me/data?format=csv`,
+      undefined,
+    );
+    expect(blob).toEqual({ size: 7 });
+  });
+
+  it("throws a ResponseError carrying the server's message", async () => {
+    const { client } = clientAnswering(() =>
+      json(
+        {
+          error: {
+            name: 'NotAllowedError',
+            message: 'This needs the permission ai-telemetry.team.read',
+          },
+          response: { statusCode: 403 },
+        },
+        403,
+      ),
+    );
+    const error = await client
+      .getTeamDashboard({ namespace: 'default', name: 'checkout' }, {})
+      .catch(e => e);
+    expect(error).toBeInstanceOf(ResponseError);
+    expect(error.statusCode).toBe(403);
+    expect(error.cause.message).toBe(
+      'This needs the permission ai-telemetry.team.read',
+    );
+  });
+});

@@ -1,0 +1,1 @@
+export { AcceptanceRatePanel } from './AcceptanceRatePanel';

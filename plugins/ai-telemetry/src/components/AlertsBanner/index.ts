@@ -1,0 +1,1 @@
+export { AlertsBanner } from './AlertsBanner';

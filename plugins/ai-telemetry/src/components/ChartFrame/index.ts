@@ -1,0 +1,1 @@
+export { ChartFrame, useChartTheme } from './ChartFrame';

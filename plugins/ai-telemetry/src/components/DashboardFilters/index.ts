@@ -1,0 +1,1 @@
+export { DashboardFilters } from './DashboardFilters';

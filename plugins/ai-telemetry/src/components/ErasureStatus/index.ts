@@ -1,0 +1,1 @@
+export { ErasureStatus, ERASURE_STEP_LABELS } from './ErasureStatus';

@@ -1,0 +1,1 @@
+export { FeatureUsagePanel } from './FeatureUsagePanel';

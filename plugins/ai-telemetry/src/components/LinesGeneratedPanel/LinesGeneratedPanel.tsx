@@ -1,0 +1,227 @@
+import { LinesGeneratedPanel as LinesGeneratedPanelResponse } from '@fawkes/plugin-ai-telemetry-common';
+import Typography from '@material-ui/core/Typography';
+import { useTheme } from '@material-ui/core/styles';
+import { useMemo, useState } from 'react';
+import {
+  Area,
+  CartesianGrid,
+  ComposedChart,
+  Line,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import { PanelState } from '../../hooks/usePanelStates';
+import {
+  formatCount,
+  formatTick,
+  timeTicks,
+  formatTime,
+  isoTime,
+} from '../../lib/format';
+import { seriesStyle } from '../../lib/palette';
+import { byTotal, mergeSeries } from '../../lib/series';
+import { ChartFrame, useChartTheme } from '../ChartFrame';
+import { Tabular } from '../DataTable';
+import { PanelCard } from '../PanelCard';
+import { SeriesToggles, ToggleableSeries } from '../SeriesToggles';
+
+const CUMULATIVE = 'cumulative';
+
+function barName(step: number): string {
+  return step >= 86400 ? 'day' : 'hour';
+}
+
+function table(panel: LinesGeneratedPanelResponse): Tabular {
+  const languages = byTotal(panel.data.byLanguage);
+  const rows = mergeSeries({
+    total: panel.data.total,
+    cumulative: panel.data.cumulative,
+    ...Object.fromEntries(languages.map(s => [`lang:${s.name}`, s.points])),
+  });
+  return {
+    header: [
+      `${barName(panel.step)} (start, UTC)`,
+      'lines, all languages',
+      'cumulative lines',
+      ...languages.map(s => `lines, ${s.name}`),
+    ],
+    rows: rows.map(r => [
+      isoTime(r.t),
+      r.total,
+      r.cumulative,
+      ...languages.map(s => r[`lang:${s.name}`]),
+    ]),
+  };
+}
+
+const LinesChart = (props: { panel: LinesGeneratedPanelResponse }) => {
+  const theme = useTheme();
+  const chart = useChartTheme();
+  const { panel } = props;
+  const step = panel.step;
+  const span = panel.window.end - panel.window.start;
+  const languages = useMemo(
+    () => byTotal(panel.data.byLanguage),
+    [panel.data.byLanguage],
+  );
+  const series: ToggleableSeries[] = useMemo(
+    () => [
+      ...languages.map((s, i) => ({
+        key: `lang:${s.name}`,
+        label: s.name,
+        ...seriesStyle(theme, i),
+        dash: undefined,
+      })),
+      {
+        key: CUMULATIVE,
+        label: 'Cumulative total (right axis)',
+        color: theme.palette.text.primary,
+        dash: '6 3',
+      },
+    ],
+    [languages, theme],
+  );
+  const [hidden, setHidden] = useState<Set<string>>(new Set());
+  const rows = useMemo(
+    () =>
+      mergeSeries({
+        [CUMULATIVE]: panel.data.cumulative,
+        ...Object.fromEntries(languages.map(s => [`lang:${s.name}`, s.points])),
+      }),
+    [panel.data.cumulative, languages],
+  );
+  const ticks = useMemo(
+    () => (rows.length ? timeTicks(rows[0].t, rows[rows.length - 1].t) : []),
+    [rows],
+  );
+  const unit = barName(step);
+
+  return (
+    <>
+      <Typography variant="h4" component="p" style={{ fontWeight: 600 }}>
+        {formatCount(panel.data.totalLines)}
+        <Typography variant="body2" component="span" color="textSecondary">
+          {' '}
+          lines accepted in this range
+        </Typography>
+      </Typography>
+      <SeriesToggles
+        label="Series shown in the lines chart"
+        series={series}
+        hidden={hidden}
+        onChange={setHidden}
+      />
+      <ChartFrame
+        title={`Lines accepted per ${unit}, stacked by language, and the running total`}
+      >
+        {({ width, height }) => (
+          <ComposedChart
+            width={width}
+            height={height}
+            data={rows}
+            margin={{ top: 8, right: 8, bottom: 24, left: 8 }}
+          >
+            <CartesianGrid {...chart.grid} />
+            <XAxis
+              dataKey="t"
+              type="number"
+              scale="time"
+              domain={['dataMin', 'dataMax']}
+              ticks={ticks}
+              tickFormatter={t => formatTick(t, span)}
+              {...chart.axis}
+              label={{
+                value: `${unit === 'day' ? 'Day' : 'Hour'} (UTC)`,
+                position: 'insideBottom',
+                offset: -16,
+                ...chart.label,
+              }}
+            />
+            <YAxis
+              yAxisId="bars"
+              width={72}
+              tickFormatter={v => formatCount(Number(v))}
+              {...chart.axis}
+              label={{
+                value: `Lines per ${unit}`,
+                angle: -90,
+                position: 'insideLeft',
+                style: { textAnchor: 'middle' },
+                ...chart.label,
+              }}
+            />
+            <YAxis
+              yAxisId="total"
+              orientation="right"
+              width={80}
+              tickFormatter={v => formatCount(Number(v))}
+              {...chart.axis}
+              label={{
+                value: 'Cumulative lines',
+                angle: 90,
+                position: 'insideRight',
+                style: { textAnchor: 'middle' },
+                ...chart.label,
+              }}
+            />
+            <Tooltip
+              {...chart.tooltip}
+              labelFormatter={t => formatTime(Number(t), step)}
+              formatter={(value, name) => [
+                formatCount(Number(value)),
+                series.find(s => s.key === name)?.label ?? name,
+              ]}
+            />
+            {series
+              .filter(s => s.key !== CUMULATIVE && !hidden.has(s.key))
+              .map(s => (
+                <Area
+                  key={s.key}
+                  yAxisId="bars"
+                  dataKey={s.key}
+                  name={s.key}
+                  stackId="languages"
+                  type="linear"
+                  stroke={s.color}
+                  fill={s.color}
+                  fillOpacity={0.75}
+                  isAnimationActive={false}
+                />
+              ))}
+            {!hidden.has(CUMULATIVE) && (
+              <Line
+                yAxisId="total"
+                dataKey={CUMULATIVE}
+                name={CUMULATIVE}
+                stroke={theme.palette.text.primary}
+                strokeDasharray="6 3"
+                strokeWidth={2}
+                dot={false}
+                isAnimationActive={false}
+              />
+            )}
+          </ComposedChart>
+        )}
+      </ChartFrame>
+    </>
+  );
+};
+
+/** Lines accepted from assistants: stacked by language per day, and the cumulative total. */
+export const LinesGeneratedPanel = (props: {
+  state: PanelState<LinesGeneratedPanelResponse>;
+}) => (
+  <PanelCard
+    id="lines-generated"
+    title="Lines generated"
+    subheader="Lines accepted from AI assistants"
+    state={props.state}
+    isEmpty={p => p.data.totalLines === 0}
+    emptyWhat="accepted lines"
+    tabular={table}
+    hasChart
+  >
+    {panel => <LinesChart panel={panel} />}
+  </PanelCard>
+);

@@ -1,0 +1,1 @@
+export { LinesGeneratedPanel } from './LinesGeneratedPanel';

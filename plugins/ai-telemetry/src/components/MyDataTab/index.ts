@@ -1,0 +1,1 @@
+export { MyDataTab } from './MyDataTab';

@@ -1,0 +1,186 @@
+import { discoveryApiRef } from '@backstage/core-plugin-api';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { aiTelemetryApiRef } from '../../api';
+import {
+  erasureJob,
+  meOptedIn,
+  meOptedOut,
+  mockApi,
+  tokenResponse,
+} from '../../testing/fixtures';
+import { OptInSettings } from './OptInSettings';
+
+const discovery = {
+  getBaseUrl: async () => 'http://localhost:7007/api/ai-telemetry',
+};
+
+function render(api: ReturnType<typeof mockApi>) {
+  return renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [aiTelemetryApiRef, api],
+        [discoveryApiRef, discovery],
+      ]}
+    >
+      <OptInSettings />
+    </TestApiProvider>,
+  );
+}
+
+function theSwitch() {
+  return screen.getByRole('checkbox', {
+    name: 'Send AI telemetry from my IDEs',
+  });
+}
+
+describe('OptInSettings', () => {
+  let writeText: jest.Mock;
+  beforeEach(() => {
+    writeText = jest.fn().mockResolvedValue(undefined);
+    Object.defineProperty(navigator, 'clipboard', {
+      value: { writeText },
+      configurable: true,
+    });
+  });
+
+  it('lists exactly what is collected', async () => {
+    await render(mockApi({ getMe: jest.fn().mockResolvedValue(meOptedOut) }));
+    const table = await screen.findByRole('table', {
+      name: 'Metrics collected',
+    });
+    const metrics = within(table)
+      .getAllByRole('row')
+      .slice(1)
+      .map(r => r.querySelector('td code')?.textContent);
+    expect(metrics).toEqual([
+      'ai_copilot_suggestions_total',
+      'ai_copilot_lines_generated',
+      'ai_copilot_time_saved_seconds',
+      'ai_copilot_feature_usage',
+    ]);
+    expect(table).toHaveTextContent('user_hash, language, accepted, assistant');
+  });
+
+  it('opts in, shows the token once with a copy button and the IDE snippets', async () => {
+    const getMe = jest
+      .fn()
+      .mockResolvedValueOnce(meOptedOut)
+      .mockResolvedValue(meOptedIn);
+    const api = mockApi({
+      getMe,
+      setOptIn: jest.fn().mockResolvedValue(tokenResponse('fat_first')),
+    });
+    await render(api);
+
+    expect(
+      await screen.findByText(/Off: nothing is collected/),
+    ).toBeInTheDocument();
+    fireEvent.click(theSwitch());
+
+    const token = await screen.findByTestId('telemetry-token');
+    expect(api.setOptIn).toHaveBeenCalledWith(true);
+    expect(token).toHaveTextContent('It is shown only this once');
+    expect(
+      within(token).getByRole('textbox', { name: 'Telemetry token' }),
+    ).toHaveValue('fat_first');
+    await waitFor(() => expect(theSwitch()).toBeChecked());
+
+    fireEvent.click(within(token).getByRole('button', { name: 'Copy token' }));
+    await waitFor(() => expect(writeText).toHaveBeenCalledWith('fat_first'));
+    expect(
+      within(token).getByRole('button', { name: 'Copied' }),
+    ).toBeInTheDocument();
+
+    expect(
+      screen.getByText(/export FAWKES_AI_TELEMETRY_TOKEN=fat_first/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /"fawkes.ai.telemetry.endpoint": "http:\/\/localhost:7007\/api\/ai-telemetry"/,
+      ),
+    ).toBeInTheDocument();
+
+    fireEvent.click(screen.getByRole('button', { name: /hide the token/ }));
+    expect(screen.queryByTestId('telemetry-token')).toBeNull();
+    expect(screen.queryByText(/fat_first/)).toBeNull();
+  });
+
+  it('rotates the token after asking', async () => {
+    const api = mockApi({
+      getMe: jest.fn().mockResolvedValue(meOptedIn),
+      rotateToken: jest.fn().mockResolvedValue(tokenResponse('fat_second')),
+    });
+    await render(api);
+    fireEvent.click(
+      await screen.findByRole('button', { name: 'Rotate token' }),
+    );
+    const dialog = screen.getByRole('dialog', {
+      name: 'Replace your telemetry token?',
+    });
+    expect(api.rotateToken).not.toHaveBeenCalled();
+    fireEvent.click(
+      within(dialog).getByRole('button', { name: 'Issue a new token' }),
+    );
+
+    const token = await screen.findByTestId('telemetry-token');
+    expect(api.rotateToken).toHaveBeenCalledTimes(1);
+    // The closing dialog hides the page from assistive technology until it is gone.
+    await waitFor(() =>
+      expect(within(token).getByRole('textbox')).toHaveValue('fat_second'),
+    );
+  });
+
+  it('offers erasure when turning off, and starts it on request', async () => {
+    const api = mockApi({
+      getMe: jest
+        .fn()
+        .mockResolvedValueOnce(meOptedIn)
+        .mockResolvedValue({ ...meOptedIn, optedIn: false }),
+      setOptIn: jest.fn().mockResolvedValue({
+        ...meOptedIn,
+        optedIn: false,
+        erasureJob: erasureJob('pending', 0),
+      }),
+    });
+    await render(api);
+    await waitFor(() => expect(theSwitch()).toBeChecked());
+    fireEvent.click(theSwitch());
+
+    const dialog = screen.getByRole('dialog', {
+      name: 'Turn off AI telemetry?',
+    });
+    expect(api.setOptIn).not.toHaveBeenCalled();
+    expect(
+      within(dialog).getByRole('button', { name: 'Turn off, keep my data' }),
+    ).toBeInTheDocument();
+    fireEvent.click(
+      within(dialog).getByRole('button', {
+        name: 'Turn off and erase my data',
+      }),
+    );
+
+    expect(
+      await screen.findByText(/the erasure of your data has started/),
+    ).toBeInTheDocument();
+    expect(api.setOptIn).toHaveBeenCalledWith(false, { erase: true });
+    await waitFor(() => expect(theSwitch()).not.toBeChecked());
+  });
+
+  it('turns off and keeps the data when asked to', async () => {
+    const api = mockApi({
+      getMe: jest.fn().mockResolvedValue(meOptedIn),
+      setOptIn: jest.fn().mockResolvedValue({ ...meOptedIn, optedIn: false }),
+    });
+    await render(api);
+    await waitFor(() => expect(theSwitch()).toBeChecked());
+    fireEvent.click(theSwitch());
+    fireEvent.click(
+      screen.getByRole('button', { name: 'Turn off, keep my data' }),
+    );
+    expect(
+      await screen.findByText(/AI telemetry is off\. Nothing more/),
+    ).toBeInTheDocument();
+    expect(api.setOptIn).toHaveBeenCalledWith(false, { erase: false });
+  });
+});

@@ -1,0 +1,1 @@
+export { OptInSettings } from './OptInSettings';

@@ -1,0 +1,101 @@
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { aiTelemetryApiRef } from '../../api';
+import {
+  dashboard,
+  mockApi,
+  panelError,
+  responseError,
+  timeSavedPanel,
+} from '../../testing/fixtures';
+import { OverviewTab } from './OverviewTab';
+
+const health = {
+  status: 'ok' as const,
+  prometheus: { up: true, url: 'http://127.0.0.1:9090', latencyMs: 3 },
+  pushgateway: { up: true, url: 'http://127.0.0.1:9091', latencyMs: 2 },
+};
+
+function render(api: ReturnType<typeof mockApi>, url = '/ai-telemetry') {
+  return renderInTestApp(
+    <TestApiProvider apis={[[aiTelemetryApiRef, api]]}>
+      <OverviewTab />
+    </TestApiProvider>,
+    { routeEntries: [url] },
+  );
+}
+
+describe('OverviewTab', () => {
+  it('asks for the view in the URL and shows a failed panel beside the others, retrying it alone', async () => {
+    const api = mockApi({
+      getHealth: jest.fn().mockResolvedValue(health),
+      getDashboard: jest.fn().mockResolvedValue({
+        ...dashboard,
+        panels: {
+          ...dashboard.panels,
+          timeSaved: panelError(
+            'timeSaved',
+            'Prometheus at http://127.0.0.1:9090 did not answer within 10 s',
+          ),
+        },
+      }),
+      getPanel: jest.fn().mockResolvedValue(timeSavedPanel),
+    });
+    await render(api, '/ai-telemetry?range=7d&language=go');
+
+    expect(api.getDashboard).toHaveBeenCalledWith({
+      range: '7d',
+      language: 'go',
+    });
+    const timeSaved = await screen.findByTestId('panel-time-saved');
+    expect(timeSaved).toHaveTextContent(
+      'Prometheus at http://127.0.0.1:9090 did not answer within 10 s (HTTP 503)',
+    );
+    expect(screen.getByTestId('panel-overview')).toHaveTextContent('12,345');
+
+    fireEvent.click(within(timeSaved).getByRole('button', { name: 'Retry' }));
+    await waitFor(() =>
+      expect(timeSaved).toHaveTextContent('Total hours saved30 h'),
+    );
+    expect(api.getPanel).toHaveBeenCalledWith('timeSaved', {
+      range: '7d',
+      language: 'go',
+    });
+    expect(api.getDashboard).toHaveBeenCalledTimes(1);
+  });
+
+  it('shows the error of a failed dashboard on every panel, never a blank page', async () => {
+    const api = mockApi({
+      getHealth: jest.fn().mockResolvedValue(health),
+      getDashboard: jest
+        .fn()
+        .mockRejectedValue(
+          await responseError(
+            400,
+            'InputError',
+            'Invalid to: to must be later than from',
+          ),
+        ),
+    });
+    await render(api, '/ai-telemetry?from=2026-11-08&to=2026-11-01');
+    expect(
+      await screen.findAllByText(
+        /Invalid to: to must be later than from \(HTTP 400\)/,
+      ),
+    ).toHaveLength(6);
+  });
+
+  it('changes the range through the picker', async () => {
+    const api = mockApi({
+      getHealth: jest.fn().mockResolvedValue(health),
+      getDashboard: jest.fn().mockResolvedValue(dashboard),
+    });
+    await render(api);
+    await screen.findByText('12,345');
+    expect(api.getDashboard).toHaveBeenLastCalledWith({ range: '30d' });
+    fireEvent.click(screen.getByRole('button', { name: '90 days' }));
+    await waitFor(() =>
+      expect(api.getDashboard).toHaveBeenLastCalledWith({ range: '90d' }),
+    );
+  });
+});

@@ -1,0 +1,2 @@
+export { PanelCard } from './PanelCard';
+export type { PanelCardProps } from './PanelCard';

@@ -1,0 +1,2 @@
+export { SeriesToggles } from './SeriesToggles';
+export type { ToggleableSeries } from './SeriesToggles';

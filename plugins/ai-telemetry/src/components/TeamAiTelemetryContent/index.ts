@@ -1,0 +1,1 @@
+export { TeamAiTelemetryContent } from './TeamAiTelemetryContent';

@@ -1,0 +1,252 @@
+import {
+  RoiEstimate,
+  TimeSavedData,
+  TimeSavedPanel as TimeSavedPanelResponse,
+} from '@fawkes/plugin-ai-telemetry-common';
+import Grid from '@material-ui/core/Grid';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles, useTheme } from '@material-ui/core/styles';
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Cell,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import { PanelState } from '../../hooks/usePanelStates';
+import { formatDecimal, formatMoney } from '../../lib/format';
+import { seriesStyle } from '../../lib/palette';
+import { ChartFrame, useChartTheme } from '../ChartFrame';
+import { Tabular } from '../DataTable';
+import { PanelCard } from '../PanelCard';
+
+const useStyles = makeStyles(theme => ({
+  tile: {
+    height: '100%',
+    padding: theme.spacing(1.5),
+    border: `1px solid ${theme.palette.divider}`,
+    borderRadius: theme.shape.borderRadius,
+  },
+  figure: { fontWeight: 600, lineHeight: 1.2 },
+  formula: {
+    fontFamily: 'monospace',
+    fontSize: 12,
+    whiteSpace: 'pre-wrap',
+    color: theme.palette.text.primary,
+    background: theme.palette.action.hover,
+    padding: theme.spacing(1),
+    borderRadius: theme.shape.borderRadius,
+    margin: theme.spacing(1, 0),
+  },
+  inputs: { margin: 0, paddingLeft: theme.spacing(2.5) },
+}));
+
+function table(data: TimeSavedData): Tabular {
+  const { roi } = data;
+  return {
+    header: ['figure', 'value'],
+    rows: [
+      ['hours saved', data.totalHours],
+      ['active users', data.activeUsers],
+      ['hours per active user', data.hoursPerActiveUser],
+      ...data.byActivity.map(
+        a => [`hours saved: ${a.activity}`, a.hours] as [string, number],
+      ),
+      ['roi: formula', roi.formula],
+      ['roi: hourly cost', roi.inputs.hourlyCost],
+      ['roi: seat cost per month', roi.inputs.seatCostPerMonth],
+      ['roi: days', roi.inputs.days],
+      ['roi: days per month', roi.inputs.daysPerMonth],
+      ['roi: value of time saved', roi.valueOfTimeSaved],
+      ['roi: seat cost', roi.seatCost],
+      ['roi: net', roi.net],
+      ['roi: ratio', roi.ratio],
+    ],
+  };
+}
+
+const RoiTile = (props: { roi: RoiEstimate }) => {
+  const classes = useStyles();
+  const { roi } = props;
+  const { inputs } = roi;
+  return (
+    <div
+      className={classes.tile}
+      role="group"
+      aria-label="Return on investment"
+    >
+      <Typography variant="overline" color="textSecondary" component="h3">
+        Return on investment (estimate)
+      </Typography>
+      <Typography variant="h4" component="p" className={classes.figure}>
+        {roi.ratio === null ? '—' : `${formatDecimal(roi.ratio)} ×`}
+      </Typography>
+      <Typography variant="body2">
+        value {formatMoney(roi.valueOfTimeSaved)} − seats{' '}
+        {formatMoney(roi.seatCost)} = net {formatMoney(roi.net)}
+      </Typography>
+      <pre className={classes.formula} aria-label="ROI formula">
+        {roi.formula.replace(/; /g, '\n')}
+      </pre>
+      <Typography variant="caption" color="textSecondary" component="div">
+        Inputs:
+        <ul className={classes.inputs}>
+          <li>hoursSaved = {formatDecimal(inputs.hoursSaved)}</li>
+          <li>hourlyCost = {formatMoney(inputs.hourlyCost)} (configured)</li>
+          <li>
+            seatCostPerMonth = {formatMoney(inputs.seatCostPerMonth)}{' '}
+            (configured)
+          </li>
+          <li>activeUsers = {inputs.activeUsers}</li>
+          <li>days = {formatDecimal(inputs.days)}</li>
+          <li>daysPerMonth = {inputs.daysPerMonth}</li>
+        </ul>
+      </Typography>
+    </div>
+  );
+};
+
+const ActivityChart = (props: { data: TimeSavedData }) => {
+  const theme = useTheme();
+  const chart = useChartTheme();
+  const rows = props.data.byActivity;
+  return (
+    <ChartFrame title="Hours saved by activity" height={180}>
+      {({ width, height }) => (
+        <BarChart
+          width={width}
+          height={height}
+          data={rows}
+          layout="vertical"
+          margin={{ top: 4, right: 24, bottom: 24, left: 8 }}
+        >
+          <CartesianGrid {...chart.grid} horizontal={false} />
+          <XAxis
+            type="number"
+            tickFormatter={v => formatDecimal(Number(v))}
+            {...chart.axis}
+            label={{
+              value: 'Hours saved',
+              position: 'insideBottom',
+              offset: -14,
+              ...chart.label,
+            }}
+          />
+          <YAxis
+            type="category"
+            dataKey="activity"
+            width={124}
+            {...chart.axis}
+          />
+          <Tooltip
+            {...chart.tooltip}
+            cursor={{ fill: theme.palette.action.hover }}
+            formatter={value => [`${formatDecimal(Number(value))} h`, 'saved']}
+          />
+          <Bar dataKey="hours" isAnimationActive={false}>
+            {rows.map((row, i) => (
+              <Cell key={row.activity} fill={seriesStyle(theme, i).color} />
+            ))}
+          </Bar>
+        </BarChart>
+      )}
+    </ChartFrame>
+  );
+};
+
+/** Estimated time saved: total, per active developer, by activity, and the ROI tile. */
+export const TimeSavedPanel = (props: {
+  state: PanelState<TimeSavedPanelResponse>;
+  /** The organisation's figures, shown beside a team's. */
+  organisation?: TimeSavedData;
+}) => {
+  const classes = useStyles();
+  const { organisation } = props;
+  return (
+    <PanelCard
+      id="time-saved"
+      title="Time saved"
+      subheader="Estimated from accepted lines: lines × seconds per line − waiting time"
+      state={props.state}
+      isEmpty={p => p.data.totalHours === 0}
+      emptyWhat="time saved"
+      tabular={p => table(p.data)}
+      hasChart
+    >
+      {({ data }) => (
+        <Grid container spacing={2}>
+          <Grid item xs={12} xl={6}>
+            <Grid container spacing={2}>
+              <Grid item xs={12} sm={6}>
+                <div
+                  className={classes.tile}
+                  role="group"
+                  aria-label="Total hours saved"
+                >
+                  <Typography
+                    variant="overline"
+                    color="textSecondary"
+                    component="h3"
+                  >
+                    Total hours saved
+                  </Typography>
+                  <Typography
+                    variant="h4"
+                    component="p"
+                    className={classes.figure}
+                  >
+                    {formatDecimal(data.totalHours)} h
+                  </Typography>
+                </div>
+              </Grid>
+              <Grid item xs={12} sm={6}>
+                <div
+                  className={classes.tile}
+                  role="group"
+                  aria-label="Hours saved per active developer"
+                >
+                  <Typography
+                    variant="overline"
+                    color="textSecondary"
+                    component="h3"
+                  >
+                    Per active developer
+                  </Typography>
+                  <Typography
+                    variant="h4"
+                    component="p"
+                    className={classes.figure}
+                  >
+                    {data.hoursPerActiveUser === null
+                      ? '—'
+                      : `${formatDecimal(data.hoursPerActiveUser)} h`}
+                  </Typography>
+                  <Typography
+                    variant="caption"
+                    color="textSecondary"
+                    component="p"
+                  >
+                    {data.activeUsers} active developers
+                    {organisation && organisation.hoursPerActiveUser !== null
+                      ? `; organisation: ${formatDecimal(
+                          organisation.hoursPerActiveUser,
+                        )} h`
+                      : ''}
+                  </Typography>
+                </div>
+              </Grid>
+              <Grid item xs={12}>
+                <ActivityChart data={data} />
+              </Grid>
+            </Grid>
+          </Grid>
+          <Grid item xs={12} xl={6}>
+            <RoiTile roi={data.roi} />
+          </Grid>
+        </Grid>
+      )}
+    </PanelCard>
+  );
+};

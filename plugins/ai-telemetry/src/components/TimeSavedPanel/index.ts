@@ -1,0 +1,1 @@
+export { TimeSavedPanel } from './TimeSavedPanel';

@@ -1,0 +1,1 @@
+export { UserOptInCard } from './UserOptInCard';

@@ -1,0 +1,87 @@
+const integer = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
+const oneDecimal = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 1 });
+const money = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
+
+/** 12,345 */
+export function formatCount(value: number): string {
+  return integer.format(value);
+}
+
+/** 4.7 (at most one decimal) */
+export function formatDecimal(value: number): string {
+  return oneDecimal.format(value);
+}
+
+/** 0.321 → "32.1 %"; null → "—" (nothing shown, no ratio). */
+export function formatPercent(ratio: number | null | undefined): string {
+  if (ratio === null || ratio === undefined || Number.isNaN(ratio)) return '—';
+  return `${oneDecimal.format(ratio * 100)} %`;
+}
+
+/** An amount in the currency of the estimates (config), without a symbol. */
+export function formatMoney(value: number): string {
+  return money.format(value);
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+/** A time as the charts show it (UTC, as the backend's windows are): "2026-11-03" or "11-03 14:00". */
+export function formatTime(ms: number, stepSeconds: number): string {
+  const d = new Date(ms);
+  const date = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(
+    d.getUTCDate(),
+  )}`;
+  if (stepSeconds >= 86400) return date;
+  return `${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(
+    d.getUTCHours(),
+  )}:${pad(d.getUTCMinutes())}`;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * A tick label for a time axis covering `spanMs`: "11-05" for ranges over two days; for
+ * shorter ones the hour ("14:00"), with the date at midnight ("11-05").
+ */
+export function formatTick(ms: number, spanMs: number): string {
+  const d = new Date(ms);
+  const day = `${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  if (spanMs > 2 * DAY_MS || d.getUTCHours() === 0) return day;
+  return `${pad(d.getUTCHours())}:00`;
+}
+
+/**
+ * Ticks for a time axis from `start` to `end` (ms, UTC): midnights, at most about eight, for
+ * ranges over two days; otherwise hours divisible by three (or six, over a day).
+ */
+export function timeTicks(start: number, end: number): number[] {
+  if (!(end > start)) return [];
+  const span = end - start;
+  const step =
+    span > 2 * DAY_MS
+      ? Math.ceil(span / DAY_MS / 8) * DAY_MS
+      : (span > DAY_MS ? 6 : 3) * HOUR_MS;
+  const ticks: number[] = [];
+  for (let t = Math.ceil(start / step) * step; t <= end; t += step) {
+    ticks.push(t);
+  }
+  return ticks;
+}
+
+/** An ISO time for CSV files and tables. */
+export function isoTime(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** An ISO timestamp as a reader sees it, in UTC: "2026-11-03 14:05 UTC". */
+export function formatTimestamp(iso: string | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(
+    d.getUTCDate(),
+  )} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
+}

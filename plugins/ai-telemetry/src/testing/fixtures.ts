@@ -1,0 +1,451 @@
+/**
+ * Answers of the ai-telemetry backend for component tests, in the shapes of
+ * `@fawkes/plugin-ai-telemetry-common`: small, but with every field a panel reads.
+ */
+import {
+  AcceptanceRatePanel,
+  AlertsPanel,
+  DashboardResponse,
+  ErasureJob,
+  ERASURE_STEPS,
+  FeatureUsagePanel,
+  LinesGeneratedPanel,
+  MeResponse,
+  MyDataResponse,
+  OverviewPanel,
+  PanelError,
+  PanelId,
+  QueryWindow,
+  TeamDashboard,
+  TelemetryTokenResponse,
+  TimeSavedPanel,
+  TooFewParticipants,
+} from '@fawkes/plugin-ai-telemetry-common';
+import { ResponseError } from '@backstage/errors';
+import { AiTelemetryApi } from '../api';
+
+const DAY = 86_400_000;
+/** 2026-11-01T00:00:00Z */
+export const START = Date.UTC(2026, 10, 1);
+
+export const testWindow: QueryWindow = {
+  start: START,
+  end: START + 3 * DAY,
+  step: 86400,
+};
+
+const base = {
+  window: testWindow,
+  step: 86400,
+  filters: {},
+  ignoredFilters: [],
+};
+
+function days(values: number[]) {
+  return values.map((v, i) => ({ t: START + i * DAY, v }));
+}
+
+export const overviewPanel: OverviewPanel = {
+  ...base,
+  id: 'overview',
+  queries: [
+    {
+      query:
+        'sum by (language, assistant, accepted) (increase(ai_copilot_suggestions_total[86400s]))',
+      type: 'range',
+      source: 'raw',
+      step: 86400,
+    },
+  ],
+  data: {
+    totalSuggestions: 12345,
+    acceptedSuggestions: 4000,
+    acceptanceRate: 0.324,
+    activeUsers: 42,
+    optedInUsers: 47,
+    topLanguages: [
+      {
+        language: 'python',
+        suggestions: 6000,
+        accepted: 2000,
+        acceptanceRate: 0.333,
+        share: 0.486,
+      },
+      {
+        language: 'go',
+        suggestions: 2000,
+        accepted: 500,
+        acceptanceRate: 0.25,
+        share: 0.162,
+      },
+    ],
+    teamsUsingAi: 7,
+  },
+};
+
+export const acceptanceRatePanel: AcceptanceRatePanel = {
+  ...base,
+  id: 'acceptanceRate',
+  queries: overviewPanel.queries,
+  data: {
+    overall: days([0.3, 0.32, 0.35]),
+    movingAverage7d: days([0.29, 0.3, 0.31]),
+    byLanguage: [
+      { name: 'python', points: days([0.31, 0.33, 0.36]) },
+      { name: 'go', points: days([0.22, 0.25, 0.27]) },
+    ],
+    byAssistant: [{ name: 'copilot', points: days([0.3, 0.32, 0.35]) }],
+  },
+};
+
+export const linesGeneratedPanel: LinesGeneratedPanel = {
+  ...base,
+  id: 'linesGenerated',
+  queries: [
+    {
+      query: 'sum by (language) (increase(ai_copilot_lines_generated[86400s]))',
+      type: 'range',
+      source: 'raw',
+      step: 86400,
+    },
+  ],
+  data: {
+    totalLines: 900,
+    byLanguage: [
+      { name: 'python', points: days([200, 250, 150]) },
+      { name: 'go', points: days([100, 120, 80]) },
+    ],
+    total: days([300, 370, 230]),
+    cumulative: days([300, 670, 900]),
+  },
+};
+
+export const timeSavedPanel: TimeSavedPanel = {
+  ...base,
+  id: 'timeSaved',
+  queries: [
+    {
+      query:
+        'sum by (activity) (increase(ai_copilot_time_saved_seconds[259200s]))',
+      type: 'instant',
+      source: 'raw',
+    },
+  ],
+  data: {
+    totalHours: 30,
+    activeUsers: 42,
+    hoursPerActiveUser: 30 / 42,
+    byActivity: [
+      { activity: 'code_completion', hours: 20 },
+      { activity: 'code_generation', hours: 8 },
+      { activity: 'documentation', hours: 2 },
+    ],
+    roi: {
+      formula:
+        'value = hoursSaved × hourlyCost; seatCost = seatCostPerMonth × activeUsers × days ÷ daysPerMonth; net = value − seatCost; ratio = value ÷ seatCost',
+      inputs: {
+        hoursSaved: 30,
+        hourlyCost: 85,
+        seatCostPerMonth: 19,
+        activeUsers: 42,
+        days: 3,
+        daysPerMonth: 30.4375,
+      },
+      valueOfTimeSaved: 2550,
+      seatCost: 78.65,
+      net: 2471.35,
+      ratio: 32.42,
+    },
+  },
+};
+
+export const featureUsagePanel: FeatureUsagePanel = {
+  ...base,
+  id: 'featureUsage',
+  queries: [
+    {
+      query: 'sum by (feature) (increase(ai_copilot_feature_usage[86400s]))',
+      type: 'range',
+      source: 'raw',
+      step: 86400,
+    },
+  ],
+  data: {
+    byFeature: [{ name: 'chat', points: days([5, 6, 7]) }],
+    totals: [
+      { feature: 'chat', count: 18 },
+      { feature: 'completion', count: 6 },
+    ],
+    heatmap: {
+      timezone: 'UTC',
+      hourOfDay: [
+        { feature: 'chat', bucket: 9, count: 12 },
+        { feature: 'chat', bucket: 14, count: 6 },
+        { feature: 'completion', bucket: 10, count: 6 },
+      ],
+      dayOfWeek: [
+        { feature: 'chat', bucket: 1, count: 18 },
+        { feature: 'completion', bucket: 2, count: 6 },
+      ],
+    },
+  },
+};
+
+export const alertsPanel: AlertsPanel = {
+  ...base,
+  id: 'alerts',
+  queries: [
+    { query: 'GET /api/v1/rules', type: 'instant', source: 'rules-api' },
+  ],
+  data: {
+    rules: [
+      {
+        name: 'LowCopilotAcceptanceRate',
+        group: 'ai-telemetry',
+        state: 'firing',
+        health: 'ok',
+        severity: 'warning',
+        summary: 'Low AI suggestion acceptance rate',
+        description: 'Copilot acceptance rate is 21% (below 30% threshold)',
+        query:
+          'sum(rate(ai_copilot_suggestions_total{accepted="true"}[1h])) / sum(rate(ai_copilot_suggestions_total[1h])) < 0.3',
+        forSeconds: 7200,
+        activeSince: START,
+      },
+      {
+        name: 'AiTelemetryBackendDown',
+        group: 'ai-telemetry-stack',
+        state: 'inactive',
+        health: 'ok',
+        query: 'up{job="ai-telemetry-backend"} == 0',
+        forSeconds: 300,
+      },
+    ],
+  },
+};
+
+export function panelError(id: PanelId, message: string): PanelError {
+  return {
+    id,
+    error: { name: 'ServiceUnavailableError', message, statusCode: 503 },
+  };
+}
+
+export const dashboard: DashboardResponse = {
+  window: testWindow,
+  filters: {},
+  panels: {
+    overview: overviewPanel,
+    acceptanceRate: acceptanceRatePanel,
+    linesGenerated: linesGeneratedPanel,
+    timeSaved: timeSavedPanel,
+    featureUsage: featureUsagePanel,
+    alerts: alertsPanel,
+  },
+};
+
+export const teamDashboard: TeamDashboard = {
+  ...dashboard,
+  panels: {
+    ...dashboard.panels,
+    overview: {
+      ...overviewPanel,
+      data: { ...overviewPanel.data, teamsUsingAi: null, activeUsers: 6 },
+    },
+  },
+  tooFewParticipants: false,
+  team: { entityRef: 'group:default/checkout', title: 'Checkout' },
+  minGroupSize: 5,
+};
+
+export const tooFewParticipants: TooFewParticipants = {
+  tooFewParticipants: true,
+  team: { entityRef: 'group:default/security', title: 'Security' },
+  minGroupSize: 5,
+  window: testWindow,
+  filters: {},
+};
+
+export const meOptedOut: MeResponse = {
+  userEntityRef: 'user:default/guest',
+  optedIn: false,
+  history: [],
+};
+
+export const meOptedIn: MeResponse = {
+  userEntityRef: 'user:default/guest',
+  optedIn: true,
+  userHash: 'd1390bbb7f95',
+  since: '2026-11-01T09:00:00.000Z',
+  history: [{ enabled: true, at: '2026-11-01T09:00:00.000Z' }],
+};
+
+export function tokenResponse(token: string): TelemetryTokenResponse {
+  return {
+    userEntityRef: 'user:default/guest',
+    optedIn: true,
+    userHash: 'd1390bbb7f95',
+    since: '2026-11-01T09:00:00.000Z',
+    token,
+    snippet: [
+      'FAWKES_AI_TELEMETRY=enabled',
+      'FAWKES_AI_TELEMETRY_ENDPOINT=http://localhost:7007/api/ai-telemetry',
+      `FAWKES_AI_TELEMETRY_TOKEN=${token}`,
+    ].join('\n'),
+  };
+}
+
+const H = 3_600_000;
+
+export const myData: MyDataResponse = {
+  ...meOptedIn,
+  counters: [
+    {
+      metric: 'ai_copilot_suggestions_total',
+      labels: { language: 'python', accepted: 'true', assistant: 'copilot' },
+      value: 3,
+      firstSeen: '2026-11-01T09:00:00.000Z',
+      updatedAt: '2026-11-02T10:00:00.000Z',
+    },
+  ],
+  series: [
+    {
+      metric: 'ai_copilot_suggestions_total',
+      labels: {
+        user_hash: 'd1390bbb7f95',
+        language: 'python',
+        accepted: 'true',
+        assistant: 'copilot',
+      },
+      samples: [
+        [START + 10 * H, 0],
+        [START + 11 * H, 1],
+        [START + DAY + 11 * H, 3],
+      ],
+    },
+    {
+      metric: 'ai_copilot_suggestions_total',
+      labels: {
+        user_hash: 'd1390bbb7f95',
+        language: 'python',
+        accepted: 'false',
+        assistant: 'copilot',
+      },
+      samples: [
+        [START + 10 * H, 0],
+        [START + 11 * H, 3],
+        [START + DAY + 11 * H, 4],
+      ],
+    },
+    {
+      metric: 'ai_copilot_lines_generated',
+      labels: {
+        user_hash: 'd1390bbb7f95',
+        language: 'python',
+        assistant: 'copilot',
+      },
+      samples: [
+        [START + 10 * H, 0],
+        [START + 11 * H, 12],
+        [START + DAY + 11 * H, 30],
+      ],
+    },
+    {
+      metric: 'ai_copilot_time_saved_seconds',
+      labels: {
+        user_hash: 'd1390bbb7f95',
+        activity: 'code_completion',
+        assistant: 'copilot',
+      },
+      samples: [
+        [START + 10 * H, 0],
+        [START + 11 * H, 144],
+        [START + DAY + 11 * H, 360],
+      ],
+    },
+  ],
+  step: 3600,
+  from: '2026-08-03T00:00:00.000Z',
+  to: '2026-11-03T00:00:00.000Z',
+  erasureJobs: [],
+  pushgatewayGroups: [],
+};
+
+function stepState(
+  index: number,
+  doneSteps: number,
+  job: ErasureJob['state'],
+): ErasureJob['steps'][number]['state'] {
+  if (index < doneSteps) return 'done';
+  return index === doneSteps && job === 'running' ? 'running' : 'pending';
+}
+
+export function erasureJob(
+  state: ErasureJob['state'],
+  doneSteps: number,
+): ErasureJob {
+  return {
+    id: 'job-1',
+    userEntityRef: 'user:default/guest',
+    requestedBy: 'user:default/guest',
+    state,
+    createdAt: '2026-11-03T10:00:00.000Z',
+    updatedAt: '2026-11-03T10:00:05.000Z',
+    ...(state === 'done' && { finishedAt: '2026-11-03T10:01:00.000Z' }),
+    steps: ERASURE_STEPS.map((name, i) => ({
+      name,
+      state: stepState(i, doneSteps, state),
+      attempts: i <= doneSteps ? 1 : 0,
+      ...(i < doneSteps &&
+        name === 'delete_counters' && { detail: 'deleted 4 counters' }),
+    })),
+  };
+}
+
+/** An API whose every method fails unless the test gives it an answer. */
+export function mockApi(
+  overrides: Partial<Record<keyof AiTelemetryApi, jest.Mock>> = {},
+): jest.Mocked<AiTelemetryApi> {
+  const unexpected = (name: string) =>
+    jest.fn(() => Promise.reject(new Error(`unexpected call of ${name}`)));
+  const api = {
+    getHealth: unexpected('getHealth'),
+    getDashboard: unexpected('getDashboard'),
+    getPanel: unexpected('getPanel'),
+    getTeamDashboard: unexpected('getTeamDashboard'),
+    getMe: unexpected('getMe'),
+    setOptIn: unexpected('setOptIn'),
+    rotateToken: unexpected('rotateToken'),
+    getMyData: unexpected('getMyData'),
+    downloadMyData: unexpected('downloadMyData'),
+    getErasureJobs: unexpected('getErasureJobs'),
+    requestErasure: unexpected('requestErasure'),
+    ...overrides,
+  };
+  return api as unknown as jest.Mocked<AiTelemetryApi>;
+}
+
+/** The ResponseError the client throws for a non-ok answer with Backstage's JSON error body. */
+export function responseError(
+  status: number,
+  name: string,
+  message: string,
+): Promise<ResponseError> {
+  const body = JSON.stringify({
+    error: { name, message },
+    request: { method: 'GET', url: '/' },
+    response: { statusCode: status },
+  });
+  const headers = new Map([['content-type', 'application/json']]);
+  const response = {
+    ok: false,
+    status,
+    statusText: name,
+    url: 'http://localhost/api/ai-telemetry',
+    headers: { get: (key: string) => headers.get(key.toLowerCase()) ?? null },
+    text: async () => body,
+  };
+  return ResponseError.fromResponse(
+    response as unknown as Parameters<typeof ResponseError.fromResponse>[0],
+  );
+}
