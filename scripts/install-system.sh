@@ -6,7 +6,7 @@
 # prints the exact command to run and fails.
 set -euo pipefail
 # Each entry: a file the package installs, then the package.
-need=(/usr/bin/prometheus:prometheus /usr/bin/promtool:prometheus
+need=(/usr/bin/curl:curl /usr/bin/prometheus:prometheus /usr/bin/promtool:prometheus
   /usr/bin/prometheus-pushgateway:prometheus-pushgateway)
 if [ "${1:-runtime}" = test ]; then
   need+=(/usr/bin/victoria-metrics:victoria-metrics /usr/bin/chromium:chromium
