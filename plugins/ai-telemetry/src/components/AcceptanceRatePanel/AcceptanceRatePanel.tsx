@@ -17,11 +17,17 @@ import {
   YAxis,
 } from 'recharts';
 import { PanelState } from '../../hooks/usePanelStates';
-import { formatTick, timeTicks, formatTime, isoTime } from '../../lib/format';
+import { formatTime, isoTime } from '../../lib/format';
 import { seriesStyle, signalColours } from '../../lib/palette';
 import { byTotal, ChartRow, mergeSeries } from '../../lib/series';
 import { ACCEPTANCE_ALERT_THRESHOLD } from '../../lib/thresholds';
-import { ChartFrame, useChartTheme } from '../ChartFrame';
+import {
+  ChartFrame,
+  ticksOf,
+  timeAxis,
+  useChartTheme,
+  valueAxisLabel,
+} from '../ChartFrame';
 import { Tabular } from '../DataTable';
 import { PanelCard } from '../PanelCard';
 import { SeriesToggles, ToggleableSeries } from '../SeriesToggles';
@@ -139,10 +145,7 @@ const AcceptanceChart = (props: {
   );
   const step = panel.step;
   const span = panel.window.end - panel.window.start;
-  const ticks = useMemo(
-    () => (rows.length ? timeTicks(rows[0].t, rows[rows.length - 1].t) : []),
-    [rows],
-  );
+  const ticks = useMemo(() => ticksOf(rows), [rows]);
 
   return (
     <>
@@ -179,19 +182,7 @@ const AcceptanceChart = (props: {
           >
             <CartesianGrid {...chart.grid} />
             <XAxis
-              dataKey="t"
-              type="number"
-              scale="time"
-              domain={['dataMin', 'dataMax']}
-              ticks={ticks}
-              tickFormatter={t => formatTick(t, span)}
-              {...chart.axis}
-              label={{
-                value: 'Time (UTC)',
-                position: 'insideBottom',
-                offset: -16,
-                ...chart.label,
-              }}
+              {...timeAxis(chart, { ticks, spanMs: span, label: 'Time (UTC)' })}
             />
             <YAxis
               domain={[0, 100]}
@@ -199,12 +190,8 @@ const AcceptanceChart = (props: {
               width={64}
               {...chart.axis}
               label={{
-                value: 'Acceptance rate (%)',
-                angle: -90,
-                position: 'insideLeft',
+                ...valueAxisLabel(chart, 'Acceptance rate (%)'),
                 offset: 4,
-                style: { textAnchor: 'middle' },
-                ...chart.label,
               }}
             />
             <Tooltip

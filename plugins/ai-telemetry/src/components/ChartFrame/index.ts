@@ -1,1 +1,2 @@
 export { ChartFrame, useChartTheme } from './ChartFrame';
+export { ticksOf, timeAxis, valueAxisLabel } from './axes';

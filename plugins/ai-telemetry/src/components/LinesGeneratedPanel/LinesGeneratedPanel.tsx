@@ -12,16 +12,16 @@ import {
   YAxis,
 } from 'recharts';
 import { PanelState } from '../../hooks/usePanelStates';
-import {
-  formatCount,
-  formatTick,
-  timeTicks,
-  formatTime,
-  isoTime,
-} from '../../lib/format';
+import { formatCount, formatTime, isoTime } from '../../lib/format';
 import { seriesStyle } from '../../lib/palette';
 import { byTotal, mergeSeries } from '../../lib/series';
-import { ChartFrame, useChartTheme } from '../ChartFrame';
+import {
+  ChartFrame,
+  ticksOf,
+  timeAxis,
+  useChartTheme,
+  valueAxisLabel,
+} from '../ChartFrame';
 import { Tabular } from '../DataTable';
 import { PanelCard } from '../PanelCard';
 import { SeriesToggles, ToggleableSeries } from '../SeriesToggles';
@@ -91,10 +91,7 @@ const LinesChart = (props: { panel: LinesGeneratedPanelResponse }) => {
       }),
     [panel.data.cumulative, languages],
   );
-  const ticks = useMemo(
-    () => (rows.length ? timeTicks(rows[0].t, rows[rows.length - 1].t) : []),
-    [rows],
-  );
+  const ticks = useMemo(() => ticksOf(rows), [rows]);
   const unit = barName(step);
 
   return (
@@ -124,32 +121,18 @@ const LinesChart = (props: { panel: LinesGeneratedPanelResponse }) => {
           >
             <CartesianGrid {...chart.grid} />
             <XAxis
-              dataKey="t"
-              type="number"
-              scale="time"
-              domain={['dataMin', 'dataMax']}
-              ticks={ticks}
-              tickFormatter={t => formatTick(t, span)}
-              {...chart.axis}
-              label={{
-                value: `${unit === 'day' ? 'Day' : 'Hour'} (UTC)`,
-                position: 'insideBottom',
-                offset: -16,
-                ...chart.label,
-              }}
+              {...timeAxis(chart, {
+                ticks,
+                spanMs: span,
+                label: `${unit === 'day' ? 'Day' : 'Hour'} (UTC)`,
+              })}
             />
             <YAxis
               yAxisId="bars"
               width={72}
               tickFormatter={v => formatCount(Number(v))}
               {...chart.axis}
-              label={{
-                value: `Lines per ${unit}`,
-                angle: -90,
-                position: 'insideLeft',
-                style: { textAnchor: 'middle' },
-                ...chart.label,
-              }}
+              label={valueAxisLabel(chart, `Lines per ${unit}`)}
             />
             <YAxis
               yAxisId="total"
@@ -157,13 +140,7 @@ const LinesChart = (props: { panel: LinesGeneratedPanelResponse }) => {
               width={80}
               tickFormatter={v => formatCount(Number(v))}
               {...chart.axis}
-              label={{
-                value: 'Cumulative lines',
-                angle: 90,
-                position: 'insideRight',
-                style: { textAnchor: 'middle' },
-                ...chart.label,
-              }}
+              label={valueAxisLabel(chart, 'Cumulative lines', 'right')}
             />
             <Tooltip
               {...chart.tooltip}

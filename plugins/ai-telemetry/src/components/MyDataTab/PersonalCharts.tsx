@@ -12,20 +12,26 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import { ReactNode } from 'react';
 import { PanelState } from '../../hooks/usePanelStates';
 import {
   formatCount,
   formatDecimal,
   formatPercent,
-  formatTick,
-  timeTicks,
   formatTime,
   isoTime,
 } from '../../lib/format';
 import { PersonalDaily } from '../../lib/myData';
 import { signalColours } from '../../lib/palette';
 import { ACCEPTANCE_ALERT_THRESHOLD } from '../../lib/thresholds';
-import { ChartFrame, useChartTheme } from '../ChartFrame';
+import {
+  ChartFrame,
+  ticksOf,
+  timeAxis,
+  useChartTheme,
+  valueAxisLabel,
+} from '../ChartFrame';
+import { Tabular } from '../DataTable';
 import { PanelCard } from '../PanelCard';
 
 const DAY = 86400;
@@ -33,20 +39,56 @@ const DAY = 86400;
 /** The personal figures, in the shape a PanelCard takes (no PromQL: computed in the browser). */
 export type PersonalPanel = { queries: []; data: PersonalDaily };
 
-const dayAxis = {
-  dataKey: 't',
-  type: 'number' as const,
-  scale: 'time' as const,
-  domain: ['dataMin', 'dataMax'] as [string, string],
-  // Month and day: the tooltip and the table give the year.
-  tickFormatter: (t: number) => formatTick(t, 3 * DAY * 1000),
-};
-
-function dayTicks(points: Point[]): number[] {
-  return points.length
-    ? timeTicks(points[0].t, points[points.length - 1].t)
-    : [];
+/** A day axis over the points' `t` (epoch ms) for the given chart theme. */
+function dayAxis(chart: ReturnType<typeof useChartTheme>, points: Point[]) {
+  return timeAxis(chart, {
+    ticks: ticksOf(points),
+    // Month and day: the tooltip and the table give the year.
+    spanMs: 3 * DAY * 1000,
+    label: 'Day (UTC)',
+  });
 }
+
+function day(t: number): string {
+  return isoTime(t).slice(0, 10);
+}
+
+/** One value per day, as a table of day and value. */
+function dailyTable(column: string, points: Point[]): Tabular {
+  return {
+    header: ['day (UTC)', column],
+    rows: points.map(p => [day(p.t), p.v]),
+  };
+}
+
+/** One of the three personal cards: a PanelCard over the personal figures, a third of a row wide. */
+const PersonalCard = (props: {
+  id: string;
+  title: string;
+  subheader: string;
+  state: PanelState<PersonalPanel>;
+  /** The points the card charts: none means nothing to show. */
+  points: (data: PersonalDaily) => Point[];
+  emptyWhat: string;
+  tabular: (data: PersonalDaily) => Tabular;
+  children: (data: PersonalDaily) => ReactNode;
+}) => (
+  <Grid item xs={12} lg={4}>
+    <PanelCard
+      id={props.id}
+      title={props.title}
+      subheader={props.subheader}
+      state={props.state}
+      showsQueries={false}
+      isEmpty={p => props.points(p.data).length === 0}
+      emptyWhat={props.emptyWhat}
+      tabular={p => props.tabular(p.data)}
+      hasChart
+    >
+      {p => props.children(p.data)}
+    </PanelCard>
+  </Grid>
+);
 
 const DailyBars = (props: {
   title: string;
@@ -68,28 +110,14 @@ const DailyBars = (props: {
         >
           <CartesianGrid {...chart.grid} vertical={false} />
           <XAxis
-            {...dayAxis}
-            ticks={dayTicks(props.points)}
+            {...dayAxis(chart, props.points)}
             padding={{ left: 12, right: 12 }}
-            {...chart.axis}
-            label={{
-              value: 'Day (UTC)',
-              position: 'insideBottom',
-              offset: -16,
-              ...chart.label,
-            }}
           />
           <YAxis
             width={64}
             tickFormatter={v => formatDecimal(Number(v))}
             {...chart.axis}
-            label={{
-              value: props.yLabel,
-              angle: -90,
-              position: 'insideLeft',
-              style: { textAnchor: 'middle' },
-              ...chart.label,
-            }}
+            label={valueAxisLabel(chart, props.yLabel)}
           />
           <Tooltip
             {...chart.tooltip}
@@ -124,147 +152,110 @@ export const PersonalCharts = (props: { state: PanelState<PersonalPanel> }) => {
   const { state } = props;
   return (
     <Grid container spacing={3}>
-      <Grid item xs={12} lg={4}>
-        <PanelCard
-          id="my-acceptance-rate"
-          title="My acceptance rate"
-          subheader={acceptanceSummary(state.panel?.data)}
-          state={state}
-          showsQueries={false}
-          isEmpty={p => p.data.acceptanceRate.length === 0}
-          emptyWhat="suggestions of yours"
-          tabular={p => ({
-            header: ['day (UTC)', 'suggestions shown', 'acceptance (0..1)'],
-            rows: p.data.suggestions.map(s => [
-              isoTime(s.t).slice(0, 10),
-              s.v,
-              p.data.acceptanceRate.find(a => a.t === s.t)?.v,
-            ]),
-          })}
-          hasChart
-        >
-          {p => (
-            <ChartFrame title="My acceptance rate per day (%)" height={220}>
-              {({ width, height }) => (
-                <LineChart
-                  width={width}
-                  height={height}
-                  data={p.data.acceptanceRate.map(a => ({
-                    t: a.t,
-                    v: a.v * 100,
-                  }))}
-                  margin={{ top: 8, right: 16, bottom: 24, left: 8 }}
-                >
-                  <CartesianGrid {...chart.grid} />
-                  <XAxis
-                    {...dayAxis}
-                    ticks={dayTicks(p.data.acceptanceRate)}
-                    {...chart.axis}
-                    label={{
-                      value: 'Day (UTC)',
-                      position: 'insideBottom',
-                      offset: -16,
-                      ...chart.label,
-                    }}
-                  />
-                  <YAxis
-                    domain={[0, 100]}
-                    unit=" %"
-                    width={64}
-                    {...chart.axis}
-                    label={{
-                      value: 'Acceptance (%)',
-                      angle: -90,
-                      position: 'insideLeft',
-                      style: { textAnchor: 'middle' },
-                      ...chart.label,
-                    }}
-                  />
-                  <Tooltip
-                    {...chart.tooltip}
-                    labelFormatter={t => formatTime(Number(t), DAY)}
-                    formatter={v => [`${Number(v).toFixed(1)} %`, 'acceptance']}
-                  />
-                  <ReferenceLine
-                    y={ACCEPTANCE_ALERT_THRESHOLD * 100}
-                    stroke={theme.palette.text.secondary}
-                    strokeDasharray="2 4"
-                  />
-                  <Line
-                    dataKey="v"
-                    stroke={colours.primary}
-                    strokeWidth={2}
-                    dot={{ r: 2 }}
-                    isAnimationActive={false}
-                  />
-                </LineChart>
-              )}
-            </ChartFrame>
-          )}
-        </PanelCard>
-      </Grid>
-      <Grid item xs={12} lg={4}>
-        <PanelCard
-          id="my-lines"
-          title="My accepted lines"
-          subheader={
-            state.panel
-              ? `${state.panel.data.totals.lines} lines in total`
-              : 'Lines accepted per day'
-          }
-          state={state}
-          showsQueries={false}
-          isEmpty={p => p.data.lines.length === 0}
-          emptyWhat="accepted lines of yours"
-          tabular={p => ({
-            header: ['day (UTC)', 'lines accepted'],
-            rows: p.data.lines.map(l => [isoTime(l.t).slice(0, 10), l.v]),
-          })}
-          hasChart
-        >
-          {p => (
-            <DailyBars
-              title="Lines I accepted per day"
-              points={p.data.lines}
-              unit="lines"
-              yLabel="Lines"
-              color={colours.primary}
-            />
-          )}
-        </PanelCard>
-      </Grid>
-      <Grid item xs={12} lg={4}>
-        <PanelCard
-          id="my-time-saved"
-          title="My time saved"
-          subheader={
-            state.panel
-              ? `${formatDecimal(
-                  state.panel.data.totals.hoursSaved,
-                )} hours in total (estimate)`
-              : 'Estimated hours saved per day'
-          }
-          state={state}
-          showsQueries={false}
-          isEmpty={p => p.data.hoursSaved.length === 0}
-          emptyWhat="time saved of yours"
-          tabular={p => ({
-            header: ['day (UTC)', 'hours saved'],
-            rows: p.data.hoursSaved.map(h => [isoTime(h.t).slice(0, 10), h.v]),
-          })}
-          hasChart
-        >
-          {p => (
-            <DailyBars
-              title="Hours I saved per day (estimate)"
-              points={p.data.hoursSaved}
-              unit="h"
-              yLabel="Hours"
-              color={colours.accent}
-            />
-          )}
-        </PanelCard>
-      </Grid>
+      <PersonalCard
+        id="my-acceptance-rate"
+        title="My acceptance rate"
+        subheader={acceptanceSummary(state.panel?.data)}
+        state={state}
+        points={d => d.acceptanceRate}
+        emptyWhat="suggestions of yours"
+        tabular={d => ({
+          header: ['day (UTC)', 'suggestions shown', 'acceptance (0..1)'],
+          rows: d.suggestions.map(s => [
+            day(s.t),
+            s.v,
+            d.acceptanceRate.find(a => a.t === s.t)?.v,
+          ]),
+        })}
+      >
+        {d => (
+          <ChartFrame title="My acceptance rate per day (%)" height={220}>
+            {({ width, height }) => (
+              <LineChart
+                width={width}
+                height={height}
+                data={d.acceptanceRate.map(a => ({ t: a.t, v: a.v * 100 }))}
+                margin={{ top: 8, right: 16, bottom: 24, left: 8 }}
+              >
+                <CartesianGrid {...chart.grid} />
+                <XAxis {...dayAxis(chart, d.acceptanceRate)} />
+                <YAxis
+                  domain={[0, 100]}
+                  unit=" %"
+                  width={64}
+                  {...chart.axis}
+                  label={valueAxisLabel(chart, 'Acceptance (%)')}
+                />
+                <Tooltip
+                  {...chart.tooltip}
+                  labelFormatter={t => formatTime(Number(t), DAY)}
+                  formatter={v => [`${Number(v).toFixed(1)} %`, 'acceptance']}
+                />
+                <ReferenceLine
+                  y={ACCEPTANCE_ALERT_THRESHOLD * 100}
+                  stroke={theme.palette.text.secondary}
+                  strokeDasharray="2 4"
+                />
+                <Line
+                  dataKey="v"
+                  stroke={colours.primary}
+                  strokeWidth={2}
+                  dot={{ r: 2 }}
+                  isAnimationActive={false}
+                />
+              </LineChart>
+            )}
+          </ChartFrame>
+        )}
+      </PersonalCard>
+      <PersonalCard
+        id="my-lines"
+        title="My accepted lines"
+        subheader={
+          state.panel
+            ? `${state.panel.data.totals.lines} lines in total`
+            : 'Lines accepted per day'
+        }
+        state={state}
+        points={d => d.lines}
+        emptyWhat="accepted lines of yours"
+        tabular={d => dailyTable('lines accepted', d.lines)}
+      >
+        {d => (
+          <DailyBars
+            title="Lines I accepted per day"
+            points={d.lines}
+            unit="lines"
+            yLabel="Lines"
+            color={colours.primary}
+          />
+        )}
+      </PersonalCard>
+      <PersonalCard
+        id="my-time-saved"
+        title="My time saved"
+        subheader={
+          state.panel
+            ? `${formatDecimal(
+                state.panel.data.totals.hoursSaved,
+              )} hours in total (estimate)`
+            : 'Estimated hours saved per day'
+        }
+        state={state}
+        points={d => d.hoursSaved}
+        emptyWhat="time saved of yours"
+        tabular={d => dailyTable('hours saved', d.hoursSaved)}
+      >
+        {d => (
+          <DailyBars
+            title="Hours I saved per day (estimate)"
+            points={d.hoursSaved}
+            unit="h"
+            yLabel="Hours"
+            color={colours.accent}
+          />
+        )}
+      </PersonalCard>
     </Grid>
   );
 };

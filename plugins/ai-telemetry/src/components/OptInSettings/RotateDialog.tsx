@@ -1,44 +1,24 @@
-import Button from '@material-ui/core/Button';
-import Dialog from '@material-ui/core/Dialog';
-import DialogActions from '@material-ui/core/DialogActions';
-import DialogContent from '@material-ui/core/DialogContent';
-import DialogContentText from '@material-ui/core/DialogContentText';
-import DialogTitle from '@material-ui/core/DialogTitle';
+import { ConfirmDialog, ConfirmDialogState } from '../ConfirmDialog';
 
 /** Asks before a new token replaces the current one. */
-export const RotateDialog = (props: {
-  open: boolean;
-  busy?: boolean;
-  onCancel: () => void;
-  onConfirm: () => void;
-}) => (
-  <Dialog
-    open={props.open}
-    onClose={props.onCancel}
-    aria-labelledby="ai-telemetry-rotate-title"
+export const RotateDialog = ({
+  onConfirm,
+  ...dialog
+}: ConfirmDialogState & { onConfirm: () => void }) => (
+  <ConfirmDialog
+    id="rotate"
+    title="Replace your telemetry token?"
+    {...dialog}
+    choices={[
+      {
+        label: 'Issue a new token',
+        onChoose: onConfirm,
+        emphasis: 'primary',
+      },
+    ]}
   >
-    <DialogTitle id="ai-telemetry-rotate-title">
-      Replace your telemetry token?
-    </DialogTitle>
-    <DialogContent>
-      <DialogContentText>
-        The current token stops working at once: every IDE that uses it needs
-        the new one. Events your IDEs have queued are sent with the new token
-        once you set it.
-      </DialogContentText>
-    </DialogContent>
-    <DialogActions>
-      <Button onClick={props.onCancel} disabled={props.busy}>
-        Cancel
-      </Button>
-      <Button
-        onClick={props.onConfirm}
-        disabled={props.busy}
-        color="primary"
-        variant="contained"
-      >
-        Issue a new token
-      </Button>
-    </DialogActions>
-  </Dialog>
+    The current token stops working at once: every IDE that uses it needs the
+    new one. Events your IDEs have queued are sent with the new token once you
+    set it.
+  </ConfirmDialog>
 );

@@ -6,52 +6,18 @@ import Grid from '@material-ui/core/Grid';
 import LinearProgress from '@material-ui/core/LinearProgress';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
-import { ReactNode } from 'react';
 import { PanelState } from '../../hooks/usePanelStates';
 import { formatCount, formatPercent } from '../../lib/format';
 import { ACCEPTANCE_ALERT_THRESHOLD } from '../../lib/thresholds';
 import { Tabular } from '../DataTable';
 import { PanelCard } from '../PanelCard';
+import { Tile } from '../Tile';
 import { AcceptanceGauge } from './AcceptanceGauge';
 
 const useStyles = makeStyles(theme => ({
-  tile: {
-    height: '100%',
-    padding: theme.spacing(1.5),
-    border: `1px solid ${theme.palette.divider}`,
-    borderRadius: theme.shape.borderRadius,
-  },
-  figure: { fontWeight: 600, lineHeight: 1.2 },
   language: { display: 'flex', justifyContent: 'space-between', gap: 8 },
   bar: { height: 6, borderRadius: 3, marginBottom: theme.spacing(0.75) },
 }));
-
-const Tile = (props: {
-  label: string;
-  value?: ReactNode;
-  note?: ReactNode;
-  children?: ReactNode;
-}) => {
-  const classes = useStyles();
-  return (
-    <div className={classes.tile} role="group" aria-label={props.label}>
-      <Typography variant="overline" color="textSecondary" component="h3">
-        {props.label}
-      </Typography>
-      {props.value !== undefined && (
-        <Typography variant="h4" component="p" className={classes.figure}>
-          {props.value}
-        </Typography>
-      )}
-      {props.children}
-      {props.note && (
-        <Typography variant="caption" color="textSecondary" component="p">
-          {props.note}
-        </Typography>
-      )}
-    </div>
-  );
-};
 
 function overviewTable(data: OverviewData): Tabular {
   return {

@@ -21,15 +21,9 @@ import { seriesStyle } from '../../lib/palette';
 import { ChartFrame, useChartTheme } from '../ChartFrame';
 import { Tabular } from '../DataTable';
 import { PanelCard } from '../PanelCard';
+import { Tile } from '../Tile';
 
 const useStyles = makeStyles(theme => ({
-  tile: {
-    height: '100%',
-    padding: theme.spacing(1.5),
-    border: `1px solid ${theme.palette.divider}`,
-    borderRadius: theme.shape.borderRadius,
-  },
-  figure: { fontWeight: 600, lineHeight: 1.2 },
   formula: {
     fontFamily: 'monospace',
     fontSize: 12,
@@ -72,17 +66,11 @@ const RoiTile = (props: { roi: RoiEstimate }) => {
   const { roi } = props;
   const { inputs } = roi;
   return (
-    <div
-      className={classes.tile}
-      role="group"
-      aria-label="Return on investment"
+    <Tile
+      label="Return on investment"
+      heading="Return on investment (estimate)"
+      value={roi.ratio === null ? '—' : `${formatDecimal(roi.ratio)} ×`}
     >
-      <Typography variant="overline" color="textSecondary" component="h3">
-        Return on investment (estimate)
-      </Typography>
-      <Typography variant="h4" component="p" className={classes.figure}>
-        {roi.ratio === null ? '—' : `${formatDecimal(roi.ratio)} ×`}
-      </Typography>
       <Typography variant="body2">
         value {formatMoney(roi.valueOfTimeSaved)} − seats{' '}
         {formatMoney(roi.seatCost)} = net {formatMoney(roi.net)}
@@ -104,7 +92,7 @@ const RoiTile = (props: { roi: RoiEstimate }) => {
           <li>daysPerMonth = {inputs.daysPerMonth}</li>
         </ul>
       </Typography>
-    </div>
+    </Tile>
   );
 };
 
@@ -162,7 +150,6 @@ export const TimeSavedPanel = (props: {
   /** The organisation's figures, shown beside a team's. */
   organisation?: TimeSavedData;
 }) => {
-  const classes = useStyles();
   const { organisation } = props;
   return (
     <PanelCard
@@ -180,62 +167,28 @@ export const TimeSavedPanel = (props: {
           <Grid item xs={12} xl={6}>
             <Grid container spacing={2}>
               <Grid item xs={12} sm={6}>
-                <div
-                  className={classes.tile}
-                  role="group"
-                  aria-label="Total hours saved"
-                >
-                  <Typography
-                    variant="overline"
-                    color="textSecondary"
-                    component="h3"
-                  >
-                    Total hours saved
-                  </Typography>
-                  <Typography
-                    variant="h4"
-                    component="p"
-                    className={classes.figure}
-                  >
-                    {formatDecimal(data.totalHours)} h
-                  </Typography>
-                </div>
+                <Tile
+                  label="Total hours saved"
+                  value={`${formatDecimal(data.totalHours)} h`}
+                />
               </Grid>
               <Grid item xs={12} sm={6}>
-                <div
-                  className={classes.tile}
-                  role="group"
-                  aria-label="Hours saved per active developer"
-                >
-                  <Typography
-                    variant="overline"
-                    color="textSecondary"
-                    component="h3"
-                  >
-                    Per active developer
-                  </Typography>
-                  <Typography
-                    variant="h4"
-                    component="p"
-                    className={classes.figure}
-                  >
-                    {data.hoursPerActiveUser === null
+                <Tile
+                  label="Hours saved per active developer"
+                  heading="Per active developer"
+                  value={
+                    data.hoursPerActiveUser === null
                       ? '—'
-                      : `${formatDecimal(data.hoursPerActiveUser)} h`}
-                  </Typography>
-                  <Typography
-                    variant="caption"
-                    color="textSecondary"
-                    component="p"
-                  >
-                    {data.activeUsers} active developers
-                    {organisation && organisation.hoursPerActiveUser !== null
+                      : `${formatDecimal(data.hoursPerActiveUser)} h`
+                  }
+                  note={`${data.activeUsers} active developers${
+                    organisation && organisation.hoursPerActiveUser !== null
                       ? `; organisation: ${formatDecimal(
                           organisation.hoursPerActiveUser,
                         )} h`
-                      : ''}
-                  </Typography>
-                </div>
+                      : ''
+                  }`}
+                />
               </Grid>
               <Grid item xs={12}>
                 <ActivityChart data={data} />
