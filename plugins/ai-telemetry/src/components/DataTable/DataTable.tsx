@@ -17,6 +17,8 @@ export type Tabular = {
 const useStyles = makeStyles({
   container: { maxHeight: 360 },
   head: { whiteSpace: 'nowrap' },
+  // The first column names the row (a time, a metric): it reads best unbroken.
+  rowName: { whiteSpace: 'nowrap' },
 });
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -58,6 +60,7 @@ export const DataTable = (props: { data: Tabular; caption: string }) => {
                 <TableCell
                   key={j}
                   align={typeof value === 'number' ? 'right' : 'left'}
+                  className={j === 0 ? classes.rowName : undefined}
                 >
                   {text(value)}
                 </TableCell>
