@@ -52,6 +52,37 @@ function optionsWith(options: readonly string[], current?: string): string[] {
  * The dashboard's time range (24 h, 7 d, 30 d, 90 d or custom days) and its filters
  * (language, assistant). The view lives in the URL, so a link shares it.
  */
+/** One filter: "all" or one value of an allow-list. */
+const FilterSelect = (props: {
+  name: string;
+  label: string;
+  allLabel: string;
+  options: readonly string[];
+  value?: string;
+  className: string;
+  onChange: (value: string | undefined) => void;
+}) => {
+  const labelId = `ai-telemetry-${props.name}-label`;
+  return (
+    <FormControl variant="outlined" size="small" className={props.className}>
+      <InputLabel id={labelId}>{props.label}</InputLabel>
+      <Select
+        labelId={labelId}
+        label={props.label}
+        value={props.value ?? ALL}
+        onChange={e => props.onChange((e.target.value as string) || undefined)}
+      >
+        <MenuItem value={ALL}>{props.allLabel}</MenuItem>
+        {props.options.map(option => (
+          <MenuItem key={option} value={option}>
+            {option}
+          </MenuItem>
+        ))}
+      </Select>
+    </FormControl>
+  );
+};
+
 export const DashboardFilters = (props: {
   view: DashboardView;
   onChange: (change: Partial<DashboardView>) => void;
@@ -112,42 +143,24 @@ export const DashboardFilters = (props: {
           />
         </>
       )}
-      <FormControl variant="outlined" size="small" className={classes.select}>
-        <InputLabel id="ai-telemetry-language-label">Language</InputLabel>
-        <Select
-          labelId="ai-telemetry-language-label"
-          label="Language"
-          value={view.language ?? ALL}
-          onChange={e =>
-            onChange({ language: (e.target.value as string) || undefined })
-          }
-        >
-          <MenuItem value={ALL}>All languages</MenuItem>
-          {languages.map(l => (
-            <MenuItem key={l} value={l}>
-              {l}
-            </MenuItem>
-          ))}
-        </Select>
-      </FormControl>
-      <FormControl variant="outlined" size="small" className={classes.select}>
-        <InputLabel id="ai-telemetry-assistant-label">Assistant</InputLabel>
-        <Select
-          labelId="ai-telemetry-assistant-label"
-          label="Assistant"
-          value={view.assistant ?? ALL}
-          onChange={e =>
-            onChange({ assistant: (e.target.value as string) || undefined })
-          }
-        >
-          <MenuItem value={ALL}>All assistants</MenuItem>
-          {assistants.map(a => (
-            <MenuItem key={a} value={a}>
-              {a}
-            </MenuItem>
-          ))}
-        </Select>
-      </FormControl>
+      <FilterSelect
+        name="language"
+        label="Language"
+        allLabel="All languages"
+        options={languages}
+        value={view.language}
+        className={classes.select}
+        onChange={language => onChange({ language })}
+      />
+      <FilterSelect
+        name="assistant"
+        label="Assistant"
+        allLabel="All assistants"
+        options={assistants}
+        value={view.assistant}
+        className={classes.select}
+        onChange={assistant => onChange({ assistant })}
+      />
       {window && (
         <Typography
           variant="caption"
