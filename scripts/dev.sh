@@ -31,7 +31,7 @@ echo "dev: starting the portal (about 30 s)"
 scripts/portal.sh start
 # The demo's developers are opted in by the backend (aiTelemetry.demo); a live trickle of their
 # events flows through the real ingestion path while the portal runs.
-setsid yarn fawkes-ai-telemetry demo-trickle --tokens "$FAWKES_DATA_DIR/demo-tokens.json" \
+setsid yarn workspace @fawkes/ai-telemetry-demo trickle --tokens "$FAWKES_DATA_DIR/demo-tokens.json" \
   --endpoint "http://localhost:${BACKEND_PORT:-7007}/api/ai-telemetry" --interval 5s \
   >"$FAWKES_DATA_DIR/demo-trickle.log" 2>&1 </dev/null &
 trickle_pid=$!

@@ -29,6 +29,7 @@ yarn install --immutable >/tmp/fawkes-yarn-install.log 2>&1 || {
 }
 
 cleanup() {
+  scripts/portal.sh stop-member >/dev/null 2>&1 || true
   scripts/portal.sh stop >/dev/null 2>&1 || true
   scripts/stack.sh stop >/dev/null 2>&1 || true
   scripts/postgres.sh stop >/dev/null 2>&1 || true
@@ -58,5 +59,7 @@ CI=1 yarn backstage-cli repo test
 step "end-to-end in headless Chromium"
 mkdir -p "$SCREENSHOT_DIR"
 scripts/portal.sh start
+# A second backend whose guest is a developer who is not a telemetry admin (access.test.ts).
+scripts/portal.sh start-member
 PLAYWRIGHT_URL="http://localhost:$APP_PORT" yarn test:e2e
 echo "screenshots: $SCREENSHOT_DIR"

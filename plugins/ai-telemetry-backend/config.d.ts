@@ -1,5 +1,5 @@
 export interface Config {
-  /** Fawkes AI Telemetry (design §5). */
+  /** Fawkes AI Telemetry (docs/operations.md#configuration). */
   aiTelemetry?: {
     prometheus: {
       /** Base URL of the Prometheus (or VictoriaMetrics) HTTP API, e.g. http://127.0.0.1:9090. */
@@ -12,7 +12,8 @@ export interface Config {
       baseUrl: string;
     };
     /**
-     * Secret key of the HMAC-SHA256 pseudonyms stored in `user_hash`. Required.
+     * Secret key of the HMAC-SHA256 pseudonyms stored in `user_hash`. Required; outside
+     * NODE_ENV=development/test at least 32 characters and never the development key.
      * @visibility secret
      */
     pseudonymKey: string;
@@ -29,6 +30,15 @@ export interface Config {
       hourlyCost?: number;
       /** Cost of one assistant seat per month, for the ROI tile. Default 19. */
       seatCostPerMonth?: number;
+    };
+    permissions?: {
+      /**
+       * Telemetry admins, as user or group entity refs (a group means its members and the
+       * members of its descendant groups): they hold `ai-telemetry.query.raw` and
+       * `ai-telemetry.data.erase` (and so the audit log) in the portal's permission policy.
+       * Default: nobody.
+       */
+      admins?: string[];
     };
     /** Editor language ids counted as such; anything else is counted as `other`. */
     languages?: string[];
@@ -51,7 +61,7 @@ export interface Config {
       /** Days a batch id is remembered, so that a retried batch is counted once. Default 30. */
       batchIdRetentionDays?: number;
     };
-    /** Erasure jobs (design §4). Every value is in seconds. */
+    /** Erasure jobs (docs/privacy-model.md#erasure). Every value is in seconds. */
     erasure?: {
       /** How often a backend instance looks for due erasure jobs. Default 5. */
       workerIntervalSeconds?: number;

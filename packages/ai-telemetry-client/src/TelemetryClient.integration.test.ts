@@ -18,17 +18,70 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import {
-  developerProfile,
-  randomEvent,
-  seededRandom,
-} from './cli/randomEvents';
 import { TelemetryClient } from './TelemetryClient';
 import { TcpProxy } from './testing/TcpProxy';
 import { TelemetryClientOptions } from './settings';
 
 const USER = 'user:default/ada';
 const SCRAPE_SUBJECT = 'prometheus-scrape';
+
+/** A varied cycle of events: every kind, several languages and assistants, accepted or not. */
+const EVENT_CYCLE: TelemetryEvent[] = [
+  {
+    kind: 'suggestion',
+    language: 'python',
+    accepted: true,
+    lines: 3,
+    waitMs: 640,
+    activity: 'code_completion',
+    assistant: 'copilot',
+  },
+  {
+    kind: 'suggestion',
+    language: 'typescript',
+    accepted: false,
+    assistant: 'copilot',
+    count: 3,
+  },
+  { kind: 'feature', feature: 'chat', assistant: 'claude-code', count: 2 },
+  {
+    kind: 'suggestion',
+    language: 'go',
+    accepted: true,
+    lines: 18,
+    waitMs: 2300,
+    activity: 'code_generation',
+    assistant: 'cursor',
+  },
+  {
+    kind: 'time_saved',
+    activity: 'documentation',
+    seconds: 240,
+    assistant: 'copilot',
+  },
+  {
+    kind: 'suggestion',
+    language: 'python',
+    accepted: false,
+    assistant: 'cody',
+  },
+  { kind: 'feature', feature: 'test', count: 1 },
+  {
+    kind: 'suggestion',
+    language: 'java',
+    accepted: true,
+    lines: 1,
+    waitMs: 150,
+    assistant: 'continue',
+    count: 2,
+  },
+  {
+    kind: 'time_saved',
+    activity: 'code_generation',
+    seconds: 75.5,
+    assistant: 'cursor',
+  },
+];
 
 /** Counter totals in thousandths, by metric and labels (without `user_hash`). */
 type Totals = Map<string, number>;
@@ -47,7 +100,7 @@ function add(totals: Totals, key: string, milli: number) {
   }
 }
 
-/** What the metric contract (design §2) says the recorded events add up to. */
+/** What the metric contract (docs/metric-contract.md) says the recorded events add up to. */
 function expectedTotals(events: TelemetryEvent[]): Totals {
   const totals: Totals = new Map();
   for (const event of events) {
@@ -189,12 +242,10 @@ describe('Client queue test', () => {
       maxBatchEvents: 7,
       retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 10 },
     };
-    const random = seededRandom(20261128);
-    const profile = developerProfile(random);
     const recorded: TelemetryEvent[] = [];
     const record = async (client: TelemetryClient, n: number) => {
       for (let i = 0; i < n; i++) {
-        const event = randomEvent(random, profile);
+        const event = EVENT_CYCLE[recorded.length % EVENT_CYCLE.length];
         expect(await client.record(event)).toBe('queued');
         recorded.push(event);
       }

@@ -1,6 +1,6 @@
-import { TelemetryEvent } from '@fawkes/plugin-ai-telemetry-common';
 import { createHash } from 'node:crypto';
 import { backoffDelay } from './backoff';
+import { TelemetryEvent } from './contract';
 import { Blocked, DiskQueue, QueueState, QueuedBatch } from './queue/DiskQueue';
 import {
   ClientSettings,

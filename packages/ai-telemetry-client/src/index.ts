@@ -21,12 +21,15 @@ export type {
 } from './settings';
 export { validateEvent } from './validateEvent';
 export type { LabelLists } from './validateEvent';
+export { InputError } from './errors';
 export { runCli } from './cli/main';
 export type {
+  Activity,
+  Feature,
   FeatureEvent,
   IngestEventsRequest,
   IngestEventsResponse,
   SuggestionEvent,
   TelemetryEvent,
   TimeSavedEvent,
-} from '@fawkes/plugin-ai-telemetry-common';
+} from './contract';

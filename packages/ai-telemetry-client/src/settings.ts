@@ -1,12 +1,12 @@
-import { InputError } from '@backstage/errors';
+import os from 'node:os';
+import path from 'node:path';
 import {
   DEFAULT_ASSISTANTS,
   DEFAULT_LANGUAGES,
   INGEST_LIMITS,
   TELEMETRY_ENV,
-} from '@fawkes/plugin-ai-telemetry-common';
-import os from 'node:os';
-import path from 'node:path';
+} from './contract';
+import { InputError } from './errors';
 
 /** The environment variables the client reads: the IDE's three, and the queue's place. */
 export const ENV = {

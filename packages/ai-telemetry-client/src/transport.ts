@@ -1,7 +1,4 @@
-import {
-  IngestEventsRequest,
-  IngestEventsResponse,
-} from '@fawkes/plugin-ai-telemetry-common';
+import { IngestEventsRequest, IngestEventsResponse } from './contract';
 
 /** How the backend answered one `POST /v1/events`, as the client acts on it. */
 export type SendOutcome =

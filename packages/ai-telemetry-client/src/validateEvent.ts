@@ -1,4 +1,3 @@
-import { InputError } from '@backstage/errors';
 import {
   ACTIVITIES,
   Activity,
@@ -9,7 +8,8 @@ import {
   LABEL_VALUE_PATTERN,
   OTHER,
   TelemetryEvent,
-} from '@fawkes/plugin-ai-telemetry-common';
+} from './contract';
+import { InputError } from './errors';
 
 /** The label lists an event's `language` and `assistant` are mapped onto. */
 export type LabelLists = {

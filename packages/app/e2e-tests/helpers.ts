@@ -64,9 +64,12 @@ export async function screenshot(page: Page, name: string) {
   await page.setViewportSize(viewport);
 }
 
-/** A Backstage token of the guest, for asking the backend directly. */
-export async function guestToken(request: APIRequestContext): Promise<string> {
-  const response = await request.get(`${backendUrl}/api/auth/guest/refresh`, {
+/** A Backstage token of the guest (of the given backend), for asking the backend directly. */
+export async function guestToken(
+  request: APIRequestContext,
+  backend: string = backendUrl,
+): Promise<string> {
+  const response = await request.get(`${backend}/api/auth/guest/refresh`, {
     headers: { 'X-Requested-With': 'XMLHttpRequest' },
   });
   expect(response.ok()).toBe(true);

@@ -3,6 +3,7 @@
  */
 
 import { createBackend } from '@backstage/backend-defaults';
+import { aiTelemetryPermissionPolicyModule } from '@fawkes/plugin-ai-telemetry-backend';
 
 const backend = createBackend();
 
@@ -24,9 +25,10 @@ backend.add(
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
+// The portal's policy, the same in every environment: AI Telemetry's admins
+// (aiTelemetry.permissions.admins) and team views, everything else as the template's
+// allow-all policy allowed it.
+backend.add(aiTelemetryPermissionPolicyModule);
 
 backend.add(import('@backstage/plugin-search-backend'));
 backend.add(import('@backstage/plugin-search-backend-module-catalog'));

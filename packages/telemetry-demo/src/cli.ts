@@ -11,12 +11,16 @@ import {
 } from './generate';
 import { FileSink } from './openmetrics';
 import { buildOrg, catalogHeader, orgToCatalogYaml } from './org';
+import { processIo, runTrickle } from './trickle';
 
 const USAGE = `usage: yarn workspace @fawkes/ai-telemetry-demo generate [options]
+       yarn workspace @fawkes/ai-telemetry-demo trickle --tokens FILE [options]
 
-Generates the Fawkes demo organisation (Backstage catalog YAML) and its AI telemetry history
+generate: the Fawkes demo organisation (Backstage catalog YAML) and its AI telemetry history
 (OpenMetrics text for promtool tsdb create-blocks-from openmetrics). Deterministic for a seed.
+trickle: live events of the demo's developers, sent to a running backend (trickle --help).
 
+options of generate:
   --users N          users in the catalog, the guest included      (default 48)
   --teams T          teams                             (default: about one per 6 users, at least 6)
   --days D           days of history                                 (default 30)
@@ -167,25 +171,33 @@ async function generate(args: string[]): Promise<void> {
   }
 }
 
-async function main(argv: string[]): Promise<void> {
+/** Runs a command; resolves to the exit code. */
+async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'generate':
       await generate(rest);
-      break;
+      return 0;
+    case 'trickle':
+      return await runTrickle(rest, processIo());
     case undefined:
     case '--help':
     case '-h':
       console.log(USAGE);
-      break;
+      return 0;
     default:
       throw new Error(`unknown command "${command}"\n\n${USAGE}`);
   }
 }
 
-main(process.argv.slice(2)).catch(error => {
-  console.error(
-    `error: ${error instanceof Error ? error.message : String(error)}`,
-  );
-  process.exitCode = 1;
-});
+main(process.argv.slice(2)).then(
+  code => {
+    process.exitCode = code;
+  },
+  error => {
+    console.error(
+      `error: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    process.exitCode = 1;
+  },
+);

@@ -17,14 +17,18 @@ import {
   DemoOrg,
   GUEST_USER_NAME,
   orgToCatalogYaml,
+  PRODUCT_AREA,
 } from './org';
 
 const defaultOrg = () => buildOrg({ users: 48, seed: 42 });
 
+/** The direct members of each team (departments and the product area left out). */
 function teamSizes(org: DemoOrg): Map<string, number> {
   const sizes = new Map<string, number>();
   for (const g of org.groups) if (g.type === 'team') sizes.set(g.name, 0);
-  for (const u of org.users) sizes.set(u.team, (sizes.get(u.team) ?? 0) + 1);
+  for (const u of org.users) {
+    if (sizes.has(u.team)) sizes.set(u.team, sizes.get(u.team)! + 1);
+  }
   return sizes;
 }
 
@@ -69,6 +73,25 @@ describe('buildOrg', () => {
     }
     // Some teams stand alone.
     expect(org.groups.some(g => g.type === 'team' && !g.parent)).toBe(true);
+  });
+
+  it('has a product area whose only direct members are two leads, over one team of at least 5', () => {
+    for (const org of [defaultOrg(), buildOrg({ users: 30, seed: 42 })]) {
+      const area = org.groups.find(g => g.name === PRODUCT_AREA.name)!;
+      expect(area).toMatchObject({
+        type: 'product-area',
+        parent: 'product-engineering',
+        children: [PRODUCT_AREA.team],
+      });
+      expect(org.users.filter(u => u.team === area.name)).toHaveLength(2);
+      expect(org.groups.find(g => g.name === PRODUCT_AREA.team)?.parent).toBe(
+        area.name,
+      );
+      expect(teamSizes(org).get(PRODUCT_AREA.team)).toBeGreaterThanOrEqual(5);
+      expect(
+        org.groups.find(g => g.name === 'product-engineering')?.children,
+      ).toContain(area.name);
+    }
   });
 
   it('makes the guest a member of one of the larger teams', () => {

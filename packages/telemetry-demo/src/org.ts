@@ -9,14 +9,14 @@ import {
 } from './names';
 import { createRandom } from './random';
 
-/** A Group of the demo organisation: a department (parent) or a team. */
+/** A Group of the demo organisation: a department or a product area (parents), or a team. */
 export type DemoGroup = {
   name: string;
   displayName: string;
-  type: 'department' | 'team';
+  type: 'department' | 'product-area' | 'team';
   parent?: string;
   children: string[];
-  /** Languages the team mostly writes (teams only). */
+  /** Languages the team mostly writes (teams, and a product area: its team's). */
   languages: readonly string[];
   /** Whether the team's AI usage grows over the period. */
   rising: boolean;
@@ -52,6 +52,19 @@ export const EMAIL_DOMAIN = 'fawkes.example.com';
 /** The members of the two deliberately small teams: below the privacy threshold of 5. */
 export const SMALL_TEAM_SIZES = [3, 4] as const;
 const MIN_TEAM_SIZE = 5;
+
+/**
+ * The product area: a group whose only direct members are its two leads, over one team (among
+ * the first curated ones, so at least 5 people in an organisation of 6 teams or more). The area's
+ * figures would be its team's plus the two leads', so the portal withholds them (subtracting the
+ * team would single the leads out), while the team's own are shown.
+ */
+export const PRODUCT_AREA = {
+  name: 'marketplace',
+  displayName: 'Marketplace',
+  team: 'search-discovery',
+  leads: 2,
+} as const;
 
 /** About six people per team, and never fewer than six teams. */
 export function defaultTeamCount(users: number): number {
@@ -92,7 +105,10 @@ function departmentTitle(name: string): string {
   return `Engineering Unit ${name.replace(/^engineering-unit-/, '')}`;
 }
 
-/** Splits the people into team sizes: two small teams, every other team at least 5. */
+/**
+ * Splits the people of the teams (everyone but the guest and the product area's leads) into
+ * team sizes: two small teams, every other team at least 5.
+ */
 function teamSizes(
   people: number,
   teams: number,
@@ -101,12 +117,14 @@ function teamSizes(
   const small = SMALL_TEAM_SIZES.reduce((a, b) => a + b, 0);
   const regular = teams - SMALL_TEAM_SIZES.length;
   if (regular < 1 || people < small + regular * MIN_TEAM_SIZE) {
+    const others = PRODUCT_AREA.leads + 1;
     throw new Error(
-      `cannot make ${teams} teams from ${people + 1} users: need at least ${
-        SMALL_TEAM_SIZES.length + 1
-      } teams and ${
-        small + MIN_TEAM_SIZE + 1
-      } users, with ${MIN_TEAM_SIZE} users for every team beyond the two small ones`,
+      `cannot make ${teams} teams from ${
+        people + others
+      } users: need at least ${SMALL_TEAM_SIZES.length + 1} teams and ${
+        small + MIN_TEAM_SIZE + others
+      } users, with ${MIN_TEAM_SIZE} users for every team beyond the two small ones, ` +
+        `${PRODUCT_AREA.leads} product area leads and the guest`,
     );
   }
   const weights = Array.from({ length: regular }, () => 0.6 + random.next());
@@ -147,22 +165,36 @@ function makePeople(
   return people;
 }
 
-/** The demo organisation: departments with nested teams, standalone teams, people, the guest. */
+/**
+ * The demo organisation: departments with nested teams, the product area with its leads over
+ * one of them, standalone teams, people, the guest.
+ */
 export function buildOrg(options: OrgOptions): DemoOrg {
   const random = createRandom(options.seed, 'org');
   const teamCount = options.teams ?? defaultTeamCount(options.users);
-  // Everyone but the guest is placed by size; the guest then joins the largest team.
-  const sizes = teamSizes(options.users - 1, teamCount, random);
+  // Everyone but the guest and the leads is placed by size; the guest then joins the largest team.
+  const sizes = teamSizes(
+    options.users - 1 - PRODUCT_AREA.leads,
+    teamCount,
+    random,
+  );
 
   const templates = Array.from({ length: teamCount }, (_, i) =>
     teamTemplate(i),
   );
+  // The product area takes its team's place in the department.
+  const areaTeam = templates.find(t => t.name === PRODUCT_AREA.team);
+  if (!areaTeam) {
+    throw new Error(
+      `the curated team ${PRODUCT_AREA.team} is not among the teams`,
+    );
+  }
   const departmentTeams = new Map<string, string[]>();
   for (const t of templates) {
     if (t.department) {
       departmentTeams.set(t.department, [
         ...(departmentTeams.get(t.department) ?? []),
-        t.name,
+        t === areaTeam ? PRODUCT_AREA.name : t.name,
       ]);
     }
   }
@@ -173,6 +205,7 @@ export function buildOrg(options: OrgOptions): DemoOrg {
   for (const [department, children] of departments) {
     for (const child of children) parentOf.set(child, department);
   }
+  parentOf.set(areaTeam.name, PRODUCT_AREA.name);
 
   // A couple of teams (about one in seven) adopt the assistants during the period.
   const regularTeams = templates.filter((_, i) => sizes[i] >= MIN_TEAM_SIZE);
@@ -193,6 +226,15 @@ export function buildOrg(options: OrgOptions): DemoOrg {
       languages: [],
       rising: false,
     })),
+    {
+      name: PRODUCT_AREA.name,
+      displayName: PRODUCT_AREA.displayName,
+      type: 'product-area' as const,
+      parent: parentOf.get(PRODUCT_AREA.name),
+      children: [areaTeam.name],
+      languages: areaTeam.languages,
+      rising: false,
+    },
     ...templates.map(t => ({
       name: t.name,
       displayName: t.displayName,
@@ -218,18 +260,18 @@ export function buildOrg(options: OrgOptions): DemoOrg {
 
   const people = makePeople(options.users - 1, random);
   const users: DemoUser[] = [];
+  const place = (person: (typeof people)[number], team: string) =>
+    users.push({
+      ...person,
+      email: `${person.name}@${EMAIL_DOMAIN}`,
+      team,
+      ref: `user:default/${person.name}`,
+    });
   let next = 0;
   templates.forEach((t, i) => {
-    for (let k = 0; k < sizes[i]; k++, next++) {
-      const person = people[next];
-      users.push({
-        ...person,
-        email: `${person.name}@${EMAIL_DOMAIN}`,
-        team: t.name,
-        ref: `user:default/${person.name}`,
-      });
-    }
+    for (let k = 0; k < sizes[i]; k++, next++) place(people[next], t.name);
   });
+  for (; next < people.length; next++) place(people[next], PRODUCT_AREA.name);
   const largest = templates[sizes.indexOf(Math.max(...sizes))].name;
   users.push({
     name: GUEST_USER_NAME,
@@ -272,10 +314,11 @@ export function orgToCatalogYaml(org: DemoOrg, header: string): string {
       metadata: {
         name: group.name,
         title: group.displayName,
-        description:
-          group.type === 'department'
-            ? `${group.displayName} department`
-            : `The ${group.displayName} team`,
+        description: {
+          department: `${group.displayName} department`,
+          'product-area': `The ${group.displayName} product area, with its leads`,
+          team: `The ${group.displayName} team`,
+        }[group.type],
       },
       spec: {
         type: group.type,

@@ -1,8 +1,9 @@
 // @ts-check
 
 /**
- * Privacy (design §4): durable erasure jobs that any backend instance can drive, the audit log,
- * and the erasure failure counter that every instance serves on the metrics endpoint.
+ * Privacy (docs/privacy-model.md#erasure): durable erasure jobs that any backend instance can
+ * drive, the audit log, and the erasure failure counter that every instance serves on the
+ * metrics endpoint.
  *
  * @param {import('knex').Knex} knex
  */

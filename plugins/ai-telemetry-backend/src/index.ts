@@ -1,1 +1,11 @@
 export { aiTelemetryPlugin as default } from './plugin';
+export { aiTelemetryPolicyDecision } from './permissions/aiTelemetryPolicyDecision';
+export {
+  AiTelemetryPermissionPolicy,
+  aiTelemetryPermissionPolicyModule,
+} from './permissions/permissionPolicyModule';
+export {
+  readTelemetryAdmins,
+  TelemetryAccess,
+  type Membership,
+} from './permissions/TelemetryAccess';

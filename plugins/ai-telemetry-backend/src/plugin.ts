@@ -150,6 +150,13 @@ export const aiTelemetryPlugin = createBackendPlugin({
           prometheus,
           pushgateway,
           queries,
+          isKnownUser: async userEntityRef =>
+            Boolean(await optInStore.get(userEntityRef)) ||
+            Boolean(
+              await catalog.getEntityByRef(userEntityRef, {
+                credentials: await auth.getOwnServiceCredentials(),
+              }),
+            ),
         });
 
         httpRouter.use(

@@ -57,7 +57,9 @@ export async function createRouter({
   );
   router.use(createEventsRouter({ httpAuth, ingestion }));
   router.use(createMetricsRouter({ httpAuth, metrics, scrapeSubject }));
-  router.use(createQueryRouter({ httpAuth, permissions, queries }));
+  router.use(
+    createQueryRouter({ httpAuth, permissions, queries, audit: privacy.audit }),
+  );
   router.use(createPrivacyRouter({ httpAuth, permissions, ...privacy }));
   router.use(express.json());
 

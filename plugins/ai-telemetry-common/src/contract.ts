@@ -1,5 +1,5 @@
 /**
- * The metric contract (design §2): what lands in Prometheus, and nothing else.
+ * The metric contract (docs/metric-contract.md): what lands in Prometheus, and nothing else.
  */
 
 /** The four counters, under the names the seed's PromQL, alerts and Grafana dashboard use. */

@@ -16,27 +16,3 @@ export function integerFlag(
   }
   return Number(value);
 }
-
-const UNIT_MS: Record<string, number> = {
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
-/** A duration such as `500ms`, `5s`, `10m`, `2h` (a bare number is seconds), in ms. */
-export function durationFlag(
-  flag: string,
-  value: string | undefined,
-): number | undefined {
-  if (value === undefined) {
-    return undefined;
-  }
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
-  if (!match) {
-    throw new UsageError(
-      `--${flag} must be a duration such as 500ms, 5s, 10m or 2h, got "${value}"`,
-    );
-  }
-  return Math.round(Number(match[1]) * UNIT_MS[match[2] ?? 's']);
-}

@@ -22,7 +22,6 @@ describe('fawkes-ai-telemetry', () => {
         FAWKES_AI_TELEMETRY_QUEUE_DIR: queueDir,
         ...env,
       },
-      onSignal: () => () => {},
     };
   }
 

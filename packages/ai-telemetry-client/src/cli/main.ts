@@ -1,14 +1,13 @@
-import { isError } from '@backstage/errors';
-import { TelemetryEvent } from '@fawkes/plugin-ai-telemetry-common';
 import { parseArgs } from 'node:util';
 import {
   FlushResult,
   TelemetryClient,
   TelemetryStatus,
 } from '../TelemetryClient';
+import { TelemetryEvent } from '../contract';
+import { isError } from '../errors';
 import { ENV, TelemetryClientOptions } from '../settings';
 import { UsageError, integerFlag } from './args';
-import { runDemoTrickle } from './demoTrickle';
 import { runReport } from '../report/reportCommand';
 import { CliIo, EXIT, USAGE } from './usage';
 
@@ -290,20 +289,12 @@ async function statusCommand(argv: string[], io: CliIo): Promise<number> {
   return EXIT.ok;
 }
 
-/** The default input and output: the process's streams, environment and signals. */
+/** The default input and output: the process's streams and environment. */
 export function processIo(): CliIo {
   return {
     out: line => process.stdout.write(`${line}\n`),
     err: line => process.stderr.write(`${line}\n`),
     env: process.env,
-    onSignal(handler) {
-      process.on('SIGINT', handler);
-      process.on('SIGTERM', handler);
-      return () => {
-        process.off('SIGINT', handler);
-        process.off('SIGTERM', handler);
-      };
-    },
   };
 }
 
@@ -321,8 +312,6 @@ export async function runCli(
         return await flushCommand(rest, io);
       case 'status':
         return await statusCommand(rest, io);
-      case 'demo-trickle':
-        return await runDemoTrickle(rest, io);
       case 'report':
         return await runReport(rest, io);
       case undefined:

@@ -5,8 +5,6 @@ export type CliIo = {
   out(line: string): void;
   err(line: string): void;
   env: NodeJS.ProcessEnv;
-  /** Registers a handler for SIGINT/SIGTERM; returns a function that removes it. */
-  onSignal(handler: () => void): () => void;
 };
 
 /** The exit codes, as the README documents them. */
@@ -34,10 +32,6 @@ commands:
       record one event and send the queue (--no-send: only record it)
   flush           send what is queued now, ignoring any backoff
   status [--json] enabled or not, endpoint, queue length, last error
-  demo-trickle --tokens FILE [--interval 5s] [--seed N] [--duration 10m]
-               [--users-per-tick N] [--wait-for-tokens 2m]
-      keep sending small random batches for the users of FILE
-      ({ "<userEntityRef>": "<token>" }) until stopped (Ctrl-C) or --duration
   report [--week YYYY-Www | --from ISO --to ISO] [--json] [--endpoint URL] [--token T]
       the organisation's figures for a week (default: the last complete ISO week,
       Monday 00:00 UTC) against the week before; Markdown, or JSON with --json.

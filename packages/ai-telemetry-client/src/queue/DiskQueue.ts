@@ -1,10 +1,7 @@
-import {
-  IngestEventsRequest,
-  TelemetryEvent,
-} from '@fawkes/plugin-ai-telemetry-common';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { IngestEventsRequest, TelemetryEvent } from '../contract';
 import {
   listJsonFiles,
   readJson,

@@ -1,10 +1,4 @@
-import {
-  AuthenticationError,
-  InputError,
-  NotAllowedError,
-  ServiceUnavailableError,
-} from '@backstage/errors';
-import { DashboardResponse } from '@fawkes/plugin-ai-telemetry-common';
+import { ReportAnswer } from './dashboard';
 import { ReportPeriod } from './week';
 
 /** The variable that holds the reporting service's token. */
@@ -12,6 +6,18 @@ export const REPORT_TOKEN_ENV = 'FAWKES_AI_TELEMETRY_REPORT_TOKEN';
 
 /** The backend's dashboards take a while over long ranges; a report waits this long. */
 const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** The backend could not be asked, refused the report's token, or failed to compute a figure. */
+export class DashboardError extends Error {
+  name = 'DashboardError';
+  /** True when the backend refused the token (401, 403) rather than failed. */
+  readonly refused: boolean;
+
+  constructor(message: string, status?: number) {
+    super(message);
+    this.refused = status === 401 || status === 403;
+  }
+}
 
 /**
  * The error for a failed answer of the backend, or of one of its panels: the status says whose
@@ -22,29 +28,38 @@ export function backendError(
   status: number,
   message: string,
   what = 'the dashboard',
-): Error {
+): DashboardError {
   const answered = `(HTTP ${status}: ${message})`;
   switch (status) {
     case 401:
-      return new AuthenticationError(
+      return new DashboardError(
         `The backend at ${endpoint} refused the report token ${answered}. Pass the token of ` +
           `the weekly-report entry of backend.auth.externalAccess with --token or ${REPORT_TOKEN_ENV}.`,
+        status,
       );
     case 403:
-      return new NotAllowedError(
+      return new DashboardError(
         `The backend at ${endpoint} does not let this token read ${what} ${answered}. The ` +
           'weekly-report token needs accessRestrictions [{ plugin: ai-telemetry }] and no narrower ones.',
+        status,
       );
     case 400:
-      return new InputError(`The backend refused the request ${answered}`);
+      return new DashboardError(
+        `The backend refused the request ${answered}`,
+        status,
+      );
     case 502:
     case 503:
     case 504:
-      return new ServiceUnavailableError(
+      return new DashboardError(
         `The backend could not compute ${what}: Prometheus failed ${answered}`,
+        status,
       );
     default:
-      return new Error(`The backend failed to compute ${what} ${answered}`);
+      return new DashboardError(
+        `The backend failed to compute ${what} ${answered}`,
+        status,
+      );
   }
 }
 
@@ -80,8 +95,8 @@ export class DashboardClient {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
-  /** Every panel for the period, as the backend aligned it. */
-  async dashboard(period: ReportPeriod): Promise<DashboardResponse> {
+  /** The dashboard of the period, as the backend aligned it. */
+  async dashboard(period: ReportPeriod): Promise<ReportAnswer> {
     const query = new URLSearchParams({
       from: period.from.toISOString(),
       to: period.to.toISOString(),
@@ -100,7 +115,7 @@ export class DashboardClient {
       const e = error as Error & {
         cause?: { code?: string; message?: string };
       };
-      throw new ServiceUnavailableError(
+      throw new DashboardError(
         e.name === 'TimeoutError'
           ? `The backend at ${this.endpoint} did not answer within ${this.timeoutMs} ms`
           : `Cannot reach the backend at ${this.endpoint}: ${
@@ -115,6 +130,6 @@ export class DashboardClient {
         await errorMessage(response),
       );
     }
-    return (await response.json()) as DashboardResponse;
+    return (await response.json()) as ReportAnswer;
   }
 }

@@ -85,7 +85,6 @@ describe('fawkes-ai-telemetry report', () => {
         FAWKES_AI_TELEMETRY_REPORT_TOKEN: TOKEN,
         ...env,
       },
-      onSignal: () => () => {},
     };
   }
 
@@ -299,6 +298,29 @@ describe('fawkes-ai-telemetry report', () => {
     expect(err).toEqual([
       'fawkes-ai-telemetry report: The backend could not compute the timeSaved panel: Prometheus failed (HTTP 504: Prometheus at http://127.0.0.1:19090 timed out)',
     ]);
+  });
+
+  it('says the figures are withheld when too few developers have data in the week', async () => {
+    await serve(request => ({
+      status: 200,
+      body: {
+        tooFewParticipants: true,
+        reason: 'threshold',
+        minGroupSize: 5,
+        window: {
+          start: Date.parse(request.from!),
+          end: Date.parse(request.to!),
+        },
+      },
+    }));
+
+    const code = await runCli(['report', '--week', '2026-W47'], io());
+
+    expect(code).toBe(EXIT.failed);
+    expect(err).toHaveLength(1);
+    expect(err[0]).toMatch(
+      /^fawkes-ai-telemetry report: The backend at http:\/\/127\.0\.0\.1:\d+\/api\/ai-telemetry withholds the organisation's figures for this period \(fewer than 5 developers have data\); there is nothing to report$/,
+    );
   });
 
   it('says where it looked when the backend cannot be reached', async () => {

@@ -1,9 +1,13 @@
-import { isError } from '@backstage/errors';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../cli/args';
 import { CliIo, EXIT, USAGE } from '../cli/usage';
+import { isError } from '../errors';
 import { ENV } from '../settings';
-import { DashboardClient, REPORT_TOKEN_ENV } from './DashboardClient';
+import {
+  DashboardClient,
+  DashboardError,
+  REPORT_TOKEN_ENV,
+} from './DashboardClient';
 import { formatMarkdown } from './formatReport';
 import {
   customPeriod,
@@ -97,8 +101,7 @@ export async function runReport(
   } catch (error) {
     if (!isError(error)) throw error;
     io.err(`fawkes-ai-telemetry report: ${error.message}`);
-    return error.name === 'AuthenticationError' ||
-      error.name === 'NotAllowedError'
+    return error instanceof DashboardError && error.refused
       ? EXIT.refused
       : EXIT.failed;
   }

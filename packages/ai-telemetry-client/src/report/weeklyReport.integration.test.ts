@@ -154,7 +154,6 @@ function capture(): { io: CliIo; out: string[]; err: string[] } {
       out: line => out.push(line),
       err: line => err.push(line),
       env: {},
-      onSignal: () => () => {},
     },
   };
 }

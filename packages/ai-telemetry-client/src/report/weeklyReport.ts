@@ -1,11 +1,18 @@
 import {
-  DashboardResponse,
   isPanelError,
   LanguageShare,
+  LinesGeneratedPanel,
+  OverviewPanel,
   PanelError,
-  PanelResponseById,
-} from '@fawkes/plugin-ai-telemetry-common';
-import { backendError, DashboardClient } from './DashboardClient';
+  ReportAnswer,
+  ReportDashboard,
+  TimeSavedPanel,
+} from './dashboard';
+import {
+  backendError,
+  DashboardClient,
+  DashboardError,
+} from './DashboardClient';
 import { periodFromWindow, previousPeriod, ReportPeriod } from './week';
 
 /** The figures of one period, exactly as the dashboard API computed them. */
@@ -62,15 +69,25 @@ export type WeeklyReport = {
   topLanguages: LanguageShare[];
 };
 
-type ReportPanels = Pick<
-  PanelResponseById,
-  'overview' | 'linesGenerated' | 'timeSaved'
->;
+type ReportPanels = {
+  overview: OverviewPanel;
+  linesGenerated: LinesGeneratedPanel;
+  timeSaved: TimeSavedPanel;
+};
 
-function panelsOf(
-  dashboard: DashboardResponse,
-  endpoint: string,
-): ReportPanels {
+function panelsOf(answer: ReportAnswer, endpoint: string): ReportPanels {
+  if ('tooFewParticipants' in answer && answer.tooFewParticipants) {
+    throw new DashboardError(
+      `The backend at ${endpoint} withholds the organisation's figures for this period (${
+        answer.reason === 'differencing'
+          ? 'they would let someone single out fewer than'
+          : 'fewer than'
+      } ${answer.minGroupSize} developers${
+        answer.reason === 'differencing' ? '' : ' have data'
+      }); there is nothing to report`,
+    );
+  }
+  const dashboard = answer as ReportDashboard;
   const wanted = ['overview', 'linesGenerated', 'timeSaved'] as const;
   const failed = wanted
     .map(id => dashboard.panels[id])
@@ -84,16 +101,15 @@ function panelsOf(
     );
   }
   return {
-    overview: dashboard.panels.overview as PanelResponseById['overview'],
-    linesGenerated: dashboard.panels
-      .linesGenerated as PanelResponseById['linesGenerated'],
-    timeSaved: dashboard.panels.timeSaved as PanelResponseById['timeSaved'],
+    overview: dashboard.panels.overview as OverviewPanel,
+    linesGenerated: dashboard.panels.linesGenerated as LinesGeneratedPanel,
+    timeSaved: dashboard.panels.timeSaved as TimeSavedPanel,
   };
 }
 
 /** The report's figures from a dashboard answer; throws when a panel they come from failed. */
 export function figuresOf(
-  dashboard: DashboardResponse,
+  dashboard: ReportAnswer,
   endpoint: string,
 ): ReportFigures {
   const { overview, linesGenerated, timeSaved } = panelsOf(dashboard, endpoint);
@@ -128,8 +144,8 @@ function periodJson(period: ReportPeriod): ReportPeriodJson {
 
 /** The report of two dashboard answers: the period's and the one before. */
 export function buildWeeklyReport(
-  current: DashboardResponse,
-  previous: DashboardResponse,
+  current: ReportAnswer,
+  previous: ReportAnswer,
   endpoint: string,
 ): WeeklyReport {
   const figures = figuresOf(current, endpoint);

@@ -1,4 +1,3 @@
-import { IngestEventsRequest } from '@fawkes/plugin-ai-telemetry-common';
 import {
   createServer,
   IncomingMessage,
@@ -6,6 +5,7 @@ import {
   ServerResponse,
 } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { IngestEventsRequest } from '../contract';
 
 /** One request the stub received. */
 export type StubRequest = {

@@ -14,7 +14,7 @@ function read(aiTelemetry: unknown) {
 }
 
 describe('readAiTelemetryConfig', () => {
-  it('fills in the defaults of design §5', () => {
+  it('fills in the defaults of docs/operations.md#configuration', () => {
     const config = read(valid);
     expect(config.prometheus).toEqual({
       baseUrl: 'http://127.0.0.1:9090',

@@ -29,7 +29,7 @@ export type AiTelemetryConfig = {
     /** How long a batch id is remembered, so that a retried batch is counted once. */
     batchIdRetentionDays: number;
   };
-  /** Erasure jobs (design §4): how often they are driven, how long they wait and retry. */
+  /** Erasure jobs (docs/privacy-model.md#erasure): how often they run, wait and retry. */
   erasure: ErasureSettings;
   /** Development only: opt in the catalog's users and write their tokens to a file. */
   demo?: { tokenFile: string; excludeUsers: string[] };
@@ -58,7 +58,20 @@ export const DEFAULT_SCRAPE_SUBJECT = 'prometheus-scrape';
 const DEFAULT_NEW_SERIES_ZERO_SECONDS = 60;
 
 const LABEL_VALUE = /^[a-z0-9][a-z0-9_+#.-]{0,31}$/;
+/** The shortest pseudonym key accepted in development and tests. */
 const MIN_KEY_LENGTH = 16;
+/** The shortest pseudonym key accepted anywhere else. */
+export const MIN_PRODUCTION_KEY_LENGTH = 32;
+/**
+ * The key app-config.yaml sets for development. It is public, so anyone holding it can map
+ * pseudonyms back to the staff directory: refused outside development.
+ */
+export const DEVELOPMENT_PSEUDONYM_KEY = 'fawkes-development-pseudonym-key';
+
+/** Development and tests may use short or public keys; every other environment may not. */
+function isDevelopment(nodeEnv: string | undefined): boolean {
+  return nodeEnv === 'development' || nodeEnv === 'test';
+}
 
 class ConfigError extends Error {
   constructor(key: string, problem: string) {
@@ -183,7 +196,10 @@ function readDemo(config: Config): AiTelemetryConfig['demo'] {
  * Reads `aiTelemetry` from the app config. Throws an error that names the offending key when
  * a value is missing or invalid, so that a misconfigured backend stops at start-up.
  */
-export function readAiTelemetryConfig(root: Config): AiTelemetryConfig {
+export function readAiTelemetryConfig(
+  root: Config,
+  options: { nodeEnv?: string } = { nodeEnv: process.env.NODE_ENV },
+): AiTelemetryConfig {
   const config = root.getOptionalConfig('aiTelemetry');
   if (!config) {
     throw new Error(
@@ -202,19 +218,7 @@ export function readAiTelemetryConfig(root: Config): AiTelemetryConfig {
     headers[name] = value;
   }
 
-  const pseudonymKey = config.getOptionalString('pseudonymKey');
-  if (!pseudonymKey) {
-    throw new ConfigError(
-      'pseudonymKey',
-      'is missing; set it to a secret (for example ${AI_TELEMETRY_PSEUDONYM_KEY})',
-    );
-  }
-  if (pseudonymKey.length < MIN_KEY_LENGTH) {
-    throw new ConfigError(
-      'pseudonymKey',
-      `is too short; use at least ${MIN_KEY_LENGTH} characters`,
-    );
-  }
+  const pseudonymKey = readPseudonymKey(config, options.nodeEnv);
 
   return {
     prometheus: { baseUrl: readUrl(config, 'prometheus.baseUrl'), headers },
@@ -264,6 +268,43 @@ export function readAiTelemetryConfig(root: Config): AiTelemetryConfig {
     erasure: readErasure(config),
     demo: readDemo(config),
   };
+}
+
+function readPseudonymKey(config: Config, nodeEnv: string | undefined): string {
+  const pseudonymKey = config.getOptionalString('pseudonymKey');
+  if (!pseudonymKey) {
+    throw new ConfigError(
+      'pseudonymKey',
+      'is missing; set it to a secret (for example ${AI_TELEMETRY_PSEUDONYM_KEY})',
+    );
+  }
+  if (isDevelopment(nodeEnv)) {
+    if (pseudonymKey.length < MIN_KEY_LENGTH) {
+      throw new ConfigError(
+        'pseudonymKey',
+        `is too short; use at least ${MIN_KEY_LENGTH} characters`,
+      );
+    }
+    return pseudonymKey;
+  }
+  if (pseudonymKey === DEVELOPMENT_PSEUDONYM_KEY) {
+    throw new ConfigError(
+      'pseudonymKey',
+      `is the public development key of app-config.yaml, which would let anyone map pseudonyms ` +
+        `back to people (NODE_ENV is ${
+          nodeEnv ?? 'unset'
+        }); set AI_TELEMETRY_PSEUDONYM_KEY to a secret of at least ${MIN_PRODUCTION_KEY_LENGTH} characters`,
+    );
+  }
+  if (pseudonymKey.length < MIN_PRODUCTION_KEY_LENGTH) {
+    throw new ConfigError(
+      'pseudonymKey',
+      `is too short for NODE_ENV=${
+        nodeEnv ?? 'unset'
+      }; use a secret of at least ${MIN_PRODUCTION_KEY_LENGTH} characters, e.g. \`openssl rand -hex 32\``,
+    );
+  }
+  return pseudonymKey;
 }
 
 function readErasure(config: Config): ErasureSettings {

@@ -10,8 +10,9 @@ import { IncrementSettings, toCounterIncrements } from './counterIncrements';
 import { hashTelemetryToken } from './telemetryTokens';
 
 /**
- * Ingestion (design §2, §4): checks the opt-in, turns a batch's events into counter
- * increments, and adds them to the durable counters once per batch id.
+ * Ingestion (docs/architecture.md#ingestion, docs/privacy-model.md#opt-in): checks the opt-in,
+ * turns a batch's events into counter increments, and adds them to the durable counters once
+ * per batch id.
  */
 export class IngestionService {
   constructor(

@@ -6,7 +6,10 @@ import {
 } from '@fawkes/plugin-ai-telemetry-common';
 import { CounterIncrement } from '../database/CounterStore';
 
-/** What the counters depend on besides the events: design §2 and §5. */
+/**
+ * What the counters depend on besides the events (docs/metric-contract.md#from-events-to-counters):
+ * the configured allow-lists and estimate (docs/operations.md#configuration).
+ */
 export type IncrementSettings = {
   languages: readonly string[];
   assistants: readonly string[];

@@ -179,7 +179,7 @@ function resultKey(series: { metric: Record<string, string> }): string {
   return seriesKey(series.metric.__name__, series.metric);
 }
 
-/** The contract, written out independently of the code under test (design §2). */
+/** The contract, written out independently of the code under test (docs/metric-contract.md). */
 function addExpected(
   expected: Expected,
   userHash: string,

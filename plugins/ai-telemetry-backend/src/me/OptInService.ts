@@ -31,7 +31,7 @@ export function notOptedInError(
   );
 }
 
-/** The IDE set-up lines shown with a new token (design §4). */
+/** The IDE set-up lines shown with a new token (docs/privacy-model.md#opt-in). */
 export function ideSnippet(endpoint: string, token: string): string {
   return [
     `${TELEMETRY_ENV.enabled}=enabled`,

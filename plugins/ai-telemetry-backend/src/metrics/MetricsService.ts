@@ -60,17 +60,18 @@ export type Scrape = {
 };
 
 /**
- * The metrics endpoint's content (design §2): every opted-in user's cumulative counters from
- * the database, under the metric contract, and the backend's own metrics.
+ * The metrics endpoint's content (docs/architecture.md#the-metrics-endpoint): every opted-in
+ * user's cumulative counters from the database, under the metric contract, and the backend's
+ * own metrics.
  *
  * A label combination seen for the first time is served at 0 until `newSeriesZeroSeconds`
  * after the first delivered scrape that served it, then at its total, so that `increase()`
  * counts it from zero. The hold is kept in the database, so every backend instance serves the
  * same; it spans more than one scrape interval, so that one lost scrape cannot lose the 0.
  *
- * When one scrape grows too large, Prometheus can scrape the endpoint in shards (design §2):
- * each serves the users whose pseudonym falls in its range; the backend's own metrics are
- * served by shard 0 only, so that sums over the shards stay right.
+ * When one scrape grows too large, Prometheus can scrape the endpoint in shards
+ * (docs/operations.md#scaling-out): each serves the users whose pseudonym falls in its range;
+ * the backend's own metrics are served by shard 0 only, so that sums over the shards stay right.
  */
 export class MetricsService {
   constructor(

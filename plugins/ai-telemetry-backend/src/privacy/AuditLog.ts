@@ -30,9 +30,10 @@ function severityOf(action: AuditAction) {
 }
 
 /**
- * The audit log (design §4): every opt-in, opt-out, token change, export and erasure step,
- * kept in the plugin database for the privacy retention and readable by administrators, and
- * also written through Backstage's auditor service for the organisation's own audit trail.
+ * The audit log (docs/privacy-model.md#audit-log): every opt-in, opt-out, token change, export
+ * and erasure step, kept in the plugin database for the privacy retention and readable by
+ * administrators, and also written through Backstage's auditor service for the organisation's
+ * own audit trail.
  */
 export class AuditLog {
   constructor(

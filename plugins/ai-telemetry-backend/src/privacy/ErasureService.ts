@@ -1,3 +1,4 @@
+import { NotFoundError } from '@backstage/errors';
 import {
   ERASURE_STEPS,
   ErasureJob,
@@ -38,9 +39,9 @@ export function toErasureJob(record: ErasureJobRecord): ErasureJob {
 }
 
 /**
- * Erasure requests (design §4): a user's own, or an administrator's on a user's behalf. The
- * request only records a durable job; the {@link ErasureWorker} of whichever backend instance
- * comes first carries it out.
+ * Erasure requests (docs/privacy-model.md#erasure): a user's own, or an administrator's on a
+ * user's behalf. The request only records a durable job; the {@link ErasureWorker} of whichever
+ * backend instance comes first carries it out.
  */
 export class ErasureService {
   constructor(
@@ -48,8 +49,29 @@ export class ErasureService {
       store: ErasureStore;
       pseudonyms: PseudonymCache;
       audit: AuditLog;
+      /** Whether the portal knows the user (catalog or opt-in registry). */
+      isKnownUser: (userEntityRef: string) => Promise<boolean>;
     },
   ) {}
+
+  /**
+   * An administrator's request on a user's behalf: only for a user the portal knows (a User in
+   * the catalog, or anyone in the opt-in registry, who may have left the catalog since); a
+   * NotFoundError otherwise, before anything reaches the audit log.
+   */
+  async requestOnBehalf(options: {
+    userEntityRef: string;
+    requestedBy: string;
+    reason?: string;
+    request?: Request;
+  }): Promise<ErasureJob> {
+    if (!(await this.options.isKnownUser(options.userEntityRef))) {
+      throw new NotFoundError(
+        `There is no user ${options.userEntityRef} in the catalog or the opt-in registry`,
+      );
+    }
+    return this.request(options);
+  }
 
   /**
    * Opens an erasure job for the user, or answers the one that is open already, and records the

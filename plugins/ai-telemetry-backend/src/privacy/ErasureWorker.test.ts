@@ -114,6 +114,7 @@ describe('ErasureWorker', () => {
       store,
       pseudonyms: { of: async () => JANE_HASH } as never,
       audit,
+      isKnownUser: async () => true,
     });
     const jobNow = async () => (await erasure.jobsOf(JANE))[0];
     return {

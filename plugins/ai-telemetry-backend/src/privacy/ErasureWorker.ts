@@ -59,9 +59,9 @@ function errorMessage(error: unknown): string {
 }
 
 /**
- * Carries out erasure jobs (design §4), driven by a global scheduler task on every backend
- * instance: each run claims due jobs one by one, with a lease, and takes each through the steps
- * of ERASURE_STEPS in order, recording every step with its times, attempts and outcome in the
+ * Carries out erasure jobs (docs/privacy-model.md#erasure), driven by a global scheduler task
+ * on every backend instance: each run claims due jobs one by one, with a lease, and takes each
+ * through the steps of ERASURE_STEPS in order, recording every step with its times, attempts and outcome in the
  * database and the audit log. A step that fails (Prometheus or the Pushgateway down, say) is
  * retried with a growing delay, and counts in `ai_telemetry_erasure_failures_total`; the wait
  * of step 4 and every retry release the job, so that whichever instance runs next resumes it.

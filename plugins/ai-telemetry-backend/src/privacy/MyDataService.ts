@@ -14,8 +14,8 @@ import { PseudonymSeries, windowOfDays } from './PseudonymSeries';
 import { holdsPseudonym } from './pushgatewayGroups';
 
 /**
- * "My data" (design §4): everything stored about the caller, from every place it is stored:
- * the registry and its history, the running totals in the database, every Prometheus series
+ * "My data" (docs/privacy-model.md#my-data): everything stored about the caller, from every
+ * place it is stored: the registry and its history, the running totals in the database, every Prometheus series
  * with their pseudonym over the retention, legacy Pushgateway groups, and their erasure jobs.
  * An export fails, naming the upstream, rather than leave out what an upstream holds.
  */

@@ -11,7 +11,7 @@ export type StoredCounter = {
 
 /**
  * What the database holds about one pseudonym besides the registry: its running totals and the
- * ids of the batches they came from (design §4, erasure step 2), and the retention of the
+ * ids of the batches they came from (docs/privacy-model.md#erasure, step 2), and the retention of the
  * registry's history.
  */
 export interface PersonalDataStore {

@@ -3,6 +3,7 @@ import {
   BackstageUserPrincipal,
 } from '@backstage/backend-plugin-api';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   METRICS,
@@ -142,7 +143,19 @@ describe('the privacy routes', () => {
               pushgateway: { baseUrl: pushgatewayUrl },
             }
           : {},
-      features: [adminOnly.factory],
+      features: [
+        adminOnly.factory,
+        catalogServiceMock.factory({
+          entities: [
+            {
+              apiVersion: 'backstage.io/v1alpha1',
+              kind: 'User',
+              metadata: { name: 'left.team', namespace: 'default' },
+              spec: {},
+            },
+          ],
+        }),
+      ],
     });
 
   /** Jane opted in, with one batch counted in the database. */
@@ -476,6 +489,43 @@ describe('the privacy routes', () => {
       detail: `opened job ${started.body.id}; reason: request by mail`,
     });
     expect(johnsEntries.body.entries).toHaveLength(2);
+  });
+
+  it('erases on behalf only of users the portal knows, and checks the ref before the audit log', async () => {
+    const { api } = await start();
+    const ask = (userEntityRef: string) =>
+      api
+        .post('/api/ai-telemetry/v1/admin/erasure')
+        .set('Authorization', userAuthorization(ADMIN))
+        .send({ userEntityRef });
+
+    const inCatalogOnly = await ask('user:default/left.team');
+    const nowhere = await ask('user:default/nobody.here');
+    const hostile = await Promise.all(
+      [
+        'user:default/../../x"',
+        'user:default/a b',
+        `user:default/${'x'.repeat(70)}`,
+        'user:../x',
+        'user:default/x\nINJECTED',
+      ].map(ask),
+    );
+    const audit = await api
+      .get('/api/ai-telemetry/v1/admin/audit')
+      .set('Authorization', userAuthorization(ADMIN));
+
+    expect(inCatalogOnly.status).toBe(202);
+    expect(nowhere.status).toBe(404);
+    expect(nowhere.body.error.message).toBe(
+      'There is no user user:default/nobody.here in the catalog or the opt-in registry',
+    );
+    expect(hostile.map(r => r.status)).toEqual([400, 400, 400, 400, 400]);
+    expect(hostile[0].body.error.message).toMatch(
+      /^Invalid erasure request: userEntityRef: .* is not a catalog entity ref/,
+    );
+    expect(
+      audit.body.entries.map((e: { subject: string }) => e.subject),
+    ).toEqual(['user:default/left.team']);
   });
 
   it('serves the erasure failure counter on the metrics endpoint from the start, at 0', async () => {

@@ -2,7 +2,11 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  KubernetesValidatorFunctions,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
@@ -84,6 +88,16 @@ function userRef(text: string, field: string): string {
       `Invalid ${field}: ${JSON.stringify(text)} is a ${ref.kind}, not a User`,
     );
   }
+  if (
+    !KubernetesValidatorFunctions.isValidNamespace(ref.namespace) ||
+    !KubernetesValidatorFunctions.isValidObjectName(ref.name)
+  ) {
+    throw new InputError(
+      `Invalid ${field}: ${JSON.stringify(
+        text.slice(0, 255),
+      )} is not a catalog entity ref (namespace and name: letters, digits, - _ . only)`,
+    );
+  }
   return stringifyEntityRef(ref).toLocaleLowerCase('en-US');
 }
 
@@ -111,10 +125,10 @@ function optionalJsonBody(): RequestHandler {
 }
 
 /**
- * The privacy routes (design §4): the caller's own data and erasure (`/v1/me/data`,
- * `/v1/me/erasure`), and erasure on a user's behalf and the audit log for holders of
- * `ai-telemetry.data.erase` (`/v1/admin/erasure`, `/v1/admin/audit`). Users only: a telemetry
- * token or a service token is refused.
+ * The privacy routes (docs/privacy-model.md#my-data, #erasure, #audit-log): the caller's own
+ * data and erasure (`/v1/me/data`, `/v1/me/erasure`), and erasure on a user's behalf and the
+ * audit log for holders of `ai-telemetry.data.erase` (`/v1/admin/erasure`, `/v1/admin/audit`).
+ * Users only: a telemetry token or a service token is refused.
  */
 export function createPrivacyRouter(options: {
   httpAuth: HttpAuthService;
@@ -199,7 +213,7 @@ export function createPrivacyRouter(options: {
         req.body,
         'erasure request',
       );
-      const job = await erasure.request({
+      const job = await erasure.requestOnBehalf({
         userEntityRef: userRef(
           body.userEntityRef,
           'erasure request: userEntityRef',

@@ -44,7 +44,7 @@ const ERASED = [ADA, BOB, CY];
 const WITH_LEGACY_GROUP = [ADA, BOB, CY, DEE];
 const HISTORY_DAYS = 30;
 
-/** 30 days of hourly cumulative counters for each user, as OpenMetrics (design §2 contract). */
+/** 30 days of hourly cumulative counters for each user, as OpenMetrics (docs/metric-contract.md). */
 function history(hashes: string[], end: number): string {
   const step = 3600;
   const first = Math.floor(end / step) * step - HISTORY_DAYS * 86_400;

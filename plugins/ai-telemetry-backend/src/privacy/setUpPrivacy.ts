@@ -28,7 +28,7 @@ export type PrivacyServices = {
 };
 
 /**
- * Wires the privacy part of the plugin (design §4): the audit log, erasure requests, the
+ * Wires the privacy part of the plugin (docs/privacy-model.md): the audit log, erasure requests, the
  * export, and two global scheduler tasks: the erasure worker, every
  * `erasure.workerIntervalSeconds` on whichever instance is free, and the daily retention that
  * forgets registry history, audit entries and finished jobs older than `privacy.retentionDays`.
@@ -46,6 +46,8 @@ export async function setUpPrivacy(options: {
   prometheus: PrometheusClient;
   pushgateway: PushgatewayClient;
   queries: QueryService;
+  /** Whether the portal knows the user (catalog or opt-in registry). */
+  isKnownUser: (userEntityRef: string) => Promise<boolean>;
 }): Promise<PrivacyServices> {
   const { database, scheduler, logger, settings, erasureStore } = options;
   const auditStore = await DatabaseAuditStore.create({ database });
@@ -55,6 +57,7 @@ export async function setUpPrivacy(options: {
     store: erasureStore,
     pseudonyms: options.pseudonyms,
     audit,
+    isKnownUser: options.isKnownUser,
   });
   const myData = new MyDataService({
     optIns: options.optIns,

@@ -1,19 +1,39 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { InputError, ServiceUnavailableError } from '@backstage/errors';
-import { isPanelError } from '@fawkes/plugin-ai-telemetry-common';
-import { UpstreamError } from '../upstream/errors';
 import {
+  isPanelError,
+  isTooFewParticipants,
+  METRICS,
+} from '@fawkes/plugin-ai-telemetry-common';
+import { UpstreamError } from '../upstream/errors';
+import { PrometheusSeries } from '../upstream/PrometheusClient';
+import {
+  activity,
   fakePrometheus,
   group,
   hash,
+  participantsFrom,
   testQueryService,
+  users,
 } from './__testUtils__/testDoubles';
 
 const credentials = mockCredentials.user();
 
+/** Ten developers with data of every family, in Python with Copilot. */
+const tenActive = participantsFrom(activity(users(1, 10)));
+
+function figures<T extends object>(
+  answer: T,
+): Exclude<T, { tooFewParticipants: true }> {
+  if (isTooFewParticipants(answer)) {
+    throw new Error(`no figures: ${answer.reason}`);
+  }
+  return answer as Exclude<T, { tooFewParticipants: true }>;
+}
+
 describe('QueryService', () => {
   it('asks Prometheus each query once when identical dashboards are requested at the same moment', async () => {
-    const prometheus = fakePrometheus(() => [], { held: true });
+    const prometheus = fakePrometheus(tenActive, { held: true });
     const service = testQueryService({ prometheus: prometheus.client });
     const request = service.parseRequest({ range: '30d' });
 
@@ -33,14 +53,16 @@ describe('QueryService', () => {
   });
 
   it('answers the panels that worked when one fails, with the failure in its place', async () => {
-    const prometheus = fakePrometheus();
+    const prometheus = fakePrometheus(tenActive);
     prometheus.client.alertRules = () =>
       Promise.reject(
         new UpstreamError('Prometheus at http://p answered HTTP 500: boom'),
       );
     const service = testQueryService({ prometheus: prometheus.client });
 
-    const body = await service.dashboard(service.parseRequest({}), credentials);
+    const body = figures(
+      await service.dashboard(service.parseRequest({}), credentials),
+    );
 
     expect(body.panels.alerts).toEqual({
       id: 'alerts',
@@ -77,112 +99,352 @@ describe('QueryService', () => {
     );
   });
 
-  describe('for a team', () => {
-    const members = ['a', 'b', 'c', 'd', 'e', 'f'];
-    const entities = [
-      group('parent', ['a'], ['child']),
-      group('child', ['b', 'c', 'd', 'e', 'f']),
+  describe('the privacy threshold of the organisation', () => {
+    const kotlinPair = [
+      ...activity(users(1, 8)),
+      ...activity([9, 10], { language: 'kotlin' }),
     ];
-    const optedIn = members.map((m, i) => ({
-      userEntityRef: `user:default/${m}`,
-      userHash: hash(i + 1),
-    }));
 
-    it('answers without asking Prometheus when fewer than 5 members opted in', async () => {
-      const prometheus = fakePrometheus();
-      const service = testQueryService({
-        prometheus: prometheus.client,
-        optedIn: optedIn.slice(0, 4),
-        entities,
+    it('answers no figures, and asks nothing more, when a filter leaves fewer than 5 developers', async () => {
+      const prometheus = fakePrometheus(participantsFrom(kotlinPair));
+      const service = testQueryService({ prometheus: prometheus.client });
+      const request = service.parseRequest({
+        range: '24h',
+        language: 'kotlin',
       });
-      const body = await service.teamDashboard(
-        { namespace: 'default', name: 'parent' },
-        service.parseRequest({}),
+
+      const tooFew = {
+        tooFewParticipants: true,
+        reason: 'threshold',
+        minGroupSize: 5,
+        window: expect.objectContaining({ step: 900 }),
+        filters: { language: 'kotlin' },
+      };
+      expect(await service.dashboard(request, credentials)).toEqual(tooFew);
+      expect(await service.panel('overview', request, credentials)).toEqual(
+        tooFew,
+      );
+      // One query per family, the pseudonyms by language where the family has one.
+      expect(
+        prometheus.asked.map(q => q.split(' ').slice(1, -1).join(' ')),
+      ).toEqual([
+        `sum by (user_hash, language) (increase(${METRICS.suggestions}[86400s])) > 0`,
+        `sum by (user_hash, language) (increase(${METRICS.linesGenerated}[86400s])) > 0`,
+        `sum by (user_hash) (increase(${METRICS.timeSaved}[86400s])) > 0`,
+        `sum by (user_hash) (increase(${METRICS.featureUsage}[86400s])) > 0`,
+      ]);
+    });
+
+    it('applies the same threshold without filters, and with no data at all', async () => {
+      const four = testQueryService({
+        prometheus: fakePrometheus(participantsFrom(activity(users(1, 4))))
+          .client,
+      });
+      expect(
+        await four.dashboard(four.parseRequest({}), credentials),
+      ).toMatchObject({ tooFewParticipants: true, reason: 'threshold' });
+      const none = testQueryService({ prometheus: fakePrometheus().client });
+      expect(
+        await none.panel('timeSaved', none.parseRequest({}), credentials),
+      ).toMatchObject({ tooFewParticipants: true, reason: 'threshold' });
+    });
+
+    it('counts each family under the filters it applies: time saved and features ignore the language', async () => {
+      const data = [
+        ...activity(users(1, 5), {
+          language: 'kotlin',
+          metrics: [METRICS.suggestions, METRICS.linesGenerated],
+        }),
+        ...activity(users(1, 10), {
+          metrics: [METRICS.timeSaved, METRICS.featureUsage],
+        }),
+        ...activity(users(6, 10), {
+          metrics: [METRICS.suggestions, METRICS.linesGenerated],
+        }),
+      ];
+      const service = testQueryService({
+        prometheus: fakePrometheus(participantsFrom(data)).client,
+      });
+      const body = await service.dashboard(
+        service.parseRequest({ language: 'kotlin' }),
         credentials,
       );
-      expect(body).toMatchObject({
-        tooFewParticipants: true,
+      expect(figures(body)).toMatchObject({
+        tooFewParticipants: false,
         minGroupSize: 5,
-        team: { entityRef: 'group:default/parent' },
+        filters: { language: 'kotlin' },
+      });
+
+      // Only 3 of them have time saved with Cody, though 5 have suggestions.
+      const cody = [
+        ...activity(users(1, 5), {
+          assistant: 'cody',
+          metrics: [METRICS.suggestions],
+        }),
+        ...activity(users(1, 3), {
+          assistant: 'cody',
+          metrics: [METRICS.timeSaved],
+        }),
+      ];
+      const few = testQueryService({
+        prometheus: fakePrometheus(participantsFrom(cody)).client,
+      });
+      expect(
+        await few.dashboard(
+          few.parseRequest({ assistant: 'cody' }),
+          credentials,
+        ),
+      ).toMatchObject({ tooFewParticipants: true, reason: 'threshold' });
+    });
+
+    it('answers differencing when the developers outside a filter are fewer than 5', async () => {
+      // Everyone writes Python; two of them also write Go: the unfiltered view minus the
+      // Python view would be those two's Go.
+      const data = [
+        ...activity(users(1, 10)),
+        ...activity([3, 4], { language: 'go', metrics: [METRICS.suggestions] }),
+      ];
+      const prometheus = fakePrometheus(participantsFrom(data));
+      const service = testQueryService({ prometheus: prometheus.client });
+      expect(
+        await service.panel(
+          'acceptanceRate',
+          service.parseRequest({ language: 'python' }),
+          credentials,
+        ),
+      ).toMatchObject({ tooFewParticipants: true, reason: 'differencing' });
+      // The Go view itself is under the threshold; the unfiltered view shows figures.
+      expect(
+        await service.dashboard(
+          service.parseRequest({ language: 'go' }),
+          credentials,
+        ),
+      ).toMatchObject({ tooFewParticipants: true, reason: 'threshold' });
+      figures(await service.dashboard(service.parseRequest({}), credentials));
+      // Python and Go shared one participants query per family.
+      expect(
+        prometheus.asked.filter(q => q.includes('by (user_hash, language)')),
+      ).toHaveLength(2);
+    });
+
+    it('compares a view with two filters with each view of one filter fewer', async () => {
+      // Python with Copilot: 8; Python with another assistant: 2 of them; Copilot in other
+      // languages: 6; neither: 6. Python minus (Python and Copilot) would single out those 2.
+      const data = [
+        ...activity(users(1, 8)),
+        ...activity([1, 2], { assistant: 'cody' }),
+        ...activity(users(9, 14), { language: 'go' }),
+        ...activity(users(15, 20), { language: 'java', assistant: 'cody' }),
+      ];
+      const service = testQueryService({
+        prometheus: fakePrometheus(participantsFrom(data)).client,
+      });
+      expect(
+        await service.dashboard(
+          service.parseRequest({ language: 'python', assistant: 'copilot' }),
+          credentials,
+        ),
+      ).toMatchObject({ tooFewParticipants: true, reason: 'differencing' });
+      figures(
+        await service.dashboard(
+          service.parseRequest({ assistant: 'copilot' }),
+          credentials,
+        ),
+      );
+    });
+
+    it('answers the alerts panel whatever the threshold, since it tells nothing about people', async () => {
+      const service = testQueryService({ prometheus: fakePrometheus().client });
+      const alerts = await service.panel(
+        'alerts',
+        service.parseRequest({ language: 'kotlin' }),
+        credentials,
+      );
+      expect(figures(alerts).id).toBe('alerts');
+    });
+  });
+
+  describe('for a team', () => {
+    // dept: alpha (users 1-6) and beta (7-11); leads: users 12 and 13, and gamma (14-18);
+    // users 19-25 belong to no group.
+    const entities = [
+      group('dept', [], ['alpha', 'beta']),
+      group('alpha', ['u1', 'u2', 'u3', 'u4', 'u5', 'u6']),
+      group('beta', ['u7', 'u8', 'u9', 'u10', 'u11']),
+      group('leads', ['u12', 'u13'], ['gamma']),
+      group('gamma', ['u14', 'u15', 'u16', 'u17', 'u18']),
+      group('everyone-but-two', [], ['dept', 'leads', 'rest']),
+      group('rest', ['u19', 'u20', 'u21', 'u22', 'u23']),
+    ];
+    const optedIn = users(1, 25).map(n => ({
+      userEntityRef: `user:default/u${n}`,
+      userHash: hash(n),
+    }));
+
+    function serviceFor(
+      data: ReturnType<typeof activity>,
+      options: { optedIn?: typeof optedIn } = {},
+    ) {
+      const prometheus = fakePrometheus(participantsFrom(data));
+      const service = testQueryService({
+        prometheus: prometheus.client,
+        optedIn: options.optedIn ?? optedIn,
+        entities,
+      });
+      return { prometheus, service };
+    }
+
+    function teamDashboard(
+      service: ReturnType<typeof testQueryService>,
+      name: string,
+      query: Record<string, string> = {},
+    ) {
+      return service.teamDashboard(
+        { namespace: 'default', name },
+        service.parseRequest(query),
+        credentials,
+      );
+    }
+
+    it('answers without asking Prometheus when fewer than 5 members opted in', async () => {
+      const { prometheus, service } = serviceFor(activity(users(1, 25)), {
+        optedIn: optedIn.slice(0, 4),
+      });
+      expect(await teamDashboard(service, 'alpha')).toMatchObject({
+        tooFewParticipants: true,
+        reason: 'threshold',
+        minGroupSize: 5,
+        team: { entityRef: 'group:default/alpha' },
       });
       expect(prometheus.asked).toEqual([]);
     });
 
-    function participants(counts: Record<string, number>) {
-      return (query: string) => {
-        const metric = /increase\((ai_copilot_\w+)/.exec(query)?.[1] ?? '';
-        if (
-          !query.startsWith('count(sum by (user_hash)') ||
-          !(metric in counts)
-        )
-          return [];
-        return [
-          {
-            labels: {},
-            points: [[0, counts[metric]]] as Array<[number, number]>,
-          },
-        ];
-      };
-    }
-
-    it('shows figures when every family with data has at least 5 members with data', async () => {
-      const prometheus = fakePrometheus(
-        participants({
-          ai_copilot_suggestions_total: 6,
-          ai_copilot_lines_generated: 5,
-          ai_copilot_time_saved_seconds: 5,
-        }),
+    it("shows a department's figures over its teams' members, the organisation's queries serving the threshold", async () => {
+      const { prometheus, service } = serviceFor(activity(users(1, 25)));
+      const body = await teamDashboard(service, 'dept');
+      expect(figures(body).tooFewParticipants).toBe(false);
+      // The threshold read the organisation's participants, with no user_hash matcher.
+      const participants = prometheus.asked.filter(q =>
+        q.startsWith('instant sum by (user_hash)'),
       );
-      const service = testQueryService({
-        prometheus: prometheus.client,
-        optedIn,
-        entities,
-      });
-      const body = await service.teamDashboard(
-        { namespace: 'default', name: 'parent' },
-        service.parseRequest({}),
-        credentials,
-      );
-      expect(body.tooFewParticipants).toBe(false);
+      expect(participants).toHaveLength(4);
+      expect(participants.every(q => !q.includes('user_hash='))).toBe(true);
+      // The panels read the members of both teams.
       expect(
-        prometheus.asked.some(q => q.includes(hash(6)) && q.includes(hash(1))),
+        prometheus.asked.some(
+          q =>
+            q.includes(hash(1)) &&
+            q.includes(hash(11)) &&
+            !q.includes(hash(12)),
+        ),
       ).toBe(true);
     });
 
     it('shows no figures when one family has data from only 4 members', async () => {
-      const prometheus = fakePrometheus(
-        participants({
-          ai_copilot_suggestions_total: 6,
-          ai_copilot_lines_generated: 6,
-          ai_copilot_time_saved_seconds: 6,
-          ai_copilot_feature_usage: 4,
+      const data = [
+        ...activity(users(1, 25), {
+          metrics: [
+            METRICS.suggestions,
+            METRICS.linesGenerated,
+            METRICS.timeSaved,
+          ],
         }),
-      );
-      const service = testQueryService({
-        prometheus: prometheus.client,
-        optedIn,
-        entities,
-      });
-      const body = await service.teamDashboard(
-        { namespace: 'default', name: 'parent' },
-        service.parseRequest({}),
-        credentials,
-      );
-      expect(body).toEqual({
+        ...activity(users(1, 4), { metrics: [METRICS.featureUsage] }),
+      ];
+      const { service } = serviceFor(data);
+      expect(await teamDashboard(service, 'alpha')).toEqual({
         tooFewParticipants: true,
+        reason: 'threshold',
         minGroupSize: 5,
-        team: { entityRef: 'group:default/parent', title: 'parent' },
+        team: { entityRef: 'group:default/alpha', title: 'alpha' },
         window: expect.any(Object),
         filters: {},
       });
     });
 
-    it('answers 404 for an unknown group and 400 for a name that cannot be one', async () => {
-      const service = testQueryService({
-        prometheus: fakePrometheus().client,
-        optedIn,
-        entities,
+    it('answers differencing for a parent whose child team shows figures and who has two more members', async () => {
+      const { service } = serviceFor(activity(users(1, 25)));
+      expect(await teamDashboard(service, 'leads')).toMatchObject({
+        tooFewParticipants: true,
+        reason: 'differencing',
+        team: { entityRef: 'group:default/leads' },
       });
+      figures(await teamDashboard(service, 'gamma'));
+    });
+
+    it('answers differencing when a sibling is small: the parent minus one child is the other', async () => {
+      // Only 3 of beta are active: dept minus alpha would be them.
+      const { service } = serviceFor(
+        activity([...users(1, 9), ...users(12, 25)]),
+      );
+      expect(await teamDashboard(service, 'dept')).toMatchObject({
+        tooFewParticipants: true,
+        reason: 'differencing',
+      });
+      figures(await teamDashboard(service, 'alpha'));
+      expect(await teamDashboard(service, 'beta')).toMatchObject({
+        reason: 'threshold',
+      });
+    });
+
+    it('does not subtract a subgroup that shows no figures itself', async () => {
+      // gamma has only 4 active: its own view is empty, so leads (6 active) shows figures.
+      const { service } = serviceFor(
+        activity([...users(1, 17), ...users(19, 25)]),
+      );
+      expect(await teamDashboard(service, 'gamma')).toMatchObject({
+        reason: 'threshold',
+      });
+      figures(await teamDashboard(service, 'leads'));
+    });
+
+    it('answers differencing for a Group that holds all but a few of the organisation', async () => {
+      const { service } = serviceFor(activity(users(1, 25)));
+      expect(await teamDashboard(service, 'everyone-but-two')).toMatchObject({
+        tooFewParticipants: true,
+        reason: 'differencing',
+      });
+    });
+
+    it("answers differencing when a filter leaves out a few of the team's developers", async () => {
+      const data = [
+        ...activity(users(1, 25)),
+        ...activity([2], { language: 'go', metrics: [METRICS.suggestions] }),
+      ];
+      const { service } = serviceFor(data);
+      expect(
+        await teamDashboard(service, 'alpha', { language: 'python' }),
+      ).toMatchObject({ reason: 'differencing' });
+      // For the organisation the same filter leaves out one as well.
+      expect(
+        await service.dashboard(
+          service.parseRequest({ language: 'python' }),
+          credentials,
+        ),
+      ).toMatchObject({ reason: 'differencing' });
+      figures(await teamDashboard(service, 'beta', { language: 'python' }));
+    });
+
+    it('follows a cycle of groups in the catalog once', async () => {
+      const prometheus = fakePrometheus(
+        participantsFrom(activity(users(1, 25))),
+      );
+      const service = testQueryService({
+        prometheus: prometheus.client,
+        optedIn,
+        entities: [
+          group('ring-a', ['u1', 'u2', 'u3'], ['ring-b']),
+          group('ring-b', ['u4', 'u5', 'u6'], ['ring-a']),
+        ],
+      });
+      // Each contains the other: the same six people, no one apart.
+      expect(await teamDashboard(service, 'ring-a')).toMatchObject({
+        tooFewParticipants: false,
+      });
+    });
+
+    it('answers 404 for an unknown group and 400 for a name that cannot be one', async () => {
+      const { service } = serviceFor([]);
       const request = service.parseRequest({});
       await expect(
         service.teamDashboard(
@@ -203,16 +465,30 @@ describe('QueryService', () => {
 
   describe('raw queries', () => {
     const body = {
-      query: 'sum(ai_copilot_feature_usage)',
+      query: 'sum(increase(ai_copilot_feature_usage[1h]))',
       start: '2026-11-27T00:00:00Z',
       end: '2026-11-28T00:00:00Z',
       step: '1h',
     };
+    const range = `${Date.UTC(2026, 10, 27) / 1000} ${
+      Date.UTC(2026, 10, 28) / 1000
+    } 3600`;
+    /** Answers `result` to the query and `pooled` people to each pooling count. */
+    const answers =
+      (result: PrometheusSeries[], pooled: number) => (query: string) =>
+        query.startsWith('(count')
+          ? [
+              {
+                labels: {},
+                points: [[1795824000, pooled]] as [number, number][],
+              },
+            ]
+          : result;
 
-    it('runs a guarded query and answers its series with times in ms', async () => {
-      const prometheus = fakePrometheus(() => [
-        { labels: {}, points: [[1795824000, 7]] },
-      ]);
+    it('runs the query as checked, with the count of people in each group, and answers its series with times in ms', async () => {
+      const prometheus = fakePrometheus(
+        answers([{ labels: {}, points: [[1795824000, 7]] }], 5),
+      );
       const service = testQueryService({ prometheus: prometheus.client });
       expect(await service.rawQuery(body)).toEqual({
         query: body.query,
@@ -222,25 +498,44 @@ describe('QueryService', () => {
         series: [{ labels: {}, points: [{ t: 1795824000000, v: 7 }] }],
       });
       expect(prometheus.asked).toEqual([
-        `range ${body.query} ${Date.UTC(2026, 10, 27) / 1000} ${
-          Date.UTC(2026, 10, 28) / 1000
-        } 3600`,
+        `range ${body.query} ${range}`,
+        `range (count (count by (user_hash) ((increase(ai_copilot_feature_usage{user_hash!=""}[1h])) != 0))) or ` +
+          '(count (count by (user_hash) (increase(ai_copilot_feature_usage{user_hash!=""}[1h]))) + 0.5) or ' +
+          `(count (increase(ai_copilot_feature_usage[1h])) * 0) ${range}`,
       ]);
     });
 
-    it('refuses a result that would carry user_hash', async () => {
-      const prometheus = fakePrometheus(() => [
-        { labels: { user_hash: hash(1) }, points: [[1, 1]] },
-      ]);
+    it('refuses an answer with a group of fewer than minGroupSize people, naming it', async () => {
+      const prometheus = fakePrometheus(
+        answers([{ labels: {}, points: [[1795824000, 7]] }], 4),
+      );
+      const service = testQueryService({ prometheus: prometheus.client });
+      await expect(service.rawQuery(body)).rejects.toThrow(
+        /^sum\(increase\(ai_copilot_feature_usage\[1h\]\)\) pools 4 people with data in the whole selection at 2026-11-28T00:00:00.000Z/,
+      );
+    });
+
+    it('refuses a result that would carry user_hash all the same', async () => {
+      const prometheus = fakePrometheus(
+        answers([{ labels: { user_hash: hash(1) }, points: [[1, 1]] }], 5),
+      );
+      const service = testQueryService({ prometheus: prometheus.client });
+      await expect(service.rawQuery(body)).rejects.toThrow(
+        /would carry user_hash on 1 series; aggregate it away/,
+      );
+    });
+
+    it('refuses per-person series, other metrics, windows longer than the step and too many points before asking Prometheus', async () => {
+      const prometheus = fakePrometheus();
       const service = testQueryService({ prometheus: prometheus.client });
       await expect(
         service.rawQuery({ ...body, query: 'ai_copilot_feature_usage' }),
-      ).rejects.toThrow(/would carry user_hash on 1 series; aggregate it away/);
-    });
+      ).rejects.toThrow(/answers per-person series; aggregate them/);
+      const daily = 'sum(increase(ai_copilot_feature_usage[1d]))';
+      await expect(service.rawQuery({ ...body, query: daily })).rejects.toThrow(
+        /reads 1d windows every 1h: consecutive answers would overlap/,
+      );
 
-    it('refuses other metrics before asking Prometheus, and too many points', async () => {
-      const prometheus = fakePrometheus();
-      const service = testQueryService({ prometheus: prometheus.client });
       await expect(service.rawQuery({ ...body, query: 'up' })).rejects.toThrow(
         /selects up/,
       );

@@ -7,7 +7,9 @@ import {
   DashboardResponse,
   ignoredFilters,
   MAX_POINTS_PER_QUERY,
-  METRIC_FAMILIES,
+  OrganisationDashboardResponse,
+  OrganisationPanelResponse,
+  OrganisationTooFewParticipants,
   PANEL_CATALOG,
   PANEL_IDS,
   PanelError,
@@ -20,13 +22,13 @@ import {
   PanelResponseById,
   parsePanelRequest,
   parseTime,
-  participantsQuery,
   pointCount,
   QuerySpec,
   QueryWindow,
   RawQueryRequest,
   RawQueryResponse,
   TeamDashboardResponse,
+  TooFewParticipantsReason,
 } from '@fawkes/plugin-ai-telemetry-common';
 import { AiTelemetryConfig } from '../config/AiTelemetryConfig';
 import {
@@ -36,9 +38,10 @@ import {
 } from '../upstream/PrometheusClient';
 import { UpstreamError } from '../upstream/errors';
 import { PANEL_LOADERS, PanelContext } from './panels';
-import { scalarOf } from './panels/context';
 import { QueryCache } from './QueryCache';
-import { checkRawQuery } from './rawQueryGuard';
+import { PrivacyThreshold } from './privacyThreshold';
+import { checkQueryStep, checkRawQuery } from './rawQueryGuard';
+import { assertPooled } from './rawQueryPooling';
 import { RuleCoverage } from './RuleCoverage';
 import { TeamResolver } from './TeamResolver';
 import { OptInRegistry } from './OptInRegistry';
@@ -113,6 +116,7 @@ function statusOf(error: Error): number {
  */
 export class QueryService {
   private readonly coverage: RuleCoverage;
+  private readonly privacy: PrivacyThreshold;
   private readonly now: () => number;
 
   constructor(private readonly options: QueryServiceOptions) {
@@ -120,6 +124,10 @@ export class QueryService {
     this.coverage = new RuleCoverage((query, time) =>
       this.run({ type: 'instant', query, time }),
     );
+    this.privacy = new PrivacyThreshold({
+      run: spec => this.run(spec),
+      minGroupSize: options.settings.privacy.minGroupSize,
+    });
   }
 
   /** Validates a dashboard's query string; an InputError names the offending field. */
@@ -140,20 +148,31 @@ export class QueryService {
     }
   }
 
-  /** Every panel, for the organisation. */
+  /** Every panel, for the organisation, or no figures under the privacy threshold. */
   async dashboard(
     request: PanelRequest,
     credentials: BackstageCredentials,
-  ): Promise<DashboardResponse> {
-    return this.allPanels(request, credentials);
+  ): Promise<OrganisationDashboardResponse> {
+    const reason = await this.privacy.organisation(request);
+    if (reason) return this.tooFew(request, reason);
+    const dashboard = await this.allPanels(request, credentials);
+    const { minGroupSize } = this.options.settings.privacy;
+    return { ...dashboard, tooFewParticipants: false, minGroupSize };
   }
 
-  /** One panel, for the organisation. */
+  /**
+   * One panel, for the organisation, or no figures under the privacy threshold (the alerts,
+   * which tell nothing about people, are always answered).
+   */
   async panel(
     id: PanelId,
     request: PanelRequest,
     credentials: BackstageCredentials,
-  ): Promise<PanelResponse> {
+  ): Promise<OrganisationPanelResponse> {
+    if (PANEL_CATALOG[id].families.length > 0) {
+      const reason = await this.privacy.organisation(request);
+      if (reason) return this.tooFew(request, reason);
+    }
     const sources = await this.coverage.sources(
       request,
       PANEL_CATALOG[id].families,
@@ -163,9 +182,10 @@ export class QueryService {
 
   /**
    * Every panel for a catalog Group (its members and its child groups' members, opted in),
-   * or, when fewer than `minGroupSize` of them have data in the window, no figures at all.
-   * Members are counted per metric family under the filters that family allows, and every
-   * family with data must reach the threshold, so that a filter cannot single anyone out.
+   * or no figures at all under the privacy threshold: when fewer than `minGroupSize` of them
+   * have data (per metric family, under the filters that family allows), or when the view
+   * differs by fewer than `minGroupSize` people from a subgroup's, the organisation's or the
+   * same view with fewer filters ({@link PrivacyThreshold}).
    */
   async teamDashboard(
     group: { namespace: string; name: string },
@@ -174,28 +194,16 @@ export class QueryService {
   ): Promise<TeamDashboardResponse> {
     const { minGroupSize } = this.options.settings.privacy;
     const team = await this.options.teams.resolve(group, credentials);
-    const tooFew: TeamDashboardResponse = {
-      tooFewParticipants: true,
-      team: team.info,
-      minGroupSize,
-      window: toWindow(request),
-      filters: request.filters,
-    };
-    if (team.userHashes.length < minGroupSize) return tooFew;
+    const reason =
+      team.userHashes.length < minGroupSize
+        ? 'threshold'
+        : await this.privacy.team(request, team);
+    if (reason) return { ...this.tooFew(request, reason), team: team.info };
 
     const params: PanelParams = {
       ...request,
       team: { userHashes: team.userHashes },
     };
-    const participants = await Promise.all(
-      METRIC_FAMILIES.map(async family =>
-        scalarOf(await this.run(participantsQuery(params, family))),
-      ),
-    );
-    const withData = participants.filter(count => count > 0);
-    if (withData.length === 0 || Math.min(...withData) < minGroupSize) {
-      return tooFew;
-    }
 
     const dashboard = await this.allPanels(params, credentials, () =>
       Promise.resolve(team.userHashes.length),
@@ -209,11 +217,13 @@ export class QueryService {
   }
 
   /**
-   * Runs an admin's PromQL over a range, after the guard has checked that it selects only the
-   * plugin's metrics. A result that would carry `user_hash` is refused: aggregate it away.
+   * Runs an admin's PromQL over a range, as the guard (rawQueryGuard) checked and wrote it, and
+   * answers only when every group of every aggregation of per-person series, and of every
+   * recording rule it reads, pools at least `minGroupSize` pseudonyms at every step
+   * (rawQueryPooling): otherwise an InputError names the group and the count.
    */
   async rawQuery(body: RawQueryRequest): Promise<RawQueryResponse> {
-    checkRawQuery(body.query);
+    const checked = checkRawQuery(body.query);
     const start = parseTime('start', body.start);
     const end = parseTime('end', body.end);
     const step = parseStep(body.step);
@@ -237,15 +247,19 @@ export class QueryService {
           )} seconds`,
       );
     }
+    if (points > 1) checkQueryStep(checked, step);
+    const range = (query: string) =>
+      this.run({ type: 'range', query, start: from, end, step });
     let series: PrometheusSeries[];
     try {
-      series = await this.run({
-        type: 'range',
-        query: body.query,
-        start: from,
-        end,
-        step,
-      });
+      [series] = await Promise.all([
+        range(checked.promql),
+        assertPooled(
+          checked.units,
+          range,
+          this.options.settings.privacy.minGroupSize,
+        ),
+      ]);
     } catch (error) {
       if (
         error instanceof UpstreamError &&
@@ -259,7 +273,7 @@ export class QueryService {
     if (withHash > 0) {
       throw new InputError(
         `The result would carry user_hash on ${withHash} series; aggregate it away, ` +
-          'e.g. sum without (user_hash) (...)',
+          'e.g. sum by (language) (...)',
       );
     }
     return {
@@ -277,6 +291,19 @@ export class QueryService {
   /** Drops every cached result (erasure's last step). */
   async dropCachedResults(): Promise<void> {
     await this.options.cache.dropAll();
+  }
+
+  private tooFew(
+    request: PanelRequest,
+    reason: TooFewParticipantsReason,
+  ): OrganisationTooFewParticipants {
+    return {
+      tooFewParticipants: true,
+      reason,
+      minGroupSize: this.options.settings.privacy.minGroupSize,
+      window: toWindow(request),
+      filters: request.filters,
+    };
   }
 
   private async allPanels(

@@ -18,12 +18,46 @@ import {
 } from '@fawkes/plugin-ai-telemetry-common';
 import { OptInRegistry } from './OptInRegistry';
 
+/** A group below a team's Group, as the privacy threshold sees it. */
+export type TeamSubgroup = {
+  /** Its entity ref, lower case. */
+  entityRef: string;
+  /** Pseudonyms of its opted-in members and of its own child groups', recursively. */
+  userHashes: string[];
+  /** The entity refs of the groups below it (each also among the team's subgroups). */
+  subgroups: string[];
+};
+
 /** A team as the queries see it: the Group, and the pseudonyms of its opted-in members. */
 export type ResolvedTeam = {
   info: TeamInfo;
   /** Pseudonyms of the opted-in members of the Group and of its child groups, recursively. */
   userHashes: string[];
+  /**
+   * Every group below the Group (its child groups, theirs, ...), with its own members: the
+   * views that could be subtracted from the team's.
+   */
+  subgroups: TeamSubgroup[];
 };
+
+/** Each group of a team's tree, by its lower-case ref: its direct members and its child groups. */
+type GroupTree = Map<string, { members: string[]; children: string[] }>;
+
+/** The groups below `key` in the tree, each once (even where the catalog has a cycle). */
+function groupsBelow(tree: GroupTree, key: string): string[] {
+  const seen = new Set<string>([key]);
+  const queue = [key];
+  for (let current = queue.shift(); current; current = queue.shift()) {
+    for (const child of tree.get(current)?.children ?? []) {
+      if (tree.has(child) && !seen.has(child)) {
+        seen.add(child);
+        queue.push(child);
+      }
+    }
+  }
+  seen.delete(key);
+  return [...seen];
+}
 
 const FIELDS = ['kind', 'metadata.namespace', 'metadata.name', 'relations'];
 const REFS_PER_REQUEST = 500;
@@ -43,8 +77,9 @@ function chunks<T>(items: T[], size: number): T[][] {
 /**
  * Maps teams to pseudonyms with the catalog, at query time (no team label is stored in
  * Prometheus): a Group's members and its child groups' members, recursively, to the pseudonyms
- * of those who opted in; and the other way, active pseudonyms to the Groups they belong to.
- * The catalog is read with the requester's credentials.
+ * of those who opted in, with each group below it and its own pseudonyms (for the privacy
+ * threshold); and the other way, active pseudonyms to the Groups they belong to. The catalog is
+ * read with the requester's credentials.
  */
 export class TeamResolver {
   constructor(
@@ -76,50 +111,85 @@ export class TeamResolver {
       throw new NotFoundError(`There is no Group ${ref} in the catalog`);
     }
 
-    const members = new Set<string>();
-    const seen = new Set<string>([ref]);
-    let level: Entity[] = [root];
+    const rootKey = ref.toLocaleLowerCase('en-US');
+    const tree = await this.readTree(rootKey, root, credentials);
+    const hashOf = await this.pseudonymsOfMembers(tree, ref);
+    const pseudonymsOf = (key: string) => [
+      ...new Set(
+        [key, ...groupsBelow(tree, key)].flatMap(g =>
+          tree.get(g)!.members.flatMap(user => hashOf.get(user) ?? []),
+        ),
+      ),
+    ];
+    const subgroups = groupsBelow(tree, rootKey).map(key => ({
+      entityRef: key,
+      userHashes: pseudonymsOf(key),
+      subgroups: groupsBelow(tree, key),
+    }));
+    const title =
+      (root.spec?.profile as { displayName?: string } | undefined)
+        ?.displayName ?? root.metadata.title;
+    return {
+      info: { entityRef: ref, ...(title ? { title } : {}) },
+      userHashes: pseudonymsOf(rootKey),
+      subgroups,
+    };
+  }
+
+  /** The Group and every group below it, read from the catalog level by level. */
+  private async readTree(
+    rootKey: string,
+    root: Entity,
+    credentials: BackstageCredentials,
+  ): Promise<GroupTree> {
+    const tree: GroupTree = new Map();
+    let level: Array<[string, Entity]> = [[rootKey, root]];
     while (level.length > 0) {
-      const children: string[] = [];
-      for (const entity of level) {
-        targets(entity, RELATION_HAS_MEMBER, 'user').forEach(m =>
-          members.add(m),
-        );
-        for (const child of targets(entity, RELATION_PARENT_OF, 'group')) {
-          if (!seen.has(child)) {
-            seen.add(child);
-            children.push(child);
-          }
+      const next: string[] = [];
+      for (const [key, entity] of level) {
+        const children = targets(entity, RELATION_PARENT_OF, 'group');
+        tree.set(key, {
+          members: targets(entity, RELATION_HAS_MEMBER, 'user'),
+          children,
+        });
+        for (const child of children) {
+          if (!tree.has(child) && !next.includes(child)) next.push(child);
         }
       }
-      level = [];
-      for (const batch of chunks(children, REFS_PER_REQUEST)) {
+      const found: Array<[string, Entity]> = [];
+      for (const batch of chunks(next, REFS_PER_REQUEST)) {
         const { items } = await this.catalog.getEntitiesByRefs(
           { entityRefs: batch, fields: FIELDS },
           { credentials },
         );
-        level.push(...items.filter((e): e is Entity => Boolean(e)));
+        for (const [i, entity] of items.entries()) {
+          if (entity) found.push([batch[i], entity]);
+        }
       }
+      level = found;
     }
+    return tree;
+  }
 
-    const userHashes: string[] = [];
+  /** The pseudonyms of the opted-in members of the tree, by their lower-case user ref. */
+  private async pseudonymsOfMembers(
+    tree: GroupTree,
+    ref: string,
+  ): Promise<Map<string, string>> {
+    const members = new Set([...tree.values()].flatMap(g => g.members));
+    const hashOf = new Map<string, string>();
     for (const { userEntityRef, userHash } of await this.optIns.listOptedIn()) {
-      if (!members.has(userEntityRef.toLocaleLowerCase('en-US'))) continue;
+      const user = userEntityRef.toLocaleLowerCase('en-US');
+      if (!members.has(user)) continue;
       if (PSEUDONYM_PATTERN.test(userHash)) {
-        userHashes.push(userHash);
+        hashOf.set(user, userHash);
       } else {
         this.logger.warn(
           `Left ${userEntityRef} out of ${ref}: the opt-in registry holds a pseudonym that is not 64 hex characters`,
         );
       }
     }
-    const title =
-      (root.spec?.profile as { displayName?: string } | undefined)
-        ?.displayName ?? root.metadata.title;
-    return {
-      info: { entityRef: ref, ...(title ? { title } : {}) },
-      userHashes,
-    };
+    return hashOf;
   }
 
   /** How many Groups have a direct member among the users with these pseudonyms. */

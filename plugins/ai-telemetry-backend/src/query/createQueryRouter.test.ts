@@ -6,13 +6,21 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import { AddressInfo } from 'net';
 import request from 'supertest';
 import { PrometheusClient } from '../upstream/PrometheusClient';
+import { memoryAuditLog } from '../__testUtils__/memoryAuditLog';
 import { createQueryRouter } from './createQueryRouter';
 import { QueryService } from './QueryService';
-import { fakePrometheus, testQueryService } from './__testUtils__/testDoubles';
+import {
+  activity,
+  fakePrometheus,
+  participantsFrom,
+  testQueryService,
+  users,
+} from './__testUtils__/testDoubles';
 
 function appFor(
   queries: QueryService,
   result: AuthorizeResult.ALLOW | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
+  audit = memoryAuditLog().audit,
 ) {
   const app = express();
   app.use(
@@ -20,6 +28,7 @@ function appFor(
       httpAuth: mockServices.httpAuth(),
       permissions: mockServices.permissions({ result }),
       queries,
+      audit,
     }),
   );
   app.use(
@@ -49,8 +58,9 @@ describe('the query routes', () => {
   }
 
   it('answers a dashboard for any signed-in caller', async () => {
+    const tenActive = participantsFrom(activity(users(1, 10)));
     const res = await appFor(
-      testQueryService({ prometheus: fakePrometheus().client }),
+      testQueryService({ prometheus: fakePrometheus(tenActive).client }),
     ).get('/v1/dashboard?range=7d');
     expect(res.status).toBe(200);
     expect(Object.keys(res.body.panels)).toEqual([
@@ -90,7 +100,7 @@ describe('the query routes', () => {
     const team = await api.get('/v1/teams/default/platform/dashboard');
     expect(team.status).toBe(403);
     expect(team.body.error.message).toBe(
-      'This needs the permission ai-telemetry.team.read',
+      'This needs the permission ai-telemetry.team.read on group:default/platform',
     );
     const raw = await api
       .post('/v1/query')
@@ -118,6 +128,30 @@ describe('the query routes', () => {
     expect(extra.status).toBe(400);
     expect(extra.body.error.message).toMatch(/unknown field user/);
     expect(prometheus.asked).toEqual([]);
+  });
+
+  it('audit-logs every raw query, answered or refused: who, the query, when', async () => {
+    const prometheus = fakePrometheus();
+    const { audit, records } = memoryAuditLog();
+    const api = appFor(
+      testQueryService({ prometheus: prometheus.client }),
+      AuthorizeResult.ALLOW,
+      audit,
+    );
+    const query = 'sum(rate({job="node"}[5m]))';
+    const res = await api
+      .post('/v1/query')
+      .send({ query, start: 0, end: 3600, step: 60 });
+    expect(res.status).toBe(400);
+    expect(records).toEqual([
+      expect.objectContaining({
+        action: 'raw_query',
+        actor: 'user:default/mock',
+        subject: 'organisation',
+        detail: `not answered (InputError): ${query}`,
+        at: expect.any(Date),
+      }),
+    ]);
   });
 
   it('answers 503 naming Prometheus and its URL when it is unreachable', async () => {

@@ -1,13 +1,9 @@
 import {
-  BackstageCredentials,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError, NotFoundError } from '@backstage/errors';
-import {
-  AuthorizeResult,
-  BasicPermission,
-} from '@backstage/plugin-permission-common';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { isError, NotFoundError } from '@backstage/errors';
 import {
   aiTelemetryRawQueryPermission,
   aiTelemetryTeamReadPermission,
@@ -15,12 +11,18 @@ import {
   PanelId,
   RawQueryRequest,
 } from '@fawkes/plugin-ai-telemetry-common';
-import express, { Request } from 'express';
+import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import { requirePermission } from '../http/authorize';
 import { jsonBody } from '../http/jsonBody';
 import { parseRequest } from '../http/validation';
+import { AuditLog } from '../privacy/AuditLog';
 import { QueryService } from './QueryService';
+import { validateGroupRef } from './groupRef';
+
+/** The audit log's subject for what concerns the organisation rather than one person. */
+export const ORGANISATION_SUBJECT = 'organisation';
 
 const rawQueryRequest: z.ZodType<RawQueryRequest> = z.strictObject({
   query: z.string(),
@@ -31,30 +33,18 @@ const rawQueryRequest: z.ZodType<RawQueryRequest> = z.strictObject({
 
 /**
  * The query routes: the organisation dashboard and its panels for any signed-in caller, a
- * Group's dashboard for holders of `ai-telemetry.team.read`, and raw PromQL for holders of
- * `ai-telemetry.query.raw`. Parameters are validated here; the QueryService builds every query.
+ * Group's dashboard for holders of `ai-telemetry.team.read` on that Group, and raw PromQL for
+ * holders of `ai-telemetry.query.raw` (every attempt audit-logged: who, the query, the outcome).
+ * Parameters are validated here; the QueryService builds every query.
  */
 export function createQueryRouter(options: {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   queries: QueryService;
+  audit: AuditLog;
 }): express.Router {
-  const { httpAuth, permissions, queries } = options;
+  const { httpAuth, permissions, queries, audit } = options;
   const router = Router();
-
-  async function authorized(
-    req: Request,
-    permission: BasicPermission,
-  ): Promise<BackstageCredentials> {
-    const credentials = await httpAuth.credentials(req);
-    const [decision] = await permissions.authorize([{ permission }], {
-      credentials,
-    });
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`This needs the permission ${permission.name}`);
-    }
-    return credentials;
-  }
 
   router.get('/v1/dashboard', async (req, res) => {
     const credentials = await httpAuth.credentials(req);
@@ -77,9 +67,17 @@ export function createQueryRouter(options: {
   });
 
   router.get('/v1/teams/:namespace/:name/dashboard', async (req, res) => {
-    const credentials = await authorized(req, aiTelemetryTeamReadPermission);
-    const request = queries.parseRequest(req.query);
+    // Users only: Backstage lets service principals pass every permission check.
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     const { namespace, name } = req.params;
+    validateGroupRef({ namespace, name });
+    await requirePermission(
+      permissions,
+      credentials,
+      aiTelemetryTeamReadPermission,
+      stringifyEntityRef({ kind: 'group', namespace, name }),
+    );
+    const request = queries.parseRequest(req.query);
     res.json(
       await queries.teamDashboard({ namespace, name }, request, credentials),
     );
@@ -93,9 +91,38 @@ export function createQueryRouter(options: {
         'the body is { query, start, end, step }, the query at most 10000 characters',
     }),
     async (req, res) => {
-      await authorized(req, aiTelemetryRawQueryPermission);
+      // Users only: Backstage lets service principals pass every permission check.
+      const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+      await requirePermission(
+        permissions,
+        credentials,
+        aiTelemetryRawQueryPermission,
+      );
       const body = parseRequest(rawQueryRequest, req.body, 'query request');
-      res.json(await queries.rawQuery(body));
+      let answer;
+      try {
+        answer = await queries.rawQuery(body);
+      } catch (error) {
+        await audit.record({
+          action: 'raw_query',
+          actor: credentials.principal.userEntityRef,
+          subject: ORGANISATION_SUBJECT,
+          detail: `not answered (${isError(error) ? error.name : 'Error'}): ${
+            body.query
+          }`,
+          request: req,
+          error: isError(error) ? error : new Error(String(error)),
+        });
+        throw error;
+      }
+      await audit.record({
+        action: 'raw_query',
+        actor: credentials.principal.userEntityRef,
+        subject: ORGANISATION_SUBJECT,
+        detail: `${answer.series.length} series: ${body.query}`,
+        request: req,
+      });
+      res.json(answer);
     },
   );
 

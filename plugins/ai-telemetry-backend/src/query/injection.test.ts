@@ -11,6 +11,7 @@ import {
 } from '@fawkes/plugin-ai-telemetry-common';
 import { parser } from '@prometheus-io/lezer-promql';
 import { fakePrometheus, testQueryService } from './__testUtils__/testDoubles';
+import { memoryAuditLog } from '../__testUtils__/memoryAuditLog';
 import { createQueryRouter } from './createQueryRouter';
 import { mockServices } from '@backstage/backend-test-utils';
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
@@ -327,6 +328,7 @@ describe('hostile parameter values', () => {
         httpAuth: mockServices.httpAuth(),
         permissions: mockServices.permissions(),
         queries: testQueryService({ prometheus: fakePrometheus().client }),
+        audit: memoryAuditLog().audit,
       }),
     );
     app.use(

@@ -3,7 +3,11 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   AlertsData,
   DashboardResponse,
+  DEFAULT_ASSISTANTS,
+  DEFAULT_LANGUAGES,
   isPanelError,
+  OrganisationDashboardResponse,
+  PANEL_IDS,
   NamedSeries,
   PanelError,
   PanelId,
@@ -47,10 +51,15 @@ import {
   expectedAcceptance,
   expectedFeatureUsage,
   expectedLines,
+  expectedOrganisationVerdict,
   expectedOverview,
   expectedTimeSaved,
   ExpectedSeries,
+  fewApart,
+  Filters,
+  participation,
   RawHistory,
+  reachesThreshold,
   Scope,
   Window,
 } from './__testUtils__/expected';
@@ -165,7 +174,8 @@ describe('the panels on generated data', () => {
     const end = Math.floor(Date.now() / 1000 / 900) * 900;
     demo = await generateDemoSet({
       dir: join(dir, 'demo'),
-      users: 28,
+      // The fewest the generator makes: 6 teams, the product area's two leads, the guest.
+      users: 30,
       days: 10,
       step: '15m',
       key: KEY,
@@ -420,16 +430,31 @@ describe('the panels on generated data', () => {
     it('applies the language and assistant filters on a custom range', async () => {
       const to = Math.floor(Date.now() / 1000 / 86400) * 86400;
       const from = new Date((to - 4 * 86400) * 1000).toISOString();
+      // A language and an assistant that the privacy threshold lets through (Python with
+      // Copilot, unless too few people use Python with another assistant in these days).
+      const filters = [
+        { language: 'python', assistant: 'copilot' },
+        ...DEFAULT_LANGUAGES.flatMap(language =>
+          DEFAULT_ASSISTANTS.map(assistant => ({ language, assistant })),
+        ),
+      ].find(
+        f =>
+          expectedOrganisationVerdict(
+            history,
+            { start: to - 4 * 86400, end: to, step: 0 },
+            f,
+            5,
+          ) === 'figures',
+      )!;
       const body = await get<DashboardResponse>(
         api,
-        `/v1/dashboard?from=${from}&to=${to}&language=python&assistant=copilot`,
+        `/v1/dashboard?from=${from}&to=${to}&${new URLSearchParams(filters)}`,
       );
       expect(body.window.end - body.window.start).toBe(4 * 86400 * 1000);
-      checkDashboard(
-        body,
-        { language: 'python', assistant: 'copilot' },
-        { optedIn: hashOf.size, teamsUsingAi: true },
-      );
+      checkDashboard(body, filters, {
+        optedIn: hashOf.size,
+        teamsUsingAi: true,
+      });
       expect(panel(body.panels, 'timeSaved').ignoredFilters).toEqual([
         'language',
       ]);
@@ -557,6 +582,167 @@ describe('the panels on generated data', () => {
       expect(res.body.error.message).toContain('group:default/no-such-team');
     });
 
+    describe('the privacy threshold of every organisation answer', () => {
+      const MIN = 5;
+      const pairs = DEFAULT_LANGUAGES.flatMap(language =>
+        DEFAULT_ASSISTANTS.map(assistant => ({ language, assistant })),
+      );
+      const candidates: Record<string, Filters[]> = {
+        language: DEFAULT_LANGUAGES.map(language => ({ language })),
+        assistant: DEFAULT_ASSISTANTS.map(assistant => ({ assistant })),
+        both: pairs,
+      };
+
+      async function windowFor(range: string): Promise<Window> {
+        return windowOf(
+          await get<OrganisationDashboardResponse>(
+            api,
+            `/v1/dashboard?range=${range}`,
+          ),
+        );
+      }
+
+      /** An organisation answer without figures, as it is sent. */
+      function noFigures(
+        reason: 'threshold' | 'differencing',
+        filters: Filters,
+      ) {
+        return {
+          tooFewParticipants: true,
+          reason,
+          minGroupSize: MIN,
+          window: expect.objectContaining({ step: expect.any(Number) }),
+          filters,
+        };
+      }
+
+      it.each([
+        ['language', '24h'],
+        ['assistant', '7d'],
+        ['both', '7d'],
+      ])(
+        'answers no figures, on the dashboard and each panel, for a %s filter that leaves fewer than 5 developers (%s)',
+        async (filterKind, range) => {
+          const w = await windowFor(range);
+          const filters = candidates[filterKind].find(
+            f =>
+              expectedOrganisationVerdict(history, w, f, MIN) === 'threshold',
+          );
+          if (!filters)
+            throw new Error(`no ${filterKind} filter under 5 in ${range}`);
+          const query = new URLSearchParams({ range, ...filters }).toString();
+          expect(await get(api, `/v1/dashboard?${query}`)).toEqual(
+            noFigures('threshold', filters),
+          );
+          for (const id of PANEL_IDS.filter(p => p !== 'alerts')) {
+            expect(await get(api, `/v1/panels/${id}?${query}`)).toEqual(
+              noFigures('threshold', filters),
+            );
+          }
+        },
+      );
+
+      it('answers differencing when the developers with activity outside a filter are fewer than 5', async () => {
+        // The organisation, or a team without sub-teams that stands far enough apart from the
+        // organisation: only the filter's complement can be the reason.
+        const w = await windowFor('7d');
+        const scopes = [
+          { path: '/v1/dashboard', userHashes: undefined },
+          ...org.groups
+            .filter(g => g.children.length === 0)
+            .map(g => ({
+              path: `/v1/teams/default/${g.name}/dashboard`,
+              userHashes: new Set(membersOf(g.name).map(r => hashOf.get(r)!)),
+            })),
+        ];
+        const found = scopes
+          .flatMap(scope =>
+            [...candidates.language, ...candidates.assistant].map(filters => ({
+              ...scope,
+              filters,
+            })),
+          )
+          .find(({ userHashes, filters }) => {
+            const p = participation(history, w, filters, userHashes);
+            const organisation = participation(history, w, filters);
+            return (
+              reachesThreshold(p, MIN) &&
+              p.some(m => m.outside.some(set => fewApart(set.size, MIN))) &&
+              (!userHashes ||
+                p.every(
+                  (m, i) =>
+                    !fewApart(
+                      [...organisation[i].under].filter(u => !m.under.has(u))
+                        .length,
+                      MIN,
+                    ),
+                ))
+            );
+          });
+        if (!found)
+          throw new Error('no filter with 1 to 4 developers outside it');
+        const query = new URLSearchParams({ range: '7d', ...found.filters });
+        const body = await get<Record<string, unknown>>(
+          api,
+          `${found.path}?${query}`,
+        );
+        expect(body).toMatchObject({
+          tooFewParticipants: true,
+          reason: 'differencing',
+          filters: found.filters,
+        });
+        expect(body).not.toHaveProperty('panels');
+        // Without the filter, the same scope shows figures.
+        const unfiltered = await get<{ tooFewParticipants: boolean }>(
+          api,
+          `${found.path}?range=7d`,
+        );
+        expect(unfiltered.tooFewParticipants).toBe(false);
+      });
+
+      it('answers differencing for the product area, whose team shows figures and whose two leads would be the difference', async () => {
+        const w = await windowFor('7d');
+        const area = org.groups.find(g => g.name === 'marketplace')!;
+        const [child] = area.children;
+        const leads = org.users
+          .filter(u => u.memberOf.includes(area.name))
+          .map(u => hashOf.get(`user:default/${u.name}`)!);
+        expect(leads).toHaveLength(2);
+        const childHashes = new Set(membersOf(child).map(r => hashOf.get(r)!));
+        // Preconditions, from the raw samples: the team reaches the threshold, a lead has data.
+        expect(
+          reachesThreshold(participation(history, w, {}, childHashes), MIN),
+        ).toBe(true);
+        expect(
+          participation(history, w, {}, new Set(leads)).some(
+            m => m.under.size > 0,
+          ),
+        ).toBe(true);
+
+        const team = await get<TeamDashboardResponse>(
+          api,
+          `/v1/teams/default/${child}/dashboard?range=7d`,
+        );
+        if (team.tooFewParticipants)
+          throw new Error(`${child} should show figures: ${team.reason}`);
+        expect(panel(team.panels, 'overview').data.activeUsers).toBe(
+          expectedOverview(history, w, { userHashes: childHashes }).active.size,
+        );
+        const body = await get<TeamDashboardResponse>(
+          api,
+          `/v1/teams/default/${area.name}/dashboard?range=7d`,
+        );
+        expect(body).toEqual({
+          tooFewParticipants: true,
+          reason: 'differencing',
+          minGroupSize: MIN,
+          team: { entityRef: `group:default/${area.name}`, title: area.title },
+          window: team.window,
+          filters: {},
+        });
+      });
+    });
+
     describe('the privacy threshold of 5', () => {
       let teamApi: Api;
       let team: string;
@@ -661,12 +847,14 @@ describe('the panels on generated data', () => {
         expect(Object.keys(body).sort()).toEqual([
           'filters',
           'minGroupSize',
+          'reason',
           'team',
           'tooFewParticipants',
           'window',
         ]);
         expect(body).toMatchObject({
           tooFewParticipants: true,
+          reason: 'threshold',
           minGroupSize: 5,
           team: { entityRef: `group:default/${team}` },
         });

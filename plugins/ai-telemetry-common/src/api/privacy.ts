@@ -1,11 +1,11 @@
 /**
- * The privacy API of the ai-telemetry backend (design §4): everything stored about the caller
- * (`GET /v1/me/data`), erasure jobs (`/v1/me/erasure`, `/v1/admin/erasure`) and the audit log
- * (`GET /v1/admin/audit`). Times are ISO 8601 strings.
+ * The privacy API of the ai-telemetry backend (docs/privacy-model.md): everything stored about
+ * the caller (`GET /v1/me/data`), erasure jobs (`/v1/me/erasure`, `/v1/admin/erasure`) and the
+ * audit log (`GET /v1/admin/audit`). Times are ISO 8601 strings.
  */
 import { MeResponse, OptInHistoryEntry, OptInRequest } from './ingestion';
 
-/** The steps of an erasure job, in the order they run (design §4). */
+/** The steps of an erasure job, in the order they run (docs/privacy-model.md#erasure). */
 export const ERASURE_STEPS = [
   'stop_ingestion',
   'delete_counters',
@@ -157,6 +157,7 @@ export const AUDIT_ACTIONS = [
   'erasure_step',
   'erasure_attempt_failed',
   'erasure_done',
+  'raw_query',
 ] as const;
 /** @public */
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -287,7 +287,7 @@ export type PanelResponseById = {
   alerts: AlertsPanel;
 };
 
-/** `GET /v1/panels/:id`: one panel. */
+/** One panel with its figures (see {@link OrganisationPanelResponse} for `GET /v1/panels/:id`). */
 export type PanelResponse = PanelResponseById[PanelId];
 
 /**
@@ -311,12 +311,59 @@ export function isPanelError(
   return 'error' in panel;
 }
 
-/** `GET /v1/dashboard`: every panel, for the organisation. */
+/** Every panel of a dashboard, over one window and one set of filters. */
 export type DashboardResponse = {
   window: QueryWindow;
   filters: PanelFilters;
   panels: { [K in PanelId]: PanelResponseById[K] | PanelError };
 };
+
+/**
+ * Why an answer about people carries no figures (docs/privacy-model.md#the-privacy-threshold):
+ * - `threshold`: fewer than `minGroupSize` developers have data under these filters in the
+ *   window (counted per metric family; every family with data must reach it);
+ * - `differencing`: the figures would differ from another view the caller can open (a sub-team
+ *   of the Group, the organisation, the same view with a filter fewer) by fewer than
+ *   `minGroupSize` developers, so subtracting one from the other would single them out.
+ */
+export type TooFewParticipantsReason = 'threshold' | 'differencing';
+
+/**
+ * An organisation answer (`GET /v1/dashboard`, `GET /v1/panels/:id`) without figures: the
+ * privacy threshold was not reached, for the reason given.
+ */
+export type OrganisationTooFewParticipants = {
+  tooFewParticipants: true;
+  reason: TooFewParticipantsReason;
+  minGroupSize: number;
+  window: QueryWindow;
+  filters: PanelFilters;
+};
+
+/** The organisation dashboard with figures. */
+export type OrganisationDashboard = DashboardResponse & {
+  tooFewParticipants: false;
+  minGroupSize: number;
+};
+
+/** `GET /v1/dashboard`: every panel for the organisation, or no figures at all. */
+export type OrganisationDashboardResponse =
+  | OrganisationDashboard
+  | OrganisationTooFewParticipants;
+
+/** `GET /v1/panels/:id`: one panel for the organisation, or no figures at all. */
+export type OrganisationPanelResponse<Id extends PanelId = PanelId> =
+  | PanelResponseById[Id]
+  | OrganisationTooFewParticipants;
+
+/** Tells an answer without figures (organisation or team) from one with figures. */
+export function isTooFewParticipants<T extends object>(
+  answer: T | OrganisationTooFewParticipants,
+): answer is OrganisationTooFewParticipants {
+  return (
+    (answer as { tooFewParticipants?: unknown }).tooFewParticipants === true
+  );
+}
 
 /** The catalog Group a team dashboard is about. */
 export type TeamInfo = {
@@ -332,13 +379,9 @@ export type TeamDashboard = DashboardResponse & {
   minGroupSize: number;
 };
 
-/** A team dashboard without figures: fewer than `minGroupSize` members have data in the window. */
-export type TooFewParticipants = {
-  tooFewParticipants: true;
+/** A team dashboard without figures, for the reason given. */
+export type TooFewParticipants = OrganisationTooFewParticipants & {
   team: TeamInfo;
-  minGroupSize: number;
-  window: QueryWindow;
-  filters: PanelFilters;
 };
 
 /** `GET /v1/teams/:namespace/:name/dashboard`. */

@@ -105,17 +105,33 @@ describe('the panel catalog', () => {
     );
   });
 
-  it("counts a team's participants per family under the filters that family allows", () => {
-    const p = params({ range: '7d', language: 'rust' }, true);
-    expect(participantsQuery(p, 'suggestions').display).toContain(
-      'language="rust"',
+  it('lists the participants of a family by the filter labels it applies, for the organisation and a team', () => {
+    const org = params({ range: '7d', language: 'rust', assistant: 'cody' });
+    expect(participantsQuery(org, 'suggestions').query).toBe(
+      'sum by (user_hash, language, assistant) (increase(ai_copilot_suggestions_total[604800s])) > 0',
     );
-    expect(participantsQuery(p, 'featureUsage').display).not.toContain(
-      'language',
+    // Time saved has no language label: only the assistant is kept apart.
+    expect(participantsQuery(org, 'timeSaved').query).toBe(
+      'sum by (user_hash, assistant) (increase(ai_copilot_time_saved_seconds[604800s])) > 0',
     );
-    expect(() =>
-      participantsQuery(params({ range: '7d' }), 'suggestions'),
-    ).toThrow(/teams/);
+    // The same query for every value of a filter, so one answer serves them all.
+    expect(
+      participantsQuery(params({ range: '7d', language: 'go' }), 'suggestions')
+        .query,
+    ).toBe(
+      participantsQuery(
+        params({ range: '7d', language: 'rust' }),
+        'suggestions',
+      ).query,
+    );
+    const ofTeam = participantsQuery(
+      params({ range: '7d', language: 'rust' }, true),
+      'featureUsage',
+    );
+    expect(ofTeam.display).toBe(
+      'sum by (user_hash) (increase(ai_copilot_feature_usage{user_hash=~"$team"}[604800s])) > 0',
+    );
+    expect(ofTeam.source).toBe('raw');
   });
 
   it('says which filters a panel cannot apply', () => {

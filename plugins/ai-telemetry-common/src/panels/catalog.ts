@@ -359,31 +359,38 @@ export function featureUsageHourlyQueries(
 }
 
 /**
- * For a team: how many of its members have data of one family in the window, under the
- * filters that family allows. The team's figures are shown only when every family with data
- * has at least `minGroupSize` such members, so a filter cannot narrow a panel down to a few people.
+ * Who has data of one family in the window, for the privacy threshold: one series per pseudonym
+ * and value of each filter label that the request sets and the family applies
+ * (`sum by (user_hash, language, assistant) (...) > 0`), over the organisation or a team. The
+ * filter values themselves are left out of the query, so that one answer tells who has data
+ * under the filters and who has data outside them, and serves every value of the same filters.
+ * The backend only counts these pseudonyms; no answer carries them. Always from the raw counters.
  */
 export function participantsQuery(
   params: PanelParams,
   family: MetricFamily,
 ): QuerySpec {
-  if (!params.team) {
-    throw new TypeError('participants are counted for teams only');
-  }
   const { start, end } = params.window;
+  const by = [
+    'user_hash',
+    ...FAMILY_FILTERS[family].filter(
+      name => params.filters[name] !== undefined,
+    ),
+  ];
+  const everything: PanelParams = { ...params, filters: {} };
   return spec(
     params,
     { key: 'participants', family, type: 'instant', time: end },
     'raw',
     [],
     r =>
-      `count(sum by (user_hash) (${increaseOver(
+      `sum by (${by.join(', ')}) (${increaseOver(
         family,
-        params,
+        everything,
         r,
         'raw',
         end - start,
-      )}) > 0)`,
+      )}) > 0`,
   );
 }
 

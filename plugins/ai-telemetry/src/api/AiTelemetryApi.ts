@@ -1,7 +1,8 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
+  AdminErasureJobsResponse,
+  AuditLogResponse,
   DashboardQuery,
-  DashboardResponse,
   ErasureJob,
   ErasureJobsResponse,
   HealthResponse,
@@ -9,8 +10,11 @@ import {
   MyDataResponse,
   OptInResponse,
   OptOutWithErasureResponse,
+  OrganisationDashboardResponse,
+  OrganisationPanelResponse,
   PanelId,
-  PanelResponseById,
+  RawQueryRequest,
+  RawQueryResponse,
   TeamDashboardResponse,
   TelemetryTokenResponse,
 } from '@fawkes/plugin-ai-telemetry-common';
@@ -21,18 +25,28 @@ export type TeamRef = { namespace: string; name: string };
 /** The formats of the personal data export. */
 export type MyDataFormat = 'json' | 'csv';
 
+/**
+ * A page of the audit log: at most `limit` entries (default 100, at most 1,000) older than the
+ * entry `before`, of one `subject` (a User's ref) or of everyone.
+ */
+export type AuditLogQuery = {
+  limit?: number;
+  before?: string;
+  subject?: string;
+};
+
 /** What the AI Telemetry pages ask of the ai-telemetry backend. */
 export interface AiTelemetryApi {
   /** The state of the telemetry stack (Prometheus and the Pushgateway). */
   getHealth(): Promise<HealthResponse>;
 
-  /** Every panel of the organisation dashboard. */
-  getDashboard(query: DashboardQuery): Promise<DashboardResponse>;
+  /** Every panel of the organisation dashboard, or none under the privacy threshold. */
+  getDashboard(query: DashboardQuery): Promise<OrganisationDashboardResponse>;
   /** One panel of the organisation dashboard (to retry a panel that failed). */
   getPanel<Id extends PanelId>(
     id: Id,
     query: DashboardQuery,
-  ): Promise<PanelResponseById[Id]>;
+  ): Promise<OrganisationPanelResponse<Id>>;
   /** A Group's dashboard; needs `ai-telemetry.team.read`. */
   getTeamDashboard(
     team: TeamRef,
@@ -60,6 +74,21 @@ export interface AiTelemetryApi {
   getErasureJobs(): Promise<ErasureJobsResponse>;
   /** Starts erasing everything stored about the caller. */
   requestErasure(): Promise<ErasureJob>;
+
+  /** Runs an administrator's PromQL over a range; needs `ai-telemetry.query.raw`. */
+  runRawQuery(request: RawQueryRequest): Promise<RawQueryResponse>;
+  /**
+   * Starts erasing everything stored about a user (`user:namespace/name`) on their behalf, e.g.
+   * for a request that arrived by mail; needs `ai-telemetry.data.erase`.
+   */
+  requestErasureFor(
+    userEntityRef: string,
+    reason?: string,
+  ): Promise<ErasureJob>;
+  /** A user's erasure jobs, newest first; needs `ai-telemetry.data.erase`. */
+  getAdminErasureJobs(userEntityRef: string): Promise<AdminErasureJobsResponse>;
+  /** The audit log, newest first; needs `ai-telemetry.data.erase`. */
+  getAuditLog(query?: AuditLogQuery): Promise<AuditLogResponse>;
 }
 
 /** @public */

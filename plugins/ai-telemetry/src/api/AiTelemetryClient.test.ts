@@ -83,6 +83,56 @@ describe('AiTelemetryClient', () => {
     ]);
   });
 
+  it('posts raw PromQL and an erasure on behalf of a user as JSON, and reads their jobs and the audit log', async () => {
+    const { client, fetch } = clientAnswering(() => json({}));
+    await client.runRawQuery({
+      query: 'sum(rate(ai_copilot_suggestions_total[5m]))',
+      start: 1762000000,
+      end: 1762086400,
+      step: '15m',
+    });
+    await client.requestErasureFor(
+      'user:default/jane.doe',
+      'request by mail of 3 November',
+    );
+    await client.requestErasureFor('user:default/john.roe');
+    await client.getAdminErasureJobs('user:default/jane.doe');
+    await client.getAuditLog();
+    await client.getAuditLog({ limit: 50, before: '812' });
+    expect(fetch.mock.calls).toEqual([
+      [
+        `${BASE}/v1/query`,
+        {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: '{"query":"sum(rate(ai_copilot_suggestions_total[5m]))","start":1762000000,"end":1762086400,"step":"15m"}',
+        },
+      ],
+      [
+        `${BASE}/v1/admin/erasure`,
+        {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: '{"userEntityRef":"user:default/jane.doe","reason":"request by mail of 3 November"}',
+        },
+      ],
+      [
+        `${BASE}/v1/admin/erasure`,
+        {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: '{"userEntityRef":"user:default/john.roe"}',
+        },
+      ],
+      [
+        `${BASE}/v1/admin/erasure?userEntityRef=user%3Adefault%2Fjane.doe`,
+        undefined,
+      ],
+      [`${BASE}/v1/admin/audit`, undefined],
+      [`${BASE}/v1/admin/audit?limit=50&before=812`, undefined],
+    ]);
+  });
+
   it('downloads the personal export through the API (with the user token), as a blob', async () => {
     const { client, fetch } = clientAnswering(() => json({ a: 1 }));
     const blob = await client.downloadMyData('csv');

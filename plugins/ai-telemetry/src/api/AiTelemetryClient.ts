@@ -1,8 +1,10 @@
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
+  AdminErasureJobsResponse,
+  AdminErasureRequest,
+  AuditLogResponse,
   DashboardQuery,
-  DashboardResponse,
   ErasureJob,
   ErasureJobsResponse,
   HealthResponse,
@@ -11,17 +13,27 @@ import {
   OptInChangeRequest,
   OptInResponse,
   OptOutWithErasureResponse,
+  OrganisationDashboardResponse,
+  OrganisationPanelResponse,
   PanelId,
-  PanelResponseById,
+  RawQueryRequest,
+  RawQueryResponse,
   TeamDashboardResponse,
   TelemetryTokenResponse,
 } from '@fawkes/plugin-ai-telemetry-common';
-import { AiTelemetryApi, MyDataFormat, TeamRef } from './AiTelemetryApi';
+import {
+  AiTelemetryApi,
+  AuditLogQuery,
+  MyDataFormat,
+  TeamRef,
+} from './AiTelemetryApi';
 
-function queryString(query: DashboardQuery): string {
+function queryString(
+  query: Record<string, string | number | undefined>,
+): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
-    if (value !== undefined && value !== '') params.set(key, value);
+    if (value !== undefined && value !== '') params.set(key, String(value));
   }
   const text = params.toString();
   return text ? `?${text}` : '';
@@ -43,14 +55,16 @@ export class AiTelemetryClient implements AiTelemetryApi {
     return (await this.request('/health')).json();
   }
 
-  async getDashboard(query: DashboardQuery): Promise<DashboardResponse> {
+  async getDashboard(
+    query: DashboardQuery,
+  ): Promise<OrganisationDashboardResponse> {
     return (await this.request(`/v1/dashboard${queryString(query)}`)).json();
   }
 
   async getPanel<Id extends PanelId>(
     id: Id,
     query: DashboardQuery,
-  ): Promise<PanelResponseById[Id]> {
+  ): Promise<OrganisationPanelResponse<Id>> {
     const path = `/v1/panels/${encodeURIComponent(id)}${queryString(query)}`;
     return (await this.request(path)).json();
   }
@@ -106,6 +120,42 @@ export class AiTelemetryClient implements AiTelemetryApi {
 
   async requestErasure(): Promise<ErasureJob> {
     return (await this.request('/v1/me/erasure', { method: 'POST' })).json();
+  }
+
+  async runRawQuery(request: RawQueryRequest): Promise<RawQueryResponse> {
+    const response = await this.request('/v1/query', {
+      method: 'POST',
+      headers: JSON_BODY,
+      body: JSON.stringify(request),
+    });
+    return response.json();
+  }
+
+  async requestErasureFor(
+    userEntityRef: string,
+    reason?: string,
+  ): Promise<ErasureJob> {
+    const body: AdminErasureRequest = {
+      userEntityRef,
+      ...(reason && { reason }),
+    };
+    const response = await this.request('/v1/admin/erasure', {
+      method: 'POST',
+      headers: JSON_BODY,
+      body: JSON.stringify(body),
+    });
+    return response.json();
+  }
+
+  async getAdminErasureJobs(
+    userEntityRef: string,
+  ): Promise<AdminErasureJobsResponse> {
+    const path = `/v1/admin/erasure${queryString({ userEntityRef })}`;
+    return (await this.request(path)).json();
+  }
+
+  async getAuditLog(query: AuditLogQuery = {}): Promise<AuditLogResponse> {
+    return (await this.request(`/v1/admin/audit${queryString(query)}`)).json();
   }
 
   /** Fetches a path of the plugin's API; a non-ok answer becomes a ResponseError. */

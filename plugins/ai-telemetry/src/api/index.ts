@@ -1,3 +1,8 @@
 export { aiTelemetryApiRef } from './AiTelemetryApi';
-export type { AiTelemetryApi, MyDataFormat, TeamRef } from './AiTelemetryApi';
+export type {
+  AiTelemetryApi,
+  AuditLogQuery,
+  MyDataFormat,
+  TeamRef,
+} from './AiTelemetryApi';
 export { AiTelemetryClient } from './AiTelemetryClient';

@@ -88,9 +88,12 @@ export function useDashboardView(): {
   setView: (change: Partial<DashboardView>) => void;
 } {
   const [params, setParams] = useSearchParams();
-  const key = params.toString();
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  const view = useMemo(() => viewFromParams(params), [key]);
+  // The params object may change without its content changing: the view follows the content.
+  const search = params.toString();
+  const view = useMemo(
+    () => viewFromParams(new URLSearchParams(search)),
+    [search],
+  );
   const query = useMemo(() => viewToQuery(view), [view]);
   const setView = useCallback(
     (change: Partial<DashboardView>) => {

@@ -2,10 +2,12 @@ import { useApi } from '@backstage/core-plugin-api';
 import {
   DashboardQuery,
   DashboardResponse,
+  isTooFewParticipants,
+  OrganisationDashboardResponse,
   PanelId,
   TeamDashboardResponse,
 } from '@fawkes/plugin-ai-telemetry-common';
-import { useCallback } from 'react';
+import { useCallback, useMemo } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { aiTelemetryApiRef, TeamRef } from '../api';
 import {
@@ -15,22 +17,54 @@ import {
   usePanelStates,
 } from './usePanelStates';
 
-/** The organisation dashboard for a query, panel by panel. */
+/** The figures of an organisation answer; none under the privacy threshold. */
+function figuresOf(
+  answer: OrganisationDashboardResponse | undefined,
+): DashboardResponse | undefined {
+  return answer && !isTooFewParticipants(answer) ? answer : undefined;
+}
+
+/**
+ * The same object for as long as its JSON is the same, so that a caller's new but equal query
+ * (a fresh object on every render) does not load the dashboard again.
+ */
+function useStableValue<T>(value: T): T {
+  const key = JSON.stringify(value);
+  return useMemo(() => JSON.parse(key) as T, [key]);
+}
+
+/**
+ * The organisation dashboard for a query, panel by panel; `value` says when the privacy
+ * threshold withholds every figure.
+ */
 export function useOrganisationDashboard(query: DashboardQuery): {
   panels: PanelStates;
-  value?: DashboardResponse;
+  value?: OrganisationDashboardResponse;
 } {
   const api = useApi(aiTelemetryApiRef);
-  const key = JSON.stringify(query);
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  const dashboard = useAsyncRetry(() => api.getDashboard(query), [api, key]);
+  const stableQuery = useStableValue(query);
+  const dashboard = useAsyncRetry(
+    () => api.getDashboard(stableQuery),
+    [api, stableQuery],
+  );
   const loadPanel = useCallback(
-    (id: PanelId) => api.getPanel(id, query),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [api, key],
+    async (id: PanelId) => {
+      const answer = await api.getPanel(id, stableQuery);
+      if (isTooFewParticipants(answer)) {
+        // The data changed since the dashboard was loaded.
+        throw new Error(
+          `No figures any more under the privacy threshold of ${answer.minGroupSize}; reload the page to see why`,
+        );
+      }
+      return answer;
+    },
+    [api, stableQuery],
   );
   return {
-    panels: usePanelStates(dashboard, loadPanel),
+    panels: usePanelStates(
+      { ...dashboard, value: figuresOf(dashboard.value) },
+      loadPanel,
+    ),
     value: dashboard.value,
   };
 }
@@ -44,7 +78,10 @@ export type TeamDashboardState = {
   retry: () => void;
   /** Panel by panel, when the team has enough participants. */
   panels: PanelStates;
-  /** The organisation's dashboard over the same window and filters; absent while loading or failed. */
+  /**
+   * The organisation's dashboard over the same window and filters; absent while loading, when
+   * failed, or when the privacy threshold withholds it.
+   */
   organisation?: DashboardResponse;
 };
 
@@ -53,16 +90,15 @@ export function useTeamDashboard(
   query: DashboardQuery,
 ): TeamDashboardState {
   const api = useApi(aiTelemetryApiRef);
-  const key = JSON.stringify([team, query]);
+  const stableTeam = useStableValue(team);
+  const stableQuery = useStableValue(query);
   const teamDashboard = useAsyncRetry(
-    () => api.getTeamDashboard(team, query),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [api, key],
+    () => api.getTeamDashboard(stableTeam, stableQuery),
+    [api, stableTeam, stableQuery],
   );
   const organisation = useAsyncRetry(
-    () => api.getDashboard(query),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [api, JSON.stringify(query)],
+    () => api.getDashboard(stableQuery),
+    [api, stableQuery],
   );
   const value = teamDashboard.value;
   const panels = usePanelStates({
@@ -77,6 +113,6 @@ export function useTeamDashboard(
     value,
     retry: teamDashboard.retry,
     panels,
-    organisation: organisation.value,
+    organisation: figuresOf(organisation.value),
   };
 }

@@ -4,7 +4,7 @@ import {
   MeResponse,
   MyDataResponse,
 } from '@fawkes/plugin-ai-telemetry-common';
-import { useEffect } from 'react';
+import { useCallback, useEffect } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { aiTelemetryApiRef } from '../api';
 
@@ -29,15 +29,11 @@ export function useMyData() {
 }
 
 /**
- * The developer's erasure jobs, newest first, polled every {@link ERASURE_POLL_MS} while the
- * newest one is neither done nor failed.
+ * Erasure jobs, newest first, loaded with `load` and polled every {@link ERASURE_POLL_MS} while
+ * the newest one is neither done nor failed.
  */
-export function useErasureJobs() {
-  const api = useApi(aiTelemetryApiRef);
-  const state = useAsyncRetry(
-    async () => (await api.getErasureJobs()).jobs,
-    [api],
-  );
+function usePolledErasureJobs(load: () => Promise<ErasureJob[]>) {
+  const state = useAsyncRetry(load, [load]);
   const latest = state.value?.[0];
   const active = !state.loading && isErasureActive(latest);
   const { retry } = state;
@@ -47,4 +43,24 @@ export function useErasureJobs() {
     return () => clearTimeout(timer);
   }, [active, retry, latest]);
   return state;
+}
+
+/** The developer's erasure jobs, newest first, polled while the newest one runs. */
+export function useErasureJobs() {
+  const api = useApi(aiTelemetryApiRef);
+  const load = useCallback(
+    async () => (await api.getErasureJobs()).jobs,
+    [api],
+  );
+  return usePolledErasureJobs(load);
+}
+
+/** A user's erasure jobs as an administrator sees them, newest first, polled while the newest one runs. */
+export function useAdminErasureJobs(userEntityRef: string) {
+  const api = useApi(aiTelemetryApiRef);
+  const load = useCallback(
+    async () => (await api.getAdminErasureJobs(userEntityRef)).jobs,
+    [api, userEntityRef],
+  );
+  return usePolledErasureJobs(load);
 }

@@ -5,13 +5,14 @@
 import {
   AcceptanceRatePanel,
   AlertsPanel,
-  DashboardResponse,
   ErasureJob,
   ERASURE_STEPS,
   FeatureUsagePanel,
   LinesGeneratedPanel,
   MeResponse,
   MyDataResponse,
+  OrganisationDashboard,
+  OrganisationTooFewParticipants,
   OverviewPanel,
   PanelError,
   PanelId,
@@ -231,7 +232,7 @@ export function panelError(id: PanelId, message: string): PanelError {
   };
 }
 
-export const dashboard: DashboardResponse = {
+export const dashboard: OrganisationDashboard = {
   window: testWindow,
   filters: {},
   panels: {
@@ -242,6 +243,8 @@ export const dashboard: DashboardResponse = {
     featureUsage: featureUsagePanel,
     alerts: alertsPanel,
   },
+  tooFewParticipants: false,
+  minGroupSize: 5,
 };
 
 export const teamDashboard: TeamDashboard = {
@@ -260,10 +263,19 @@ export const teamDashboard: TeamDashboard = {
 
 export const tooFewParticipants: TooFewParticipants = {
   tooFewParticipants: true,
+  reason: 'threshold',
   team: { entityRef: 'group:default/security', title: 'Security' },
   minGroupSize: 5,
   window: testWindow,
   filters: {},
+};
+
+export const organisationTooFew: OrganisationTooFewParticipants = {
+  tooFewParticipants: true,
+  reason: 'threshold',
+  minGroupSize: 5,
+  window: testWindow,
+  filters: { language: 'kotlin' },
 };
 
 export const meOptedOut: MeResponse = {
@@ -420,6 +432,10 @@ export function mockApi(
     downloadMyData: unexpected('downloadMyData'),
     getErasureJobs: unexpected('getErasureJobs'),
     requestErasure: unexpected('requestErasure'),
+    runRawQuery: unexpected('runRawQuery'),
+    requestErasureFor: unexpected('requestErasureFor'),
+    getAdminErasureJobs: unexpected('getAdminErasureJobs'),
+    getAuditLog: unexpected('getAuditLog'),
     ...overrides,
   };
   return api as unknown as jest.Mocked<AiTelemetryApi>;

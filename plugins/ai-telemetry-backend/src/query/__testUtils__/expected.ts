@@ -230,3 +230,82 @@ export function expectedFeatureUsage(h: RawHistory, w: Window, scope: Scope) {
     dayOfWeek,
   };
 }
+
+/** The filters a dashboard can be narrowed by. */
+export type Filters = { language?: string; assistant?: string };
+
+/** The labels each metric's series can be filtered by (time saved and features have no language). */
+const FILTERABLE: Record<string, Array<keyof Filters>> = {
+  ai_copilot_suggestions_total: ['language', 'assistant'],
+  ai_copilot_lines_generated: ['language', 'assistant'],
+  ai_copilot_time_saved_seconds: ['assistant'],
+  ai_copilot_feature_usage: ['assistant'],
+};
+
+/** Who has data of one metric in the window, for the privacy threshold. */
+export type MetricParticipation = {
+  metric: string;
+  /** Pseudonyms with data under the filters the metric applies. */
+  under: Set<string>;
+  /**
+   * For each view with some of those filters left out (none left included): pseudonyms with
+   * data in it that is outside the filters.
+   */
+  outside: Set<string>[];
+};
+
+/** Per metric, who has data under the filters and outside them, among `userHashes` (or all). */
+export function participation(
+  h: RawHistory,
+  w: Window,
+  filters: Filters,
+  userHashes?: Set<string>,
+): MetricParticipation[] {
+  return Object.entries(FILTERABLE).map(([metric, labels]) => {
+    const applied = labels.filter(l => filters[l] !== undefined);
+    const pick = (names: Array<keyof Filters>): Scope => ({
+      userHashes,
+      ...Object.fromEntries(names.map(n => [n, filters[n]])),
+    });
+    const under = h.activeUsers(
+      h.select(metric, pick(applied)),
+      w.start,
+      w.end,
+    );
+    // Views with fewer filters: every subset of the applied ones but all of them.
+    const wider =
+      applied.length === 2 ? [[], ['language'], ['assistant']] : [[]];
+    const outside = (applied.length > 0 ? wider : []).map(names => {
+      const inView = h
+        .select(metric, pick(names as Array<keyof Filters>))
+        .filter(s => applied.some(l => s.labels[l] !== filters[l]));
+      return h.activeUsers(inView, w.start, w.end);
+    });
+    return { metric, under, outside };
+  });
+}
+
+/** Whether every metric with data has at least `n` participants under the filters (and some has data). */
+export function reachesThreshold(p: MetricParticipation[], n: number): boolean {
+  const counts = p.map(m => m.under.size).filter(c => c > 0);
+  return counts.length > 0 && Math.min(...counts) >= n;
+}
+
+/** Whether `count` people apart is too few: 1 to n − 1. */
+export function fewApart(count: number, n: number): boolean {
+  return count > 0 && count < n;
+}
+
+/** The organisation's verdict under these filters, from the raw samples. */
+export function expectedOrganisationVerdict(
+  h: RawHistory,
+  w: Window,
+  filters: Filters,
+  n: number,
+): 'figures' | 'threshold' | 'differencing' {
+  const p = participation(h, w, filters);
+  if (!reachesThreshold(p, n)) return 'threshold';
+  return p.some(m => m.outside.some(set => fewApart(set.size, n)))
+    ? 'differencing'
+    : 'figures';
+}

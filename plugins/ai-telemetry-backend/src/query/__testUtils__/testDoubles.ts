@@ -5,6 +5,8 @@ import { Entity } from '@backstage/catalog-model';
 import {
   DEFAULT_ASSISTANTS,
   DEFAULT_LANGUAGES,
+  METRIC_NAMES,
+  MetricName,
 } from '@fawkes/plugin-ai-telemetry-common';
 import {
   PrometheusAlertRule,
@@ -131,4 +133,65 @@ export function group(
 /** The pseudonym-shaped stand-in for user number `n`. */
 export function hash(n: number): string {
   return n.toString(16).padStart(64, '0');
+}
+
+/** A series with data in the window: whose (user number), of which metric, with which labels. */
+export type Activity = {
+  user: number;
+  metric: MetricName;
+  language: string;
+  assistant: string;
+};
+
+/** The activity of users `who` in every metric (or those given), in one language and assistant. */
+export function activity(
+  who: number[],
+  options: {
+    language?: string;
+    assistant?: string;
+    metrics?: readonly MetricName[];
+  } = {},
+): Activity[] {
+  return who.flatMap(user =>
+    (options.metrics ?? METRIC_NAMES).map(metric => ({
+      user,
+      metric,
+      language: options.language ?? 'python',
+      assistant: options.assistant ?? 'copilot',
+    })),
+  );
+}
+
+/** Users number `from` to `to`, both included. */
+export function users(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
+
+const PARTICIPANTS_QUERY =
+  /^sum by \(([a-z_, ]+)\) \(increase\((ai_copilot_[a-z_]+)\[\d+s\]\)\) > 0$/;
+
+/**
+ * Answers the privacy threshold's participants queries of the organisation
+ * (`sum by (user_hash, ...) (increase(metric[w])) > 0`) from `data`, one series per pseudonym and
+ * value of the labels the query keeps apart; every other query with no series.
+ */
+export function participantsFrom(
+  data: Activity[],
+): (query: string) => PrometheusSeries[] {
+  return query => {
+    const match = PARTICIPANTS_QUERY.exec(query);
+    if (!match) return [];
+    const by = match[1].split(', ');
+    const series = new Map<string, PrometheusSeries>();
+    for (const a of data.filter(x => x.metric === match[2])) {
+      const all: Record<string, string> = {
+        user_hash: hash(a.user),
+        language: a.language,
+        assistant: a.assistant,
+      };
+      const labels = Object.fromEntries(by.map(name => [name, all[name]]));
+      series.set(JSON.stringify(labels), { labels, points: [[0, 1]] });
+    }
+    return [...series.values()];
+  };
 }

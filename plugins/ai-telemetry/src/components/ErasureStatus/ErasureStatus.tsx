@@ -19,15 +19,23 @@ import { makeStyles } from '@material-ui/core/styles';
 import { ReactNode } from 'react';
 import { formatTimestamp } from '../../lib/format';
 
-/** What each step does, in the words of design §4. */
-export const ERASURE_STEP_LABELS: Record<ErasureStepName, string> = {
-  stop_ingestion: 'Stop accepting your telemetry',
-  delete_counters: 'Delete your running totals in the portal database',
-  delete_pushgateway_groups: 'Delete your legacy Pushgateway groups',
-  wait_for_scrapes: 'Wait until no scrape of the old values is in flight',
-  delete_prometheus_series: 'Delete your series in Prometheus',
-  verify: 'Verify that nothing with your pseudonym remains',
-  drop_cached_results: 'Drop cached dashboard results',
+/** Whose data a job erases, as its steps name them: the reader's own, or another user's. */
+export type ErasureOwner = 'your' | 'their';
+
+/** What each step does, as docs/privacy-model.md#erasure describes it. */
+export const ERASURE_STEP_LABELS: Record<
+  ErasureStepName,
+  (whose: ErasureOwner) => string
+> = {
+  stop_ingestion: whose => `Stop accepting ${whose} telemetry`,
+  delete_counters: whose =>
+    `Delete ${whose} running totals in the portal database`,
+  delete_pushgateway_groups: whose =>
+    `Delete ${whose} legacy Pushgateway groups`,
+  wait_for_scrapes: () => 'Wait until no scrape of the old values is in flight',
+  delete_prometheus_series: whose => `Delete ${whose} series in Prometheus`,
+  verify: whose => `Verify that nothing with ${whose} pseudonym remains`,
+  drop_cached_results: () => 'Drop cached dashboard results',
 };
 
 function stateOf(state: ErasureStep['state'] | ErasureJob['state']): ReactNode {
@@ -56,10 +64,16 @@ const useStyles = makeStyles(theme => ({
   detail: { wordBreak: 'break-all' },
 }));
 
-/** An erasure job's state, step by step, as it runs. */
-export const ErasureStatus = (props: { job: ErasureJob }) => {
+/**
+ * An erasure job's state, step by step, as it runs. An administrator sees another user's job
+ * (`whose="their"`), named in its heading, with the reason it was started for.
+ */
+export const ErasureStatus = (props: {
+  job: ErasureJob;
+  whose?: ErasureOwner;
+}) => {
   const classes = useStyles();
-  const { job } = props;
+  const { job, whose = 'your' } = props;
   const steps = new Map(job.steps.map(s => [s.name, s]));
   return (
     <div data-testid="erasure-job" aria-live="polite">
@@ -68,7 +82,10 @@ export const ErasureStatus = (props: { job: ErasureJob }) => {
         component="h3"
         className={classes.heading}
       >
-        <span>Erasure</span> {stateOf(job.state)}
+        <span>
+          Erasure{whose === 'their' ? ` of ${job.userEntityRef}` : ''}
+        </span>{' '}
+        {stateOf(job.state)}
       </Typography>
       <Typography variant="caption" color="textSecondary" component="p">
         Requested {formatTimestamp(job.createdAt)} by {job.requestedBy}
@@ -76,6 +93,7 @@ export const ErasureStatus = (props: { job: ErasureJob }) => {
         {job.nextAttemptAt
           ? `; next attempt ${formatTimestamp(job.nextAttemptAt)}`
           : ''}
+        {job.reason ? `; reason: ${job.reason}` : ''}
       </Typography>
       {job.lastError && job.state !== 'done' && (
         <Typography variant="body2" color="error" component="p">
@@ -100,7 +118,7 @@ export const ErasureStatus = (props: { job: ErasureJob }) => {
                 primary={
                   <span className={classes.row}>
                     <span>
-                      {i + 1}. {ERASURE_STEP_LABELS[name]}
+                      {i + 1}. {ERASURE_STEP_LABELS[name](whose)}
                     </span>
                     {stateOf(step?.state ?? 'pending')}
                   </span>

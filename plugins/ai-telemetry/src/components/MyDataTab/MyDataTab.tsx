@@ -92,8 +92,9 @@ const ErrorAlert = (props: {
 );
 
 /**
- * Everything stored about the signed-in developer (design §4): pseudonym, opt-in history,
- * their own charts, every series and counter, downloads, and erasure with its live state.
+ * Everything stored about the signed-in developer (docs/privacy-model.md#my-data): pseudonym,
+ * opt-in history, their own charts, every series and counter, downloads, and erasure with its
+ * live state.
  */
 export const MyDataTab = () => {
   const api = useApi(aiTelemetryApiRef);

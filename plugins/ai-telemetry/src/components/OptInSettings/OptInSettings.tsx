@@ -28,8 +28,9 @@ import { TokenReveal } from './TokenReveal';
 type Dialog = 'optOut' | 'rotate';
 
 /**
- * The developer's AI telemetry switch (design §4): what is collected, the telemetry token
- * shown once at opt-in or rotation, IDE set-up, and, when turning off, the offer to erase.
+ * The developer's AI telemetry switch (docs/privacy-model.md#opt-in): what is collected, the
+ * telemetry token shown once at opt-in or rotation, IDE set-up, and, when turning off, the
+ * offer to erase.
  * Used as the "AI Telemetry" settings tab and inside the card on the user's own page.
  */
 export const OptInSettings = (props: { compact?: boolean }) => {

@@ -4,6 +4,7 @@ import { aiTelemetryApiRef } from '../../api';
 import {
   dashboard,
   mockApi,
+  organisationTooFew,
   panelError,
   responseError,
   timeSavedPanel,
@@ -84,6 +85,37 @@ describe('OverviewTab', () => {
       ),
     ).toHaveLength(6);
   });
+
+  it.each([
+    ['threshold', 'Fewer than 5 developers have AI telemetry'],
+    ['differencing', 'would differ by fewer than 5 developers'],
+  ] as const)(
+    'shows no figures and says why (%s), keeping the filters to widen them',
+    async (reason, text) => {
+      const api = mockApi({
+        getHealth: jest.fn().mockResolvedValue(health),
+        getDashboard: jest
+          .fn()
+          .mockResolvedValue({ ...organisationTooFew, reason }),
+      });
+      await render(api, '/ai-telemetry?range=24h&language=kotlin');
+      const note = await screen.findByTestId('too-few-participants');
+      expect(note).toHaveTextContent(text);
+      expect(screen.queryByTestId('panel-overview')).toBeNull();
+      expect(screen.queryByTestId('panel-alerts')).toBeNull();
+      expect(
+        screen.getByRole('search', { name: 'Dashboard filters' }),
+      ).toHaveTextContent('kotlin');
+
+      fireEvent.click(screen.getByRole('button', { name: '7 days' }));
+      await waitFor(() =>
+        expect(api.getDashboard).toHaveBeenLastCalledWith({
+          range: '7d',
+          language: 'kotlin',
+        }),
+      );
+    },
+  );
 
   it('changes the range through the picker', async () => {
     const api = mockApi({

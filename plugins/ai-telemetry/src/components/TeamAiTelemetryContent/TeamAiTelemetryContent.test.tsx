@@ -66,6 +66,25 @@ describe('TeamAiTelemetryContent', () => {
     expect(screen.queryByText('12,345')).toBeNull();
   });
 
+  it('explains a view withheld because a sub-team could be subtracted from it, keeping the filters', async () => {
+    const api = mockApi({
+      getTeamDashboard: jest
+        .fn()
+        .mockResolvedValue({ ...tooFewParticipants, reason: 'differencing' }),
+      getDashboard: jest.fn().mockResolvedValue(dashboard),
+    });
+    await render(api);
+    const note = await screen.findByTestId('too-few-participants');
+    expect(note).toHaveTextContent('Figures withheld to protect a few people');
+    expect(note).toHaveTextContent(
+      'The figures of Security would differ by fewer than 5 developers',
+    );
+    expect(screen.queryByTestId('panel-overview')).toBeNull();
+    expect(
+      screen.getByRole('search', { name: 'Dashboard filters' }),
+    ).toBeInTheDocument();
+  });
+
   it('says which permission is missing on a 403', async () => {
     const api = mockApi({
       getTeamDashboard: jest

@@ -1,8 +1,5 @@
 import { useEntity } from '@backstage/plugin-catalog-react';
-import {
-  aiTelemetryTeamReadPermission,
-  TooFewParticipants,
-} from '@fawkes/plugin-ai-telemetry-common';
+import { aiTelemetryTeamReadPermission } from '@fawkes/plugin-ai-telemetry-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Typography from '@material-ui/core/Typography';
@@ -13,24 +10,12 @@ import { useDashboardView } from '../../hooks/useDashboardView';
 import { useTeamDashboard } from '../../hooks/useDashboards';
 import { Dashboard } from '../Dashboard';
 import { DashboardFilters } from '../DashboardFilters';
-
-const TooFew = (props: { answer: TooFewParticipants }) => {
-  const { answer } = props;
-  return (
-    <Alert severity="info" data-testid="too-few-participants">
-      <AlertTitle>Too few participants</AlertTitle>
-      Fewer than {answer.minGroupSize} members of{' '}
-      {answer.team.title ?? answer.team.entityRef} have AI telemetry in this
-      time range, so no figures are shown: with so few people, a team's numbers
-      would tell about individuals. A longer time range, or fewer filters, may
-      reach the threshold of {answer.minGroupSize}.
-    </Alert>
-  );
-};
+import { TooFewParticipantsNotice } from '../TooFewParticipantsNotice';
 
 /**
  * The "AI Telemetry" tab of a Group entity page: the team's panels with the organisation as a
- * comparison, or "too few participants" under the privacy threshold (design §3).
+ * comparison, or no figures under the privacy threshold, with the reason
+ * (docs/privacy-model.md#the-privacy-threshold).
  */
 export const TeamAiTelemetryContent = () => {
   const { entity } = useEntity();
@@ -59,7 +44,7 @@ export const TeamAiTelemetryContent = () => {
       </Alert>
     );
   } else if (state.value?.tooFewParticipants) {
-    body = <TooFew answer={state.value} />;
+    body = <TooFewParticipantsNotice answer={state.value} />;
   } else {
     body = (
       <>

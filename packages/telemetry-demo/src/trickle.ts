@@ -1,20 +1,63 @@
+import { ENV, TelemetryClient } from '@fawkes/ai-telemetry-client';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { TelemetryClient } from '../TelemetryClient';
-import { ENV } from '../settings';
-import { UsageError, durationFlag, integerFlag } from './args';
+import { UsageError, durationFlag, integerFlag } from './flags';
 import {
   DeveloperProfile,
   developerProfile,
   randomEvent,
   seededRandom,
 } from './randomEvents';
-import { CliIo, EXIT, USAGE } from './usage';
 
 /** The local development backend, where `yarn start` serves the plugin. */
 const DEFAULT_ENDPOINT = 'http://localhost:7007/api/ai-telemetry';
+
+export const TRICKLE_USAGE = `usage: yarn workspace @fawkes/ai-telemetry-demo trickle --tokens FILE [options]
+
+Keeps sending small random batches of events for the demo's opted-in developers, each through a
+client of their own (their token, their queue), until stopped (Ctrl-C) or --duration. FILE holds
+{ "<userEntityRef>": "<token>" }: the backend writes it in development (.data/demo-tokens.json).
+
+  --tokens FILE        the tokens file (required)
+  --endpoint URL       the plugin's base URL  (default ${ENV.endpoint}, else ${DEFAULT_ENDPOINT})
+  --interval D         time between ticks: 500ms, 5s, 10m, 2h            (default 5s)
+  --users-per-tick N   most developers who send in one tick, 1 to 100    (default 3)
+  --seed N             the same seed replays the same events             (default: the clock)
+  --duration D         stop after this long                              (default: when stopped)
+  --wait-for-tokens D  how long to wait for FILE to appear               (default 2m)
+  --queue-dir DIR      the developers' queues        (default <dir of FILE>/demo-trickle-queue)
+Relative paths are taken from the repository root.`;
+
+/** Where the trickle writes, the environment it reads, and its stop signal (replaced in tests). */
+export type TrickleIo = {
+  out(line: string): void;
+  err(line: string): void;
+  env: NodeJS.ProcessEnv;
+  /** Registers a handler for SIGINT/SIGTERM; returns a function that removes it. */
+  onSignal(handler: () => void): () => void;
+};
+
+/** The exit codes: stopped as asked, failed, bad usage. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** The process's streams, environment and signals. */
+export function processIo(): TrickleIo {
+  return {
+    out: line => process.stdout.write(`${line}\n`),
+    err: line => process.stderr.write(`${line}\n`),
+    env: process.env,
+    onSignal(handler) {
+      process.on('SIGINT', handler);
+      process.on('SIGTERM', handler);
+      return () => {
+        process.off('SIGINT', handler);
+        process.off('SIGTERM', handler);
+      };
+    },
+  };
+}
 
 type Developer = {
   userRef: string;
@@ -67,17 +110,35 @@ function queueName(userRef: string): string {
 }
 
 /**
- * `demo-trickle`: a live trickle of realistic events for the demo's opted-in developers,
+ * `trickle`: a live trickle of realistic events for the demo's opted-in developers,
  * each through a {@link TelemetryClient} of their own (their token, their queue), so
  * the portal's numbers move while it runs. Every tick picks a few developers and
  * records a few events for each, then flushes. The tokens file is read again when it
  * changes (the backend re-issues tokens when its database is new). SIGINT/SIGTERM or
- * the end of `--duration` stop it after a last flush.
+ * the end of `--duration` stop it after a last flush. Resolves to the exit code.
  */
-export async function runDemoTrickle(
+export async function runTrickle(
   argv: string[],
-  io: CliIo,
+  io: TrickleIo,
 ): Promise<number> {
+  try {
+    return await trickle(argv, io);
+  } catch (error) {
+    const usage =
+      error instanceof UsageError ||
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    if (!usage) {
+      throw error;
+    }
+    io.err(`demo-trickle: ${(error as Error).message}`);
+    io.err(
+      'Run "yarn workspace @fawkes/ai-telemetry-demo trickle --help" for the usage.',
+    );
+    return EXIT.usage;
+  }
+}
+
+async function trickle(argv: string[], io: TrickleIo): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -95,20 +156,22 @@ export async function runDemoTrickle(
     strict: true,
   });
   if (values.help) {
-    io.out(USAGE);
+    io.out(TRICKLE_USAGE);
     return EXIT.ok;
   }
   if (values.token) {
     throw new UsageError(
-      'demo-trickle takes its tokens from --tokens FILE, not --token',
+      'the trickle takes its tokens from --tokens FILE, not --token',
     );
   }
   if (!values.tokens) {
     throw new UsageError(
-      'demo-trickle needs --tokens FILE ({ "<userEntityRef>": "<token>" }, e.g. .data/demo-tokens.json)',
+      'the trickle needs --tokens FILE ({ "<userEntityRef>": "<token>" }, e.g. .data/demo-tokens.json)',
     );
   }
-  const tokensFile = path.resolve(values.tokens);
+  // `yarn workspace` runs in this package's folder: paths are taken from where it was typed.
+  const base = io.env.PROJECT_CWD ?? process.cwd();
+  const tokensFile = path.resolve(base, values.tokens);
   const intervalMs = durationFlag('interval', values.interval) ?? 5000;
   const durationMs = durationFlag('duration', values.duration);
   const waitMs =
@@ -124,6 +187,7 @@ export async function runDemoTrickle(
   }
   const endpoint = values.endpoint ?? io.env[ENV.endpoint] ?? DEFAULT_ENDPOINT;
   const queueBase = path.resolve(
+    base,
     values['queue-dir'] ??
       path.join(path.dirname(tokensFile), 'demo-trickle-queue'),
   );

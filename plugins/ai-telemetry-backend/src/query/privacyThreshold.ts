@@ -1,0 +1,222 @@
+import {
+  FAMILY_FILTERS,
+  FilterName,
+  METRIC_FAMILIES,
+  PanelFilters,
+  PanelRequest,
+  participantsQuery,
+  QuerySpec,
+  TooFewParticipantsReason,
+} from '@fawkes/plugin-ai-telemetry-common';
+import { PrometheusSeries } from '../upstream/PrometheusClient';
+import { ResolvedTeam } from './TeamResolver';
+
+/** Who has data of one metric family in the window, as sets of pseudonyms. */
+type FamilyParticipants = {
+  /** Pseudonyms with data under the filters this family applies. */
+  under: Set<string>;
+  /**
+   * For each view with fewer of those filters (the unfiltered one included): the pseudonyms
+   * with data in that view that is not under all the filters, i.e. whose activity makes up the
+   * difference between that view and this one.
+   */
+  outside: Array<Set<string>>;
+};
+
+/** A group whose view can be opened: its pseudonyms and the groups below it. */
+type View = { key: string; userHashes: Set<string>; subgroups: string[] };
+
+/** Every subset of `names` but `names` itself, the empty one included. */
+function properSubsets(names: FilterName[]): FilterName[][] {
+  const subsets: FilterName[][] = [];
+  for (let mask = 0; mask < (1 << names.length) - 1; mask++) {
+    subsets.push(names.filter((_, i) => mask & (1 << i)));
+  }
+  return subsets;
+}
+
+function matches(
+  labels: Record<string, string>,
+  filters: PanelFilters,
+  names: FilterName[],
+): boolean {
+  return names.every(name => labels[name] === filters[name]);
+}
+
+function countIn(set: Set<string>, members?: Set<string>): number {
+  if (!members) return set.size;
+  let n = 0;
+  for (const hash of set) if (members.has(hash)) n++;
+  return n;
+}
+
+function countOutside(
+  set: Set<string>,
+  members: Set<string> | undefined,
+  excluded: Set<string>,
+): number {
+  let n = 0;
+  for (const hash of set) {
+    if ((!members || members.has(hash)) && !excluded.has(hash)) n++;
+  }
+  return n;
+}
+
+/**
+ * Decides, from who has data, which views may show figures. A view is the organisation or a
+ * Group (its opted-in members and its subgroups'), under the request's window and filters.
+ */
+class Views {
+  private readonly visible = new Map<string, boolean>();
+
+  constructor(
+    private readonly families: FamilyParticipants[],
+    private readonly minGroupSize: number,
+    private readonly groups: Map<string, View>,
+  ) {}
+
+  /** Why `view` (the organisation when absent) must show no figures, if it must not. */
+  refusal(view?: View): TooFewParticipantsReason | undefined {
+    const members = view?.userHashes;
+    const counts = this.families.map(f => countIn(f.under, members));
+    const withData = counts.filter(n => n > 0);
+    if (withData.length === 0 || Math.min(...withData) < this.minGroupSize) {
+      return 'threshold';
+    }
+    const filterDifference = this.families.some(f =>
+      f.outside.some(set => this.isFew(countIn(set, members))),
+    );
+    if (filterDifference || (view && this.groupDifference(view))) {
+      return 'differencing';
+    }
+    return undefined;
+  }
+
+  private isFew(count: number): boolean {
+    return count > 0 && count < this.minGroupSize;
+  }
+
+  /**
+   * Whether the view differs by a few people from a view it contains (a subgroup's) or from
+   * one that contains it (the organisation's), where that other view shows figures.
+   */
+  private groupDifference(view: View): boolean {
+    const fewApart = (outer: Set<string> | undefined, inner: Set<string>) =>
+      this.families.some(f => this.isFew(countOutside(f.under, outer, inner)));
+    for (const key of view.subgroups) {
+      const subgroup = this.groups.get(key);
+      if (
+        subgroup &&
+        this.shows(subgroup) &&
+        fewApart(view.userHashes, subgroup.userHashes)
+      ) {
+        return true;
+      }
+    }
+    return this.shows() && fewApart(undefined, view.userHashes);
+  }
+
+  /** Whether a view would show figures; a view met again while deciding it counts as showing. */
+  private shows(view?: View): boolean {
+    const key = view?.key ?? '';
+    const known = this.visible.get(key);
+    if (known !== undefined) return known;
+    this.visible.set(key, true);
+    const shows = this.refusal(view) === undefined;
+    this.visible.set(key, shows);
+    return shows;
+  }
+}
+
+/**
+ * The privacy threshold of every answer about people
+ * (docs/privacy-model.md#the-privacy-threshold). An organisation or team view shows figures
+ * only when
+ * - every metric family with data in the window has at least `minGroupSize` developers with
+ *   data under the filters the family applies (and some family has data), and
+ * - it differs by none or at least `minGroupSize` developers, per family, from each view it
+ *   could be subtracted from or that could be subtracted from it: the same view with fewer
+ *   filters; for a Group, each group below it that shows figures itself, and the organisation.
+ *
+ * Who has data is read with one instant query per family over the whole organisation
+ * ({@link participantsQuery}, through the query cache) and everything else is counted in memory,
+ * so a team costs no more queries than the organisation, and the pseudonyms never leave here.
+ */
+export class PrivacyThreshold {
+  constructor(
+    private readonly options: {
+      run: (spec: QuerySpec) => Promise<PrometheusSeries[]>;
+      minGroupSize: number;
+    },
+  ) {}
+
+  /** Why the organisation's figures must not be shown, if they must not. */
+  async organisation(
+    request: PanelRequest,
+  ): Promise<TooFewParticipantsReason | undefined> {
+    const views = new Views(
+      await this.participants(request),
+      this.options.minGroupSize,
+      new Map(),
+    );
+    return views.refusal();
+  }
+
+  /** Why a team's figures must not be shown, if they must not. */
+  async team(
+    request: PanelRequest,
+    team: ResolvedTeam,
+  ): Promise<TooFewParticipantsReason | undefined> {
+    const groups = new Map(
+      team.subgroups.map(g => [
+        g.entityRef,
+        {
+          key: g.entityRef,
+          userHashes: new Set(g.userHashes),
+          subgroups: g.subgroups,
+        },
+      ]),
+    );
+    const views = new Views(
+      await this.participants(request),
+      this.options.minGroupSize,
+      groups,
+    );
+    return views.refusal({
+      key: team.info.entityRef.toLocaleLowerCase('en-US'),
+      userHashes: new Set(team.userHashes),
+      subgroups: team.subgroups.map(g => g.entityRef),
+    });
+  }
+
+  private async participants(
+    request: PanelRequest,
+  ): Promise<FamilyParticipants[]> {
+    const { filters } = request;
+    return Promise.all(
+      METRIC_FAMILIES.map(async family => {
+        const series = await this.options.run(
+          participantsQuery(request, family),
+        );
+        const applied = FAMILY_FILTERS[family].filter(
+          name => filters[name] !== undefined,
+        );
+        const wider = properSubsets(applied);
+        const under = new Set<string>();
+        const outside = wider.map(() => new Set<string>());
+        for (const { labels } of series) {
+          const hash = labels.user_hash;
+          if (!hash) continue;
+          if (matches(labels, filters, applied)) {
+            under.add(hash);
+            continue;
+          }
+          wider.forEach((names, i) => {
+            if (matches(labels, filters, names)) outside[i].add(hash);
+          });
+        }
+        return { under, outside };
+      }),
+    );
+  }
+}

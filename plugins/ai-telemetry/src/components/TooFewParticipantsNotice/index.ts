@@ -1,0 +1,1 @@
+export { TooFewParticipantsNotice } from './TooFewParticipantsNotice';
