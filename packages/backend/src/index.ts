@@ -3,7 +3,10 @@
  */
 
 import { createBackend } from '@backstage/backend-defaults';
-import { aiTelemetryPermissionPolicyModule } from '@fawkes/plugin-ai-telemetry-backend';
+import {
+  aiTelemetryDemoModule,
+  aiTelemetryPermissionPolicyModule,
+} from '@fawkes/plugin-ai-telemetry-backend';
 
 const backend = createBackend();
 
@@ -38,4 +41,9 @@ backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
 backend.add(import('@fawkes/plugin-ai-telemetry-backend'));
+// Development only (`yarn start`): the demo opts in the example organisation's users and
+// writes their telemetry tokens for the live trickle. The production backend never adds it.
+if (process.env.NODE_ENV === 'development') {
+  backend.add(aiTelemetryDemoModule);
+}
 backend.start();

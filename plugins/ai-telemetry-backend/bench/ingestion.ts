@@ -45,8 +45,9 @@ import { createEventsRouter } from '../src/ingestion/createEventsRouter';
 import { IngestionService } from '../src/ingestion/IngestionService';
 import { createMetricsRouter } from '../src/metrics/createMetricsRouter';
 import { MetricsService } from '../src/metrics/MetricsService';
-import { OptInService } from '../src/me/OptInService';
-import { PseudonymCache } from '../src/me/PseudonymCache';
+import { memoryAuditLog } from '../src/__testUtils__/memoryAuditLog';
+import { OptInService } from '../src/optIn/OptInService';
+import { PseudonymCache } from '../src/optIn/PseudonymCache';
 
 const { values: args } = parseArgs({
   options: {
@@ -198,6 +199,13 @@ async function serve(knex: Knex) {
     optIns,
     pseudonyms: new PseudonymCache('bench-pseudonym-key-0123456789'),
     endpoint: async () => 'http://127.0.0.1/api/ai-telemetry',
+    audit: memoryAuditLog().audit,
+    erasure: {
+      hasOpenJob: async () => false,
+      request: async () => {
+        throw new Error('the benchmark never erases');
+      },
+    },
   });
   return { server: await listen(app), optInService };
 }

@@ -37,6 +37,7 @@ import { Server } from 'http';
 import { AddressInfo } from 'net';
 import { join } from 'path';
 import { parseArgs } from 'util';
+import { memoryAuditLog } from '../src/__testUtils__/memoryAuditLog';
 import { createQueryRouter } from '../src/query/createQueryRouter';
 import {
   ALERT_RULES_FILE,
@@ -309,7 +310,12 @@ async function main() {
     const app = express();
     app.use(
       '/api/ai-telemetry',
-      createQueryRouter({ httpAuth, permissions, queries }),
+      createQueryRouter({
+        httpAuth,
+        permissions,
+        queries,
+        audit: memoryAuditLog().audit,
+      }),
     );
     server = await new Promise<Server>(resolve => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));

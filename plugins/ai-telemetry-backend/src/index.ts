@@ -9,3 +9,4 @@ export {
   TelemetryAccess,
   type Membership,
 } from './permissions/TelemetryAccess';
+export { aiTelemetryDemoModule } from './demo/demoModule';

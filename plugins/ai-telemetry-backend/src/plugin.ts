@@ -4,17 +4,18 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { aiTelemetryPermissions } from '@fawkes/plugin-ai-telemetry-common';
-import { resolve as resolvePath } from 'path';
 import { readAiTelemetryConfig } from './config/AiTelemetryConfig';
 import { DatabaseCounterStore } from './database/DatabaseCounterStore';
 import { DatabaseOptInStore } from './database/DatabaseOptInStore';
-import { DemoRegistration } from './demo/DemoRegistration';
 import { IngestionService } from './ingestion/IngestionService';
-import { OptInService } from './me/OptInService';
-import { PseudonymCache } from './me/PseudonymCache';
+import { OptInService } from './optIn/OptInService';
+import { PseudonymCache } from './optIn/PseudonymCache';
 import { MetricsService } from './metrics/MetricsService';
-import { DatabaseErasureStore } from './privacy/DatabaseErasureStore';
+import { DatabaseErasureStore } from './database/DatabaseErasureStore';
 import { setUpPrivacy } from './privacy/setUpPrivacy';
+import { ErasureService } from './privacy/ErasureService';
+import { AuditLog } from './audit/AuditLog';
+import { DatabaseAuditStore } from './database/DatabaseAuditStore';
 import { QueryCache } from './query/QueryCache';
 import { QueryService } from './query/QueryService';
 import { TeamResolver } from './query/TeamResolver';
@@ -40,7 +41,6 @@ export const aiTelemetryPlugin = createBackendPlugin({
         auth: coreServices.auth,
         discovery: coreServices.discovery,
         logger: coreServices.logger,
-        lifecycle: coreServices.lifecycle,
         scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
         cache: coreServices.cache,
@@ -56,7 +56,6 @@ export const aiTelemetryPlugin = createBackendPlugin({
         auth,
         discovery,
         logger,
-        lifecycle,
         scheduler,
         catalog,
         cache,
@@ -70,10 +69,26 @@ export const aiTelemetryPlugin = createBackendPlugin({
         const counterStore = await DatabaseCounterStore.create({ database });
         const erasureStore = await DatabaseErasureStore.create({ database });
         const pseudonyms = new PseudonymCache(settings.pseudonymKey);
+        const auditStore = await DatabaseAuditStore.create({ database });
+        const audit = new AuditLog({ store: auditStore, auditor });
+        const erasure = new ErasureService({
+          store: erasureStore,
+          pseudonyms,
+          audit,
+          isKnownUser: async userEntityRef =>
+            Boolean(await optInStore.get(userEntityRef)) ||
+            Boolean(
+              await catalog.getEntityByRef(userEntityRef, {
+                credentials: await auth.getOwnServiceCredentials(),
+              }),
+            ),
+        });
         const optIns = new OptInService({
           optIns: optInStore,
           pseudonyms,
           endpoint: () => discovery.getExternalBaseUrl('ai-telemetry'),
+          audit,
+          erasure,
         });
         const ingestion = new IngestionService({
           optIns: optInStore,
@@ -106,24 +121,6 @@ export const aiTelemetryPlugin = createBackendPlugin({
           },
         });
 
-        if (settings.demo && process.env.NODE_ENV === 'production') {
-          logger.warn(
-            'aiTelemetry.demo is set but ignored: the demo registration is for development only',
-          );
-        } else if (settings.demo) {
-          const demo = new DemoRegistration({
-            catalog,
-            auth,
-            optIns: optInStore,
-            optInService: optIns,
-            logger,
-            tokenFile: resolvePath(settings.demo.tokenFile),
-            excludeUsers: settings.demo.excludeUsers,
-          });
-          lifecycle.addStartupHook(() => demo.start());
-          lifecycle.addShutdownHook(() => demo.stop());
-        }
-
         const prometheus = new PrometheusClient(
           settings.prometheus.baseUrl,
           settings.prometheus.headers,
@@ -139,7 +136,9 @@ export const aiTelemetryPlugin = createBackendPlugin({
         });
         const privacy = await setUpPrivacy({
           database,
-          auditor,
+          audit,
+          auditStore,
+          erasure,
           scheduler,
           logger,
           settings,
@@ -150,13 +149,6 @@ export const aiTelemetryPlugin = createBackendPlugin({
           prometheus,
           pushgateway,
           queries,
-          isKnownUser: async userEntityRef =>
-            Boolean(await optInStore.get(userEntityRef)) ||
-            Boolean(
-              await catalog.getEntityByRef(userEntityRef, {
-                credentials: await auth.getOwnServiceCredentials(),
-              }),
-            ),
         });
 
         httpRouter.use(
@@ -170,6 +162,7 @@ export const aiTelemetryPlugin = createBackendPlugin({
             scrapeSubject: settings.metrics.scrapeSubject,
             permissions,
             queries,
+            audit,
             privacy,
           }),
         );

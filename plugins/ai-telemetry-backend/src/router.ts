@@ -7,12 +7,13 @@ import {
 import { HealthResponse } from '@fawkes/plugin-ai-telemetry-common';
 import { createEventsRouter } from './ingestion/createEventsRouter';
 import { IngestionService } from './ingestion/IngestionService';
-import { createMeRouter } from './me/createMeRouter';
-import { OptInService } from './me/OptInService';
+import { createOptInRouter } from './optIn/createOptInRouter';
+import { OptInService } from './optIn/OptInService';
 import { createMetricsRouter } from './metrics/createMetricsRouter';
 import { MetricsService } from './metrics/MetricsService';
 import { createPrivacyRouter } from './privacy/createPrivacyRouter';
 import { PrivacyServices } from './privacy/setUpPrivacy';
+import { AuditLog } from './audit/AuditLog';
 import { createQueryRouter } from './query/createQueryRouter';
 import { QueryService } from './query/QueryService';
 import { PrometheusClient } from './upstream/PrometheusClient';
@@ -29,6 +30,7 @@ export type RouterOptions = {
   scrapeSubject: string;
   permissions: PermissionsService;
   queries: QueryService;
+  audit: AuditLog;
   privacy: PrivacyServices;
 };
 
@@ -42,25 +44,17 @@ export async function createRouter({
   scrapeSubject,
   permissions,
   queries,
+  audit,
   privacy,
 }: RouterOptions): Promise<express.Router> {
   const router = Router();
   // Opt-in, ingestion and metrics parse their own bodies (size limits, clear errors): before
   // the general JSON parser.
-  router.use(
-    createMeRouter({
-      httpAuth,
-      optIns,
-      erasure: privacy.erasure,
-      audit: privacy.audit,
-    }),
-  );
+  router.use(createOptInRouter({ httpAuth, optIns }));
   router.use(createEventsRouter({ httpAuth, ingestion }));
   router.use(createMetricsRouter({ httpAuth, metrics, scrapeSubject }));
-  router.use(
-    createQueryRouter({ httpAuth, permissions, queries, audit: privacy.audit }),
-  );
-  router.use(createPrivacyRouter({ httpAuth, permissions, ...privacy }));
+  router.use(createQueryRouter({ httpAuth, permissions, queries, audit }));
+  router.use(createPrivacyRouter({ httpAuth, permissions, audit, ...privacy }));
   router.use(express.json());
 
   router.get('/health', async (_req, res) => {

@@ -1,6 +1,6 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import { AuditLog } from '../privacy/AuditLog';
-import { AuditRecord, AuditStore } from '../privacy/AuditStore';
+import { AuditLog } from '../audit/AuditLog';
+import { AuditRecord, AuditStore } from '../database/AuditStore';
 
 /** An audit log kept in memory, for router tests: `records` holds what was written, oldest first. */
 export function memoryAuditLog(): { audit: AuditLog; records: AuditRecord[] } {

@@ -9,7 +9,7 @@ import {
   counterLabelsKey,
 } from './CounterStore';
 import { getMigratedClient } from './migrateDatabase';
-import { isPostgres, toBoolean, toNumber } from './values';
+import { isPostgres, toBoolean, toNumber } from './columnValues';
 
 /** Rows per statement: well below SQLite's limit on bound variables. */
 const CHUNK = 500;

@@ -15,7 +15,7 @@ import {
   toDate,
   toNumber,
   toOptionalDate,
-} from './values';
+} from './columnValues';
 
 type OptInRow = {
   user_entity_ref: string;

@@ -5,9 +5,10 @@ import { promises as fs } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { DatabaseOptInStore } from '../database/DatabaseOptInStore';
-import { hashTelemetryToken } from '../ingestion/telemetryTokens';
-import { OptInService } from '../me/OptInService';
-import { PseudonymCache } from '../me/PseudonymCache';
+import { hashTelemetryToken } from '../optIn/telemetryTokens';
+import { OptInService } from '../optIn/OptInService';
+import { PseudonymCache } from '../optIn/PseudonymCache';
+import { memoryAuditLog } from '../__testUtils__/memoryAuditLog';
 import { DemoRegistration } from './DemoRegistration';
 
 function user(name: string): Entity {
@@ -46,6 +47,13 @@ describe('DemoRegistration', () => {
       optIns,
       pseudonyms: new PseudonymCache('test-pseudonym-key-0123456789'),
       endpoint: async () => 'http://localhost:7007/api/ai-telemetry',
+      audit: memoryAuditLog().audit,
+      erasure: {
+        hasOpenJob: async () => false,
+        request: async () => {
+          throw new Error('the demo never erases');
+        },
+      },
     });
     const tokenFile = join(dir, 'nested', 'demo-tokens.json');
     const demo = () =>

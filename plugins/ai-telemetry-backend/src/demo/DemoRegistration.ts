@@ -4,8 +4,8 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import { promises as fs } from 'fs';
 import { dirname } from 'path';
 import { OptInStore } from '../database/OptInStore';
-import { hashTelemetryToken } from '../ingestion/telemetryTokens';
-import { OptInService } from '../me/OptInService';
+import { hashTelemetryToken } from '../optIn/telemetryTokens';
+import { OptInService } from '../optIn/OptInService';
 
 /** The token file: `{ "<userEntityRef>": "<telemetry token>" }`. */
 export type DemoTokens = Record<string, string>;

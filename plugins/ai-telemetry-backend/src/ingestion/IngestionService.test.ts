@@ -6,7 +6,7 @@ import {
 import { CounterStore } from '../database/CounterStore';
 import { OptInRecord, OptInStore } from '../database/OptInStore';
 import { IngestionService } from './IngestionService';
-import { hashTelemetryToken } from './telemetryTokens';
+import { hashTelemetryToken } from '../optIn/telemetryTokens';
 
 const JANE = 'user:default/jane.doe';
 const registration: OptInRecord = {

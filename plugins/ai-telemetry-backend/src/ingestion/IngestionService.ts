@@ -5,9 +5,9 @@ import {
 } from '@fawkes/plugin-ai-telemetry-common';
 import { CounterStore } from '../database/CounterStore';
 import { OptInStore } from '../database/OptInStore';
-import { OPT_IN_LOCATION, notOptedInError } from '../me/OptInService';
+import { OPT_IN_LOCATION, notOptedInError } from '../optIn/OptInService';
 import { IncrementSettings, toCounterIncrements } from './counterIncrements';
-import { hashTelemetryToken } from './telemetryTokens';
+import { hashTelemetryToken } from '../optIn/telemetryTokens';
 
 /**
  * Ingestion (docs/architecture.md#ingestion, docs/privacy-model.md#opt-in): checks the opt-in,

@@ -4,10 +4,10 @@ import { INGEST_LIMITS } from '@fawkes/plugin-ai-telemetry-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { jsonBody } from '../http/jsonBody';
-import { OPT_IN_LOCATION } from '../me/OptInService';
+import { OPT_IN_LOCATION } from '../optIn/OptInService';
 import { parseEventBatch } from './eventBatch';
 import { IngestionService } from './IngestionService';
-import { isTelemetryToken } from './telemetryTokens';
+import { isTelemetryToken } from '../optIn/telemetryTokens';
 
 /**
  * `POST /v1/events`. Its auth policy is `unauthenticated` (a telemetry token is not a Backstage

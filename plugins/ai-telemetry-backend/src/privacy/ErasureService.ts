@@ -5,9 +5,9 @@ import {
   ErasureStep,
 } from '@fawkes/plugin-ai-telemetry-common';
 import { Request } from 'express';
-import { PseudonymCache } from '../me/PseudonymCache';
-import { AuditLog } from './AuditLog';
-import { ErasureJobRecord, ErasureStore } from './ErasureStore';
+import { PseudonymCache } from '../optIn/PseudonymCache';
+import { AuditLog } from '../audit/AuditLog';
+import { ErasureJobRecord, ErasureStore } from '../database/ErasureStore';
 
 /** The steps of a new job: all pending. */
 export function pendingSteps(): ErasureStep[] {

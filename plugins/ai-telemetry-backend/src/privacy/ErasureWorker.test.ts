@@ -2,10 +2,10 @@ import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { ERASURE_STEPS, METRICS } from '@fawkes/plugin-ai-telemetry-common';
 import { DatabaseCounterStore } from '../database/DatabaseCounterStore';
 import { DatabaseOptInStore } from '../database/DatabaseOptInStore';
-import { AuditLog } from './AuditLog';
-import { DatabaseAuditStore } from './DatabaseAuditStore';
-import { DatabaseErasureStore } from './DatabaseErasureStore';
-import { DatabasePersonalDataStore } from './DatabasePersonalDataStore';
+import { AuditLog } from '../audit/AuditLog';
+import { DatabaseAuditStore } from '../database/DatabaseAuditStore';
+import { DatabaseErasureStore } from '../database/DatabaseErasureStore';
+import { DatabasePersonalDataStore } from '../database/DatabasePersonalDataStore';
 import { ErasureService, pendingSteps } from './ErasureService';
 import { ErasureWorker } from './ErasureWorker';
 import {

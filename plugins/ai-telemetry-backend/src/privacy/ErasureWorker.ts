@@ -7,12 +7,11 @@ import {
 import { randomUUID } from 'crypto';
 import { ErasureSettings } from '../config/AiTelemetryConfig';
 import { OptInStore } from '../database/OptInStore';
-import { QueryService } from '../query/QueryService';
 import { PrometheusClient } from '../upstream/PrometheusClient';
 import { PushgatewayClient } from '../upstream/PushgatewayClient';
-import { AuditLog, SYSTEM_ACTOR } from './AuditLog';
-import { ErasureJobRecord, ErasureStore } from './ErasureStore';
-import { PersonalDataStore } from './PersonalDataStore';
+import { AuditLog, SYSTEM_ACTOR } from '../audit/AuditLog';
+import { ErasureJobRecord, ErasureStore } from '../database/ErasureStore';
+import { PersonalDataStore } from '../database/PersonalDataStore';
 import { PseudonymSeries, windowOfDays } from './PseudonymSeries';
 import {
   describeGroup,
@@ -38,7 +37,8 @@ export type ErasureWorkerOptions = {
     PrometheusClient,
     'deleteSeries' | 'cleanTombstones' | 'rangeQuery' | 'labelValues'
   >;
-  queries: Pick<QueryService, 'dropCachedResults'>;
+  /** The query side's cache (the QueryService has it): step 7 drops every cached result. */
+  queries: { dropCachedResults(): Promise<void> };
   audit: AuditLog;
   settings: ErasureSettings & { retentionDays: number };
   logger: LoggerService;

@@ -4,12 +4,12 @@ import {
   USER_HASH_LABEL,
 } from '@fawkes/plugin-ai-telemetry-common';
 import { Request } from 'express';
-import { OptInService } from '../me/OptInService';
-import { PseudonymCache } from '../me/PseudonymCache';
+import { OptInService } from '../optIn/OptInService';
+import { PseudonymCache } from '../optIn/PseudonymCache';
 import { PushgatewayClient } from '../upstream/PushgatewayClient';
-import { AuditLog } from './AuditLog';
+import { AuditLog } from '../audit/AuditLog';
 import { ErasureService } from './ErasureService';
-import { PersonalDataStore } from './PersonalDataStore';
+import { PersonalDataStore } from '../database/PersonalDataStore';
 import { PseudonymSeries, windowOfDays } from './PseudonymSeries';
 import { holdsPseudonym } from './pushgatewayGroups';
 

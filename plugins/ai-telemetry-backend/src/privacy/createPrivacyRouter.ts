@@ -8,7 +8,6 @@ import {
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import { InputError, NotAllowedError } from '@backstage/errors';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   AdminErasureRequest,
   aiTelemetryDataErasePermission,
@@ -18,9 +17,11 @@ import {
 import express, { Request, RequestHandler } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import { requirePermission } from '../http/authorize';
+import { userOf } from '../http/callers';
 import { jsonBody } from '../http/jsonBody';
 import { parseRequest } from '../http/validation';
-import { AuditLog } from './AuditLog';
+import { AuditLog } from '../audit/AuditLog';
 import { ErasureService } from './ErasureService';
 import { myDataCsv } from './myDataCsv';
 import { MyDataService } from './MyDataService';
@@ -140,23 +141,16 @@ export function createPrivacyRouter(options: {
   const { httpAuth, permissions, myData, erasure, audit } = options;
   const router = Router();
 
-  async function callerOf(req: Request): Promise<string> {
-    const { principal } = await httpAuth.credentials(req, { allow: ['user'] });
-    return principal.userEntityRef;
-  }
+  const callerOf = (req: Request) => userOf(httpAuth, req);
 
   /** The caller, once the permission policy allowed them to erase others' data. */
   async function eraseAdministrator(req: Request): Promise<string> {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const [decision] = await permissions.authorize(
-      [{ permission: aiTelemetryDataErasePermission }],
-      { credentials },
+    await requirePermission(
+      permissions,
+      credentials,
+      aiTelemetryDataErasePermission,
     );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        `This needs the permission ${aiTelemetryDataErasePermission.name}`,
-      );
-    }
     return credentials.principal.userEntityRef;
   }
 

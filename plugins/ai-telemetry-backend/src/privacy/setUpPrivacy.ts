@@ -1,28 +1,25 @@
 import {
-  AuditorService,
   DatabaseService,
   LoggerService,
   SchedulerService,
 } from '@backstage/backend-plugin-api';
 import { AiTelemetryConfig } from '../config/AiTelemetryConfig';
 import { OptInStore } from '../database/OptInStore';
-import { OptInService } from '../me/OptInService';
-import { PseudonymCache } from '../me/PseudonymCache';
-import { QueryService } from '../query/QueryService';
+import { OptInService } from '../optIn/OptInService';
+import { PseudonymCache } from '../optIn/PseudonymCache';
 import { PrometheusClient } from '../upstream/PrometheusClient';
 import { PushgatewayClient } from '../upstream/PushgatewayClient';
-import { AuditLog } from './AuditLog';
-import { DatabaseAuditStore } from './DatabaseAuditStore';
-import { DatabasePersonalDataStore } from './DatabasePersonalDataStore';
+import { AuditLog } from '../audit/AuditLog';
+import { AuditStore } from '../database/AuditStore';
+import { DatabasePersonalDataStore } from '../database/DatabasePersonalDataStore';
 import { ErasureService } from './ErasureService';
-import { ErasureStore } from './ErasureStore';
+import { ErasureStore } from '../database/ErasureStore';
 import { ErasureWorker } from './ErasureWorker';
 import { MyDataService } from './MyDataService';
 import { PseudonymSeries } from './PseudonymSeries';
 
 /** The privacy services the routes use. */
 export type PrivacyServices = {
-  audit: AuditLog;
   erasure: ErasureService;
   myData: MyDataService;
 };
@@ -35,7 +32,9 @@ export type PrivacyServices = {
  */
 export async function setUpPrivacy(options: {
   database: DatabaseService;
-  auditor: AuditorService;
+  audit: AuditLog;
+  auditStore: AuditStore;
+  erasure: ErasureService;
   scheduler: SchedulerService;
   logger: LoggerService;
   settings: AiTelemetryConfig;
@@ -45,20 +44,12 @@ export async function setUpPrivacy(options: {
   pseudonyms: PseudonymCache;
   prometheus: PrometheusClient;
   pushgateway: PushgatewayClient;
-  queries: QueryService;
-  /** Whether the portal knows the user (catalog or opt-in registry). */
-  isKnownUser: (userEntityRef: string) => Promise<boolean>;
+  /** The query side's cache, which erasure's last step drops. */
+  queries: { dropCachedResults(): Promise<void> };
 }): Promise<PrivacyServices> {
   const { database, scheduler, logger, settings, erasureStore } = options;
-  const auditStore = await DatabaseAuditStore.create({ database });
   const personalData = await DatabasePersonalDataStore.create({ database });
-  const audit = new AuditLog({ store: auditStore, auditor: options.auditor });
-  const erasure = new ErasureService({
-    store: erasureStore,
-    pseudonyms: options.pseudonyms,
-    audit,
-    isKnownUser: options.isKnownUser,
-  });
+  const { audit, auditStore, erasure } = options;
   const myData = new MyDataService({
     optIns: options.optIns,
     pseudonyms: options.pseudonyms,
@@ -110,5 +101,5 @@ export async function setUpPrivacy(options: {
     },
   });
 
-  return { audit, erasure, myData };
+  return { erasure, myData };
 }

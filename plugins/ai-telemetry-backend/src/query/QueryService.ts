@@ -44,7 +44,7 @@ import { checkQueryStep, checkRawQuery } from './rawQueryGuard';
 import { assertPooled } from './rawQueryPooling';
 import { RuleCoverage } from './RuleCoverage';
 import { TeamResolver } from './TeamResolver';
-import { OptInRegistry } from './OptInRegistry';
+import { OptInStore } from '../database/OptInStore';
 
 /** Alert states change by the minute: they are reused only briefly. */
 const ALERT_RULES_TTL_MS = 10_000;
@@ -58,7 +58,7 @@ type QueryRun = Pick<
 export type QueryServiceOptions = {
   prometheus: PrometheusClient;
   cache: QueryCache;
-  optIns: OptInRegistry;
+  optIns: Pick<OptInStore, 'listOptedIn'>;
   teams: TeamResolver;
   settings: Pick<
     AiTelemetryConfig,

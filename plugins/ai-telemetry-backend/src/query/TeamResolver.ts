@@ -16,7 +16,7 @@ import {
   PSEUDONYM_PATTERN,
   TeamInfo,
 } from '@fawkes/plugin-ai-telemetry-common';
-import { OptInRegistry } from './OptInRegistry';
+import { OptInStore } from '../database/OptInStore';
 
 /** A group below a team's Group, as the privacy threshold sees it. */
 export type TeamSubgroup = {
@@ -84,7 +84,7 @@ function chunks<T>(items: T[], size: number): T[][] {
 export class TeamResolver {
   constructor(
     private readonly catalog: CatalogService,
-    private readonly optIns: OptInRegistry,
+    private readonly optIns: Pick<OptInStore, 'listOptedIn'>,
     private readonly logger: LoggerService,
   ) {}
 

@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { requirePermission } from '../http/authorize';
 import { jsonBody } from '../http/jsonBody';
 import { parseRequest } from '../http/validation';
-import { AuditLog } from '../privacy/AuditLog';
+import { AuditLog } from '../audit/AuditLog';
 import { QueryService } from './QueryService';
 import { validateGroupRef } from './groupRef';
 

@@ -1,7 +1,7 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
-import { getMigratedClient } from '../database/migrateDatabase';
-import { toDate } from '../database/values';
+import { getMigratedClient } from './migrateDatabase';
+import { toDate } from './columnValues';
 import { AuditRecord, AuditStore } from './AuditStore';
 
 type AuditRow = {

@@ -5,7 +5,7 @@ import {
   AuditLogResponse,
 } from '@fawkes/plugin-ai-telemetry-common';
 import { Request } from 'express';
-import { AuditStore } from './AuditStore';
+import { AuditStore } from '../database/AuditStore';
 
 /** The actor of what the erasure worker does. */
 export const SYSTEM_ACTOR = 'system';

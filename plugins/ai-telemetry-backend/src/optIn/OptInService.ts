@@ -1,14 +1,16 @@
-import { NotAllowedError } from '@backstage/errors';
+import { ConflictError, NotAllowedError } from '@backstage/errors';
 import {
+  ErasureJob,
   MeResponse,
+  OptInChangeRequest,
+  OptOutWithErasureResponse,
   TELEMETRY_ENV,
   TelemetryTokenResponse,
 } from '@fawkes/plugin-ai-telemetry-common';
+import { Request } from 'express';
+import { AuditLog } from '../audit/AuditLog';
 import { OptInRecord, OptInSource, OptInStore } from '../database/OptInStore';
-import {
-  createTelemetryToken,
-  hashTelemetryToken,
-} from '../ingestion/telemetryTokens';
+import { createTelemetryToken, hashTelemetryToken } from './telemetryTokens';
 import { PseudonymCache } from './PseudonymCache';
 
 /** Where developers turn telemetry on, as the portal shows it. */
@@ -41,8 +43,29 @@ export function ideSnippet(endpoint: string, token: string): string {
 }
 
 /**
+ * What opting out with erasure needs of the privacy side (the ErasureService has it): given as
+ * an interface here so that opt-in does not import the privacy module, which imports it.
+ */
+export interface ErasureRequests {
+  hasOpenJob(userEntityRef: string): Promise<boolean>;
+  request(options: {
+    userEntityRef: string;
+    requestedBy: string;
+    request?: Request;
+  }): Promise<ErasureJob>;
+}
+
+/** The answer to an opt-in change: a token, the registration, or that and an erasure job. */
+export type OptInChangeResult =
+  | TelemetryTokenResponse
+  | MeResponse
+  | OptOutWithErasureResponse;
+
+/**
  * A developer's opt-in: the registry entry, its history, and the telemetry token that is
- * issued on opt-in and rotation and revoked on opt-out.
+ * issued on opt-in and rotation and revoked on opt-out. The developer's own changes
+ * ({@link OptInService.change}, {@link OptInService.renewToken}) are audit-logged; the
+ * registry operations below them are also what the development demo uses.
  */
 export class OptInService {
   constructor(
@@ -51,8 +74,70 @@ export class OptInService {
       pseudonyms: PseudonymCache;
       /** The plugin's external base URL, e.g. https://backstage.example.com/api/ai-telemetry. */
       endpoint: () => Promise<string>;
+      audit: AuditLog;
+      erasure: ErasureRequests;
     },
   ) {}
+
+  /**
+   * The developer turns telemetry on (a new token) or off, optionally erasing everything
+   * collected (answered with the erasure job). Opting in while an erasure of their data is
+   * under way is a conflict: it would be erased again.
+   */
+  async change(
+    userEntityRef: string,
+    change: OptInChangeRequest,
+    request?: Request,
+  ): Promise<OptInChangeResult> {
+    const { audit, erasure } = this.options;
+    const action = { actor: userEntityRef, subject: userEntityRef, request };
+    if (change.enabled) {
+      if (await erasure.hasOpenJob(userEntityRef)) {
+        throw new ConflictError(
+          `An erasure of ${userEntityRef}'s data is under way; opt in again once it is done (see GET /v1/me/erasure)`,
+        );
+      }
+      return audit.track(
+        { ...action, action: 'opt_in' },
+        () => this.optIn(userEntityRef),
+        () => 'telemetry on; a new telemetry token issued',
+      );
+    }
+    const me = await audit.track(
+      { ...action, action: 'opt_out' },
+      () => this.optOut(userEntityRef),
+      () =>
+        `telemetry off; every telemetry token revoked${
+          change.erase ? '; erasure requested' : ''
+        }`,
+    );
+    if (!change.erase) return me;
+    return {
+      ...me,
+      erasureJob: await erasure.request({
+        userEntityRef,
+        requestedBy: userEntityRef,
+        request,
+      }),
+    };
+  }
+
+  /** The developer asks for a new token; the old one stops working. Audit-logged. */
+  renewToken(
+    userEntityRef: string,
+    request?: Request,
+  ): Promise<TelemetryTokenResponse> {
+    return this.options.audit.track(
+      {
+        action: 'token_rotated',
+        actor: userEntityRef,
+        subject: userEntityRef,
+        request,
+      },
+      () => this.rotateToken(userEntityRef),
+      () => 'a new telemetry token issued; the previous one revoked',
+    );
+  }
 
   async me(userEntityRef: string): Promise<MeResponse> {
     const { optIns } = this.options;

@@ -1,6 +1,6 @@
 import { METRICS } from '@fawkes/plugin-ai-telemetry-common';
-import { DatabaseCounterStore } from '../database/DatabaseCounterStore';
-import { DatabaseOptInStore } from '../database/DatabaseOptInStore';
+import { DatabaseCounterStore } from './DatabaseCounterStore';
+import { DatabaseOptInStore } from './DatabaseOptInStore';
 import { DatabasePersonalDataStore } from './DatabasePersonalDataStore';
 import {
   createStoreTestDatabases,

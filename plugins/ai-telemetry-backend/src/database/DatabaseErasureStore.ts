@@ -2,8 +2,8 @@ import { DatabaseService } from '@backstage/backend-plugin-api';
 import { ErasureState } from '@fawkes/plugin-ai-telemetry-common';
 import { randomUUID } from 'crypto';
 import { Knex } from 'knex';
-import { getMigratedClient } from '../database/migrateDatabase';
-import { toDate, toNumber, toOptionalDate } from '../database/values';
+import { getMigratedClient } from './migrateDatabase';
+import { toDate, toNumber, toOptionalDate } from './columnValues';
 import {
   ErasureJobRecord,
   ErasureJobUpdate,

@@ -1,5 +1,5 @@
 import { DatabaseErasureStore } from './DatabaseErasureStore';
-import { pendingSteps } from './ErasureService';
+import { pendingSteps } from '../privacy/ErasureService';
 import {
   createStoreTestDatabases,
   initStoreDatabase,
