@@ -44,6 +44,34 @@ export interface Config {
     languages?: string[];
     /** Assistants counted as such; anything else is counted as `other`. */
     assistants?: string[];
+    /**
+     * Model name patterns counted as such in the `model` label (`*` is any characters), after
+     * lower-casing and dropping a trailing `-YYYYMMDD`; anything else is counted as `other`.
+     * Default `['claude-*', 'gpt-*', 'gemini-*', 'o*']`.
+     */
+    models?: string[];
+    /**
+     * Prices in US dollars per million tokens, for assistants that report no cost of their own
+     * (Gemini CLI, Codex, Copilot): `ai_copilot_cost_usd_total` is tokens times the price of
+     * the first entry whose `model` (a normalised name or `*` pattern) matches. A token type
+     * without a price adds nothing; a model without an entry gets no cost. Default: none.
+     */
+    pricing?: Array<{
+      model: string;
+      input?: number;
+      output?: number;
+      cacheRead?: number;
+      cacheCreation?: number;
+      reasoning?: number;
+    }>;
+    /** The OTLP receiver (`POST /otlp/v1/metrics`). */
+    otlp?: {
+      /**
+       * Days the state of a metric stream is kept after its last data point (what makes a
+       * retried or cumulative export count once). Default 7.
+       */
+      streamRetentionDays?: number;
+    };
     metrics?: {
       /**
        * The `backend.auth.externalAccess` subject Prometheus scrapes `/v1/metrics` with; every

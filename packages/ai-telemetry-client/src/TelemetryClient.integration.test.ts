@@ -4,6 +4,7 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { TcpProxy } from '@fawkes/ai-telemetry-test-utils';
 // The queue test runs against the real backend plugin, which only a test may import.
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import aiTelemetryPlugin from '@fawkes/plugin-ai-telemetry-backend';
@@ -19,7 +20,6 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { TelemetryClient } from './TelemetryClient';
-import { TcpProxy } from './testing/TcpProxy';
 import { TelemetryClientOptions } from './settings';
 
 const USER = 'user:default/ada';

@@ -1,3 +1,4 @@
+import { errorBody, StubEventsServer } from '@fawkes/ai-telemetry-test-utils';
 import {
   BATCH_ID_PATTERN,
   TelemetryEvent,
@@ -7,7 +8,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { TelemetryClient } from './TelemetryClient';
 import { TelemetryClientOptions } from './settings';
-import { StubEventsServer, errorBody } from './testing/stubEventsServer';
 
 const suggestion = (lines: number): TelemetryEvent => ({
   kind: 'suggestion',

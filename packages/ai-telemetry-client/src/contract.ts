@@ -60,6 +60,8 @@ export const DEFAULT_ASSISTANTS = [
   'cody',
   'claude-code',
   'cursor',
+  'gemini-cli',
+  'codex',
   OTHER,
 ] as const;
 

@@ -1,9 +1,9 @@
+import { StubEventsServer } from '@fawkes/ai-telemetry-test-utils';
 import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { StubEventsServer } from './testing/stubEventsServer';
 
 const run = promisify(execFile);
 

@@ -40,7 +40,12 @@ test('the guest, a telemetry admin in development, has the admin controls', asyn
   const queryCard = page.getByTestId('admin-promql-console');
   await queryCard
     .getByRole('textbox', { name: 'PromQL' })
-    .fill('sum by (language) (increase(ai_copilot_suggestions_total[1d]))');
+    .fill(
+      'sum by (language) (increase(ai_copilot_suggestions_total{language="python"}[7d]))',
+    );
+  // An aggregation is evaluated no more often than the window it reads, and every group must
+  // pool at least five developers with data: python over a week does.
+  await queryCard.getByRole('textbox', { name: 'Step' }).fill('7d');
   await queryCard.getByRole('button', { name: 'Run' }).click();
   await expect(queryCard.getByTestId('raw-query-result')).toContainText(
     'python',
@@ -72,6 +77,22 @@ test('a developer who is not an admin sees no admin controls, and the API refuse
   ).toHaveCount(0);
   await screenshot(page, 'member-no-admin');
 
+  // The member's backend reads the catalog in the background after it starts.
+  const member = await guestToken(request, memberBackendUrl);
+  const headers = { Authorization: `Bearer ${member}` };
+  await expect
+    .poll(
+      async () =>
+        (
+          await request.get(
+            `${memberBackendUrl}/api/catalog/entities/by-name/group/default/cloud-infrastructure`,
+            { headers },
+          )
+        ).status(),
+      { timeout: 90_000 },
+    )
+    .toBe(200);
+
   // Their own team's tab is theirs to read (this backend has no opt-ins of its own, so it
   // answers "too few participants"); another team's says which permission is missing.
   await visit(page, '/catalog/default/group/cloud-infrastructure/ai-telemetry');
@@ -84,8 +105,6 @@ test('a developer who is not an admin sees no admin controls, and the API refuse
   await screenshot(page, 'member-other-team');
 
   // The server refuses the admin routes to them whatever the UI shows.
-  const member = await guestToken(request, memberBackendUrl);
-  const headers = { Authorization: `Bearer ${member}` };
   const raw = await request.post(
     `${memberBackendUrl}/api/ai-telemetry/v1/query`,
     {

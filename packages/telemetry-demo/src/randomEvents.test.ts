@@ -3,12 +3,13 @@ import {
   DEFAULT_ASSISTANTS,
   DEFAULT_LANGUAGES,
 } from '@fawkes/plugin-ai-telemetry-common';
-import { developerProfile, randomEvent, seededRandom } from './randomEvents';
+import { createRandom } from './random';
+import { developerProfile, randomEvent } from './randomEvents';
 
 describe('randomEvent', () => {
   it('generates the same valid events for the same seed', () => {
     const draw = (seed: number) => {
-      const random = seededRandom(seed);
+      const random = createRandom(seed);
       const profile = developerProfile(random);
       return Array.from({ length: 200 }, () => randomEvent(random, profile));
     };

@@ -1,57 +1,8 @@
-import { IngestEventsRequest } from '@fawkes/plugin-ai-telemetry-common';
+import { StubEventsServer } from '@fawkes/ai-telemetry-test-utils';
 import { promises as fs } from 'node:fs';
-import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { EXIT, runTrickle, TrickleIo } from './trickle';
-
-/** A stand-in for the backend's `POST /v1/events`: it counts each batch id once, and answers 202. */
-class StubEventsServer {
-  readonly requests: Array<{ authorization?: string }> = [];
-  private readonly counted = new Map<string, number>();
-  private server?: Server;
-  url = '';
-
-  get countedEvents(): number {
-    return [...this.counted.values()].reduce((a, b) => a + b, 0);
-  }
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', chunk => chunks.push(chunk));
-      req.on('end', () => {
-        const body: IngestEventsRequest = JSON.parse(
-          Buffer.concat(chunks).toString('utf8'),
-        );
-        this.requests.push({ authorization: req.headers.authorization });
-        const known = this.counted.get(body.batchId);
-        if (known === undefined) {
-          this.counted.set(body.batchId, body.events.length);
-        }
-        res.writeHead(202, { 'Content-Type': 'application/json' });
-        res.end(
-          JSON.stringify({
-            accepted: known ?? body.events.length,
-            duplicate: known !== undefined,
-          }),
-        );
-      });
-    });
-    await new Promise<void>(resolve =>
-      this.server!.listen(0, '127.0.0.1', resolve),
-    );
-    const { port } = this.server.address() as AddressInfo;
-    this.url = `http://127.0.0.1:${port}/api/ai-telemetry`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise(resolve => this.server?.close(resolve));
-  }
-}
 
 describe('trickle', () => {
   let stub: StubEventsServer;

@@ -4,11 +4,11 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError, durationFlag, integerFlag } from './flags';
+import { createRandom } from './random';
 import {
   DeveloperProfile,
   developerProfile,
   randomEvent,
-  seededRandom,
 } from './randomEvents';
 
 /** The local development backend, where `yarn start` serves the plugin. */
@@ -228,7 +228,7 @@ async function trickle(argv: string[], io: TrickleIo): Promise<number> {
       return EXIT.failed;
     }
 
-    const random = seededRandom(seed);
+    const random = createRandom(seed);
     const developers = new Map<string, Developer>();
     const sync = (current: Map<string, string>) => {
       for (const [userRef, token] of current) {
@@ -307,14 +307,11 @@ async function trickle(argv: string[], io: TrickleIo): Promise<number> {
         }
       }
       const pool = [...developers.values()];
-      const picks = Math.min(
-        pool.length,
-        1 + Math.floor(random() * usersPerTick),
-      );
+      const picks = Math.min(pool.length, random.int(1, usersPerTick));
       let recorded = 0;
       for (let i = 0; i < picks; i++) {
-        const [developer] = pool.splice(Math.floor(random() * pool.length), 1);
-        const events = 1 + Math.floor(random() * 4);
+        const [developer] = pool.splice(random.int(0, pool.length - 1), 1);
+        const events = random.int(1, 4);
         for (let e = 0; e < events; e++) {
           const result = await developer.client.record(
             randomEvent(random, developer.profile),

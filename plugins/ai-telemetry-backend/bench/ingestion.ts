@@ -2,9 +2,9 @@
 /**
  * Benchmark of the ingestion path (issue 3), not a test: prints, in one run,
  *  1. ingestion throughput (events/s) of POST /v1/events over HTTP, in batches of 100 events,
- *     into durable counters: a SQLite file, and PostgreSQL when
- *     BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING points at a running server
- *     (scripts/postgres.sh start);
+ *     into durable counters: a SQLite file, and PostgreSQL: the server that
+ *     BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING points at (scripts/postgres.sh
+ *     start), else one the benchmark starts itself;
  *  2. the time (median of several) and size of one scrape of GET /v1/metrics at 1,000 and
  *     10,000 opted-in users with 15 series each;
  *  3. the baseline: the seed's one-push-per-event path into a real Pushgateway (one group per
@@ -20,20 +20,24 @@ import {
   HttpAuthService,
 } from '@backstage/backend-plugin-api';
 import {
+  createRandom,
+  developerProfile,
+  PostgresProcess,
+  randomEvent,
+  startHttpServer,
+  startPushgateway,
+} from '@fawkes/ai-telemetry-test-utils';
+import {
   ACTIVITIES,
   DEFAULT_ASSISTANTS,
   DEFAULT_LANGUAGES,
-  FEATURES,
   METRICS,
-  TelemetryEvent,
 } from '@fawkes/plugin-ai-telemetry-common';
-import { ChildProcess, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
 import express from 'express';
 import { promises as fs } from 'fs';
 import http from 'http';
 import knexFactory, { Knex } from 'knex';
-import { AddressInfo } from 'net';
 import { cpus, loadavg, tmpdir } from 'os';
 import { join } from 'path';
 import { parseArgs } from 'util';
@@ -45,9 +49,7 @@ import { createEventsRouter } from '../src/ingestion/createEventsRouter';
 import { IngestionService } from '../src/ingestion/IngestionService';
 import { createMetricsRouter } from '../src/metrics/createMetricsRouter';
 import { MetricsService } from '../src/metrics/MetricsService';
-import { memoryAuditLog } from '../src/__testUtils__/memoryAuditLog';
-import { OptInService } from '../src/optIn/OptInService';
-import { PseudonymCache } from '../src/optIn/PseudonymCache';
+import { optInServiceWithoutErasure } from '../src/__testUtils__/optInServiceWithoutErasure';
 
 const { values: args } = parseArgs({
   options: {
@@ -79,26 +81,8 @@ const kb = (bytes: number) =>
 const median = (xs: number[]) =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Listens on a port the system picks, on 127.0.0.1. */
-async function listen(app: http.RequestListener) {
-  const server = http.createServer(app);
-  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise(r => {
-        server.close(r);
-        server.closeAllConnections();
-      }),
-  };
-}
-
-async function freePort(): Promise<number> {
-  const s = await listen(() => undefined);
-  const port = Number(new URL(s.url).port);
-  await s.close();
-  return port;
-}
+/** The benchmark's draws: the same on every run. */
+const random = createRandom('ingestion-benchmark');
 
 type Target = { name: string; knex: Knex; cleanUp: () => Promise<void> };
 
@@ -116,22 +100,14 @@ async function sqliteTarget(dir: string): Promise<Target> {
   return { name: 'SQLite file', knex, cleanUp: () => knex.destroy() };
 }
 
-async function postgresTarget(): Promise<Target | string> {
-  const connectionString = process.env[POSTGRES_ENV];
-  if (!connectionString) {
-    return `skipped: ${POSTGRES_ENV} is not set (scripts/postgres.sh start)`;
-  }
+/** A new, empty database on the PostgreSQL server at `connectionString`. */
+async function postgresTarget(connectionString: string): Promise<Target> {
   const admin = knexFactory({
     client: 'pg',
     connection: `${connectionString}/postgres`,
   });
   const database = `ai_telemetry_bench_${randomBytes(4).toString('hex')}`;
-  try {
-    await admin.raw('CREATE DATABASE ??', [database]);
-  } catch (error) {
-    await admin.destroy();
-    return `skipped: PostgreSQL at ${connectionString} is not reachable (${error})`;
-  }
+  await admin.raw('CREATE DATABASE ??', [database]);
   const knex = knexFactory({
     client: 'pg',
     connection: `${connectionString}/${database}`,
@@ -195,46 +171,9 @@ async function serve(knex: Knex) {
   app.use(((error, _req, res, _next) => {
     res.status(error.statusCode ?? 500).json({ error: String(error) });
   }) as express.ErrorRequestHandler);
-  const optInService = new OptInService({
-    optIns,
-    pseudonyms: new PseudonymCache('bench-pseudonym-key-0123456789'),
-    endpoint: async () => 'http://127.0.0.1/api/ai-telemetry',
-    audit: memoryAuditLog().audit,
-    erasure: {
-      hasOpenJob: async () => false,
-      request: async () => {
-        throw new Error('the benchmark never erases');
-      },
-    },
-  });
-  return { server: await listen(app), optInService };
-}
-
-function randomEvent(): TelemetryEvent {
-  const pick = <T>(list: readonly T[]) =>
-    list[Math.floor(Math.random() * list.length)];
-  const r = Math.random();
-  if (r < 0.7) {
-    return {
-      kind: 'suggestion',
-      language: pick(DEFAULT_LANGUAGES),
-      accepted: Math.random() < 0.4,
-      lines: Math.floor(Math.random() * 20),
-      waitMs: Math.floor(Math.random() * 3000),
-      assistant: pick(DEFAULT_ASSISTANTS),
-    };
-  }
-  if (r < 0.9) {
-    return {
-      kind: 'feature',
-      feature: pick(FEATURES),
-      assistant: pick(DEFAULT_ASSISTANTS),
-    };
-  }
   return {
-    kind: 'time_saved',
-    activity: pick(ACTIVITIES),
-    seconds: Math.random() * 120,
+    server: await startHttpServer(app),
+    optInService: optInServiceWithoutErasure(optIns),
   };
 }
 
@@ -245,10 +184,13 @@ async function benchIngestion(target: Target): Promise<string> {
     for (let i = 0; i < INGEST_USERS; i++) {
       tokens.push((await optInService.optIn(`user:default/bench-${i}`)).token);
     }
+    const profiles = tokens.map(() => developerProfile(random));
     const bodies = Array.from({ length: BATCHES }, (_, i) =>
       JSON.stringify({
         batchId: `bench-${i}`,
-        events: Array.from({ length: BATCH_SIZE }, randomEvent),
+        events: Array.from({ length: BATCH_SIZE }, () =>
+          randomEvent(random, profiles[i % profiles.length]),
+        ),
       }),
     );
     let next = 0;
@@ -329,7 +271,7 @@ async function populate(knex: Knex, from: number, users: number) {
           user_hash: userHash,
           metric,
           labels,
-          value_milli: Math.floor(Math.random() * 5_000_000),
+          value_milli: random.int(0, 4_999_999),
           first_seen: old,
           updated_at: old,
           zero_served_at: old,
@@ -420,47 +362,8 @@ async function benchScrape(target: Target): Promise<string[]> {
   return lines;
 }
 
-async function startPushgateway(
-  dir: string,
-): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn(
-    'prometheus-pushgateway',
-    [
-      `--web.listen-address=127.0.0.1:${port}`,
-      `--persistence.file=${join(dir, 'pushgateway.data')}`,
-    ],
-    { stdio: 'ignore' },
-  );
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`${url}/-/ready`)).ok) return { url, child };
-    } catch {
-      // not listening yet
-    }
-    await new Promise(r => setTimeout(r, 100));
-  }
-  child.kill('SIGTERM');
-  throw new Error('the Pushgateway did not become ready');
-}
-
-/** The seed's push: one event as `... 1` to the user's group (curl --data-binary is a POST). */
-async function push(url: string, userHash: string, body: string) {
-  const res = await fetch(
-    `${url}/metrics/job/ai_telemetry/instance/${userHash}`,
-    {
-      method: 'POST',
-      body,
-    },
-  );
-  if (!res.ok)
-    throw new Error(`push answered ${res.status}: ${await res.text()}`);
-  await res.arrayBuffer();
-}
-
 function groupBody(): string {
-  const value = () => Math.floor(Math.random() * 100);
+  const value = () => random.int(0, 99);
   return `${fifteenSeries()
     .map(({ metric, labels }) => {
       const parsed = JSON.parse(labels) as Record<string, string>;
@@ -476,7 +379,8 @@ const ONE_EVENT =
   'ai_copilot_suggestions_total{language="python",accepted="true",assistant="copilot"} 1\n';
 
 async function benchPushgateway(dir: string): Promise<string[]> {
-  const { url, child } = await startPushgateway(dir);
+  // The seed's push: one event as `... 1` to the user's group (curl --data-binary is a POST).
+  const pushgateway = await startPushgateway({ dir: join(dir, 'pushgateway') });
   const lines: string[] = [];
   try {
     const hashes: string[] = [];
@@ -484,14 +388,15 @@ async function benchPushgateway(dir: string): Promise<string[]> {
       while (hashes.length < groups) {
         const hash = randomBytes(32).toString('hex');
         hashes.push(hash);
-        await push(url, hash, groupBody());
+        await pushgateway.push('ai_telemetry', hash, groupBody(), 'POST');
       }
       const started = process.hrtime.bigint();
       for (let i = 0; i < PUSHES_PER_LEVEL; i++) {
-        await push(
-          url,
-          hashes[Math.floor(Math.random() * hashes.length)],
+        await pushgateway.push(
+          'ai_telemetry',
+          random.pick(hashes),
           ONE_EVENT,
+          'POST',
         );
       }
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -505,9 +410,9 @@ async function benchPushgateway(dir: string): Promise<string[]> {
 
     const hash = randomBytes(32).toString('hex');
     for (let i = 0; i < 100; i++) {
-      await push(url, hash, ONE_EVENT);
+      await pushgateway.push('ai_telemetry', hash, ONE_EVENT, 'POST');
     }
-    const exposition = await (await fetch(`${url}/metrics`)).text();
+    const exposition = await (await fetch(`${pushgateway.url}/metrics`)).text();
     const line = exposition
       .split('\n')
       .find(
@@ -519,9 +424,7 @@ async function benchPushgateway(dir: string): Promise<string[]> {
       }`,
     );
   } finally {
-    const exited = new Promise(r => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
+    await pushgateway.stop();
   }
   return lines;
 }
@@ -537,20 +440,28 @@ async function main() {
       cpus().length
     } CPUs, load average ${load()}, data in ${dir})\n`,
   );
+  // A root benchmark runs PostgreSQL as the postgres user, who cannot enter `dir`.
+  const ownPostgres = process.env[POSTGRES_ENV]
+    ? undefined
+    : new PostgresProcess({
+        dir: await fs.mkdtemp(join(tmpdir(), 'ai-telemetry-bench-postgres-')),
+      });
   try {
+    const connectionString =
+      process.env[POSTGRES_ENV] ??
+      (await ownPostgres!.start()).connectionString;
+    console.log(
+      `PostgreSQL: ${
+        ownPostgres
+          ? `the benchmark's own (${POSTGRES_ENV} is not set)`
+          : `${connectionString} (${POSTGRES_ENV})`
+      }\n`,
+    );
     // Every part starts from an empty database of each kind.
-    const targets = async (): Promise<Target[]> => {
-      const postgres = await postgresTarget();
-      return typeof postgres === 'string'
-        ? [await sqliteTarget(dir)]
-        : [await sqliteTarget(dir), postgres];
-    };
-    const postgres = await postgresTarget();
-    if (typeof postgres === 'string') {
-      console.log(`PostgreSQL ${postgres}\n`);
-    } else {
-      await postgres.cleanUp();
-    }
+    const targets = async (): Promise<Target[]> => [
+      await sqliteTarget(dir),
+      await postgresTarget(connectionString),
+    ];
 
     console.log(
       `1. Ingestion: POST /v1/events over HTTP, ${fmt(
@@ -580,7 +491,11 @@ async function main() {
     }
     console.log(`\nLoad average at the end: ${load()}`);
   } finally {
+    await ownPostgres?.stop();
     await fs.rm(dir, { recursive: true, force: true });
+    if (ownPostgres) {
+      await fs.rm(ownPostgres.dir, { recursive: true, force: true });
+    }
   }
 }
 

@@ -25,6 +25,12 @@ import { ConfigReader } from '@backstage/config';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
+  backfillPrometheus,
+  PrometheusProcess,
+  startHttpServer,
+  TestHttpServer,
+} from '@fawkes/ai-telemetry-test-utils';
+import {
   DEFAULT_ASSISTANTS,
   DEFAULT_LANGUAGES,
   isPanelError,
@@ -33,23 +39,18 @@ import {
 } from '@fawkes/plugin-ai-telemetry-common';
 import express from 'express';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
-import { Server } from 'http';
-import { AddressInfo } from 'net';
 import { join } from 'path';
 import { parseArgs } from 'util';
 import { memoryAuditLog } from '../src/__testUtils__/memoryAuditLog';
 import { createQueryRouter } from '../src/query/createQueryRouter';
 import {
   ALERT_RULES_FILE,
-  backfillPrometheus,
-  backfillRecordingRules,
   catalogEntities,
   generateDemoSet,
-  moveBlocks,
   readOrg,
+  RECORDING_RULES_FILE,
   REPO_ROOT,
 } from '../src/query/__testUtils__/demoData';
-import { Engine, startPrometheus } from '../src/query/__testUtils__/engines';
 import { QueryCache } from '../src/query/QueryCache';
 import { QueryService } from '../src/query/QueryService';
 import { TeamResolver } from '../src/query/TeamResolver';
@@ -88,25 +89,37 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - started;
 }
 
+/** The benchmark's Prometheus on the set's TSDB, evaluating the alert rules as deployed. */
+function benchPrometheus(home: string): PrometheusProcess {
+  return new PrometheusProcess({
+    dir: home,
+    dataDir: join(home, 'prometheus'),
+    config: {
+      global: { evaluation_interval: '30s' },
+      rule_files: [ALERT_RULES_FILE],
+    },
+  });
+}
+
 /**
  * The TSDB of the benchmark set: generated, backfilled, and the recording rules backfilled over
  * it, once; reused while the folder exists.
  */
 async function prepareData(): Promise<{
-  dataDir: string;
+  home: string;
   orgFile: string;
   end: number;
 }> {
   const home = join(REPO_ROOT, '.data', 'bench-queries', `${USERS}x${DAYS}d`);
   const marker = join(home, 'ready.json');
-  const dataDir = join(home, 'prometheus');
+  const orgFile = join(home, 'org.yaml');
   if (existsSync(marker)) {
     const ready = JSON.parse(readFileSync(marker, 'utf8'));
     console.log(`data: reusing ${home} (generated ${ready.generatedAt})`);
-    return { dataDir, orgFile: join(home, 'org.yaml'), end: ready.end };
+    return { home, orgFile, end: ready.end };
   }
   rmSync(home, { recursive: true, force: true });
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(home, { recursive: true });
   const end = Math.floor(Date.now() / 1000 / DAY) * DAY;
   const work = join(home, 'work');
 
@@ -126,45 +139,26 @@ async function prepareData(): Promise<{
     ).toFixed(0)} s`,
   );
   started = performance.now();
-  await backfillPrometheus(demo.metricsFiles, dataDir);
+  await backfillPrometheus(benchPrometheus(home).dataDir, demo.metricsFiles, {
+    file: RECORDING_RULES_FILE,
+    from: end - DAYS * DAY,
+    to: end,
+    workDir: work,
+  });
   console.log(
-    `data: promtool backfill in ${(
-      (performance.now() - started) /
-      1000
-    ).toFixed(0)} s`,
-  );
-  for (const file of demo.metricsFiles) rmSync(file);
-
-  started = performance.now();
-  const prometheus = await startPrometheus({ dataDir });
-  const staging = join(work, 'rule-blocks');
-  mkdirSync(staging);
-  try {
-    await backfillRecordingRules({
-      url: prometheus.url,
-      from: end - DAYS * DAY,
-      to: end,
-      blocksDir: staging,
-      workDir: work,
-    });
-  } finally {
-    await prometheus.stop();
-  }
-  moveBlocks(staging, dataDir);
-  console.log(
-    `data: recording rules backfilled in ${(
+    `data: promtool backfill and recording rules in ${(
       (performance.now() - started) /
       1000
     ).toFixed(0)} s`,
   );
 
-  writeFileSync(join(home, 'org.yaml'), readFileSync(demo.orgFile));
+  writeFileSync(orgFile, readFileSync(demo.orgFile));
   rmSync(work, { recursive: true, force: true });
   writeFileSync(
     marker,
     JSON.stringify({ generatedAt: new Date().toISOString(), end }),
   );
-  return { dataDir, orgFile: join(home, 'org.yaml'), end };
+  return { home, orgFile, end };
 }
 
 /**
@@ -263,19 +257,15 @@ async function main() {
   );
   const optIns = { listOptedIn: async () => optedIn };
 
-  let engine: Engine | undefined;
-  let server: Server | undefined;
+  const engine = benchPrometheus(data.home);
+  let server: TestHttpServer | undefined;
   const stop = async () => {
-    server?.close();
-    await engine?.stop();
+    await server?.close();
+    await engine.stop();
   };
   process.once('SIGINT', () => stop().then(() => process.exit(130)));
   try {
-    engine = await startPrometheus({
-      dataDir: data.dataDir,
-      ruleFiles: [ALERT_RULES_FILE],
-      evaluationInterval: '30s',
-    });
+    await engine.start();
     const cache = new QueryCache(
       CacheManager.fromConfig(new ConfigReader({})).forPlugin('ai-telemetry'),
     );
@@ -317,12 +307,8 @@ async function main() {
         audit: memoryAuditLog().audit,
       }),
     );
-    server = await new Promise<Server>(resolve => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    const backend = `http://127.0.0.1:${
-      (server.address() as AddressInfo).port
-    }`;
+    server = await startHttpServer(app);
+    const backend = server.url;
 
     const start = data.end - DAYS * DAY;
     const dashboard = `${backend}/api/ai-telemetry/v1/dashboard?from=${start}&to=${data.end}`;

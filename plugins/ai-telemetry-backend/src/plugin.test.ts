@@ -1,29 +1,18 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { createServer, Server } from 'http';
-import { AddressInfo } from 'net';
+import {
+  freePort,
+  startHttpServer,
+  TestHttpServer,
+} from '@fawkes/ai-telemetry-test-utils';
 import request from 'supertest';
 import { aiTelemetryPlugin } from './plugin';
 
-/** A local port that nothing listens on. */
-async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise(resolve => server.close(resolve));
-  return `http://127.0.0.1:${port}`;
-}
-
 /** A stand-in upstream that answers its readiness probe with the given status. */
-async function fakeUpstream(
-  status: number,
-): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => {
+function fakeUpstream(status: number): Promise<TestHttpServer> {
+  return startHttpServer((req, res) => {
     res.statusCode = req.url === '/-/ready' ? status : 404;
     res.end();
   });
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, server };
 }
 
 function configFor(prometheusUrl: string, pushgatewayUrl: string) {
@@ -39,13 +28,13 @@ function configFor(prometheusUrl: string, pushgatewayUrl: string) {
 }
 
 describe('aiTelemetryPlugin /health', () => {
-  const servers: Server[] = [];
-  afterAll(() => servers.forEach(s => s.close()));
+  const servers: TestHttpServer[] = [];
+  afterAll(() => Promise.all(servers.map(s => s.close())));
 
   it('answers without authentication and reports both upstreams up', async () => {
     const prometheus = await fakeUpstream(200);
     const pushgateway = await fakeUpstream(200);
-    servers.push(prometheus.server, pushgateway.server);
+    servers.push(prometheus, pushgateway);
     const { server } = await startTestBackend({
       features: [aiTelemetryPlugin, configFor(prometheus.url, pushgateway.url)],
     });
@@ -62,11 +51,11 @@ describe('aiTelemetryPlugin /health', () => {
 
   it('reports degraded, naming the upstream that is down and why', async () => {
     const prometheus = await fakeUpstream(503);
-    servers.push(prometheus.server);
+    servers.push(prometheus);
     const { server } = await startTestBackend({
       features: [
         aiTelemetryPlugin,
-        configFor(prometheus.url, await closedPortUrl()),
+        configFor(prometheus.url, `http://127.0.0.1:${await freePort()}`),
       ],
     });
 

@@ -20,6 +20,8 @@ import { QueryCache } from './query/QueryCache';
 import { QueryService } from './query/QueryService';
 import { TeamResolver } from './query/TeamResolver';
 import { createRouter } from './router';
+import { setUpOtlp } from './otlp/setUpOtlp';
+import { OTLP_METRICS_PATH } from './otlp/createOtlpRouter';
 import { PrometheusClient } from './upstream/PrometheusClient';
 import { PushgatewayClient } from './upstream/PushgatewayClient';
 
@@ -99,11 +101,19 @@ export const aiTelemetryPlugin = createBackendPlugin({
             secondsPerLine: settings.estimates.secondsPerLine,
           },
         });
+        const otlp = await setUpOtlp({
+          database,
+          scheduler,
+          logger,
+          settings,
+          optIns: optInStore,
+        });
         const metrics = new MetricsService({
           counters: counterStore,
           optIns: optInStore,
           newSeriesZeroSeconds: settings.metrics.newSeriesZeroSeconds,
           erasureFailures: () => erasureStore.failureTotal(),
+          otlpDroppedPoints: () => otlp.droppedPoints(),
         });
 
         await scheduler.scheduleTask({
@@ -164,12 +174,17 @@ export const aiTelemetryPlugin = createBackendPlugin({
             queries,
             audit,
             privacy,
+            otlpReceiver: otlp.receiver,
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
         // A telemetry token is not a Backstage token: the route authenticates callers itself.
         httpRouter.addAuthPolicy({
           path: '/v1/events',
+          allow: 'unauthenticated',
+        });
+        httpRouter.addAuthPolicy({
+          path: OTLP_METRICS_PATH,
           allow: 'unauthenticated',
         });
       },

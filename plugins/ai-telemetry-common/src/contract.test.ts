@@ -13,6 +13,12 @@ describe('metric contract', () => {
       'ai_copilot_lines_generated',
       'ai_copilot_time_saved_seconds',
       'ai_copilot_feature_usage',
+      'ai_copilot_tokens_total',
+      'ai_copilot_cost_usd_total',
+      'ai_copilot_sessions_total',
+      'ai_copilot_active_seconds_total',
+      'ai_copilot_commits_total',
+      'ai_copilot_pull_requests_total',
     ]);
     for (const name of METRIC_NAMES) {
       expect(METRIC_LABELS[name]).toContain('user_hash');

@@ -1,6 +1,7 @@
 /**
  * The shared vocabulary of the Fawkes AI Telemetry plugins: the metric contract, the
- * permissions, the pseudonym function, and the request/response types.
+ * permissions, the pseudonym function, the request/response types, and the CSV writer of
+ * every download.
  *
  * @packageDocumentation
  */
@@ -10,6 +11,7 @@ export * from './api/ingestion';
 export * from './api/privacy';
 export * from './api/queries';
 export * from './contract';
+export * from './csv';
 export * from './panels';
 export * from './permissions';
 export * from './pseudonym';

@@ -1,7 +1,7 @@
+import { errorBody, StubEventsServer } from '@fawkes/ai-telemetry-test-utils';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { StubEventsServer, errorBody } from '../testing/stubEventsServer';
 import { runCli } from './main';
 import { CliIo, EXIT } from './usage';
 

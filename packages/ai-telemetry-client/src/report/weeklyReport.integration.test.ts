@@ -2,6 +2,11 @@ import { authServiceFactory } from '@backstage/backend-defaults/auth';
 import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  freePort,
+  requireTestStack,
+  testStack,
+} from '@fawkes/ai-telemetry-test-utils';
 // The report runs against the real backend plugin, which only a test may import.
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import aiTelemetryPlugin from '@fawkes/plugin-ai-telemetry-backend';
@@ -11,7 +16,6 @@ import {
   PanelResponseById,
 } from '@fawkes/plugin-ai-telemetry-common';
 import { readFileSync } from 'node:fs';
-import { AddressInfo, createServer } from 'node:net';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { runCli } from '../cli/main';
@@ -20,16 +24,6 @@ import { lastCompleteIsoWeek, previousPeriod, ReportPeriod } from './week';
 import { ReportFigures, WeeklyReport } from './weeklyReport';
 
 jest.setTimeout(120_000);
-
-/** The test stack of scripts/test.sh: Prometheus with 30 days of demo history. */
-const PROMETHEUS_URL =
-  process.env.FAWKES_TEST_PROMETHEUS_URL ?? 'http://127.0.0.1:19090';
-const PUSHGATEWAY_URL =
-  process.env.FAWKES_TEST_PUSHGATEWAY_URL ?? 'http://127.0.0.1:19091';
-/** The demo history's length (scripts/demo-data.sh, DEMO_DAYS). */
-const DEMO_DAYS = 30;
-/** The key scripts/demo-data.sh pseudonymises the demo history with. */
-const DEMO_PSEUDONYM_KEY = 'fawkes-development-pseudonym-key';
 
 // eslint-disable-next-line no-restricted-syntax
 const REPO_ROOT = path.resolve(__dirname, '../../../..');
@@ -62,21 +56,6 @@ function shippedExternalAccess(): ExternalAccess[] {
   );
 }
 
-async function requirePrometheus(): Promise<void> {
-  try {
-    const res = await fetch(`${PROMETHEUS_URL}/-/ready`);
-    if (res.ok) return;
-    throw new Error(`HTTP ${res.status}`);
-  } catch (error) {
-    throw new Error(
-      `Prometheus is not answering at ${PROMETHEUS_URL} (${
-        (error as Error).message
-      }). The weekly report's integration test needs the real stack with the demo history: ` +
-        'run scripts/test.sh, or scripts/demo-data.sh and scripts/stack.sh start, and set FAWKES_TEST_PROMETHEUS_URL.',
-    );
-  }
-}
-
 /** The real backend plugin, with Backstage's real auth, on the test stack's Prometheus. */
 async function startBackend(prometheusUrl: string): Promise<string> {
   const { server } = await startTestBackend({
@@ -93,8 +72,8 @@ async function startBackend(prometheusUrl: string): Promise<string> {
           },
           aiTelemetry: {
             prometheus: { baseUrl: prometheusUrl },
-            pushgateway: { baseUrl: PUSHGATEWAY_URL },
-            pseudonymKey: DEMO_PSEUDONYM_KEY,
+            pushgateway: { baseUrl: testStack.pushgatewayUrl },
+            pseudonymKey: testStack.demoPseudonymKey,
           },
         },
       }),
@@ -163,7 +142,7 @@ describe('the weekly report against the stack', () => {
     entry => entry.options.subject === 'weekly-report',
   )?.options.token;
 
-  beforeAll(requirePrometheus);
+  beforeAll(requireTestStack);
 
   it('the weekly report runs against the stack and its figures equal the dashboard API’s for the same week', async () => {
     expect(reportToken).toBe('fawkes-dev-report-token');
@@ -171,9 +150,9 @@ describe('the weekly report against the stack', () => {
     const before = previousPeriod(week);
     // The last complete week and the one before lie within the last 21 days.
     expect(before.from.getTime()).toBeGreaterThan(
-      Date.now() - DEMO_DAYS * 86_400_000,
+      Date.now() - testStack.demoDays * 86_400_000,
     );
-    const endpoint = await startBackend(PROMETHEUS_URL);
+    const endpoint = await startBackend(testStack.prometheusUrl);
 
     const json = capture();
     const code = await runCli(
@@ -230,7 +209,7 @@ describe('the weekly report against the stack', () => {
   });
 
   it('is refused with another token, and says so', async () => {
-    const endpoint = await startBackend(PROMETHEUS_URL);
+    const endpoint = await startBackend(testStack.prometheusUrl);
     const { io, out, err } = capture();
 
     const code = await runCli(
@@ -247,10 +226,7 @@ describe('the weekly report against the stack', () => {
 
   it('passes on the backend’s 503 when Prometheus is down', async () => {
     // A port that was free a moment ago: Prometheus is "down".
-    const closed = createServer();
-    await new Promise<void>(resolve => closed.listen(0, '127.0.0.1', resolve));
-    const { port } = closed.address() as AddressInfo;
-    await new Promise(resolve => closed.close(resolve));
+    const port = await freePort();
     const endpoint = await startBackend(`http://127.0.0.1:${port}`);
     const { io, err } = capture();
 

@@ -2,6 +2,7 @@ import { Config } from '@backstage/config';
 import {
   DEFAULT_ASSISTANTS,
   DEFAULT_LANGUAGES,
+  DEFAULT_MODEL_PATTERNS,
   DEFAULT_SECONDS_PER_LINE,
   OTHER,
 } from '@fawkes/plugin-ai-telemetry-common';
@@ -19,6 +20,14 @@ export type AiTelemetryConfig = {
   };
   languages: string[];
   assistants: string[];
+  /** Allow-list of model name patterns (`*` is any characters); other models count as `other`. */
+  models: string[];
+  /** Prices per million tokens, for assistants that report no cost of their own. */
+  pricing: ModelPrice[];
+  otlp: {
+    /** Days an OTLP stream's state is kept after its last data point. */
+    streamRetentionDays: number;
+  };
   metrics: {
     /** The only principal that may read the metrics endpoint (a static external-access subject). */
     scrapeSubject: string;
@@ -34,6 +43,29 @@ export type AiTelemetryConfig = {
   /** Development only: opt in the catalog's users and write their tokens to a file. */
   demo?: { tokenFile: string; excludeUsers: string[] };
 };
+
+/**
+ * What one million tokens of a model cost, in US dollars, by token type. A type without a price
+ * adds no cost; a model no entry matches has no cost at all.
+ */
+export type ModelPrice = {
+  /** A normalised model name or pattern (`*` is any characters), e.g. `gemini-2.5-pro`. */
+  model: string;
+  input?: number;
+  output?: number;
+  cacheRead?: number;
+  cacheCreation?: number;
+  reasoning?: number;
+};
+
+/** The price keys of a {@link ModelPrice}, as config spells them. */
+export const PRICE_KEYS = [
+  'input',
+  'output',
+  'cacheRead',
+  'cacheCreation',
+  'reasoning',
+] as const;
 
 /** How erasure jobs run; every value in seconds. */
 export type ErasureSettings = {
@@ -148,6 +180,101 @@ function readLabelList(
   return list.includes(OTHER) ? list : [...list, OTHER];
 }
 
+/** A model name pattern: lowercase letters, digits, `. _ : -` and `*`. */
+const MODEL_PATTERN = /^[a-z0-9*][a-z0-9._:*-]{0,63}$/;
+
+function readModelPatterns(config: Config): string[] {
+  let values: string[] | undefined;
+  try {
+    values = config.getOptionalStringArray('models');
+  } catch {
+    throw new ConfigError(
+      'models',
+      "must be a list of model name patterns, e.g. ['claude-*', 'gpt-*']",
+    );
+  }
+  const list = values ?? [...DEFAULT_MODEL_PATTERNS];
+  for (const value of list) {
+    if (!MODEL_PATTERN.test(value)) {
+      throw new ConfigError(
+        'models',
+        `holds "${value}", which is not a lowercase model name pattern (letters, digits, . _ : - and * for any characters)`,
+      );
+    }
+  }
+  return list;
+}
+
+function readPricing(config: Config): ModelPrice[] {
+  let entries: Config[] | undefined;
+  try {
+    entries = config.getOptionalConfigArray('pricing');
+  } catch {
+    throw new ConfigError(
+      'pricing',
+      'must be a list of { model, input, output, cacheRead, cacheCreation, reasoning } entries (USD per million tokens)',
+    );
+  }
+  return (entries ?? []).map((entry, index) => {
+    const key = `pricing[${index}]`;
+    let model: string | undefined;
+    try {
+      model = entry.getOptionalString('model');
+    } catch {
+      throw new ConfigError(`${key}.model`, 'must be a string');
+    }
+    if (!model || !MODEL_PATTERN.test(model)) {
+      throw new ConfigError(
+        `${key}.model`,
+        `must be a lowercase model name or pattern, e.g. gemini-2.5-pro or gpt-5*, got ${JSON.stringify(
+          model ?? null,
+        )}`,
+      );
+    }
+    const unknown = entry
+      .keys()
+      .filter(
+        name =>
+          name !== 'model' && !(PRICE_KEYS as readonly string[]).includes(name),
+      );
+    if (unknown.length > 0) {
+      throw new ConfigError(
+        `${key}.${unknown[0]}`,
+        `is not a price; the keys are model, ${PRICE_KEYS.join(', ')}`,
+      );
+    }
+    const price: ModelPrice = { model };
+    for (const name of PRICE_KEYS) {
+      let value: number | undefined;
+      try {
+        value = entry.getOptionalNumber(name);
+      } catch {
+        throw new ConfigError(
+          `${key}.${name}`,
+          'must be a number (USD per million tokens)',
+        );
+      }
+      if (value === undefined) continue;
+      if (!Number.isFinite(value) || value < 0) {
+        throw new ConfigError(
+          `${key}.${name}`,
+          `must be a number of at least 0 (USD per million tokens), got ${value}`,
+        );
+      }
+      price[name] = value;
+    }
+    if (PRICE_KEYS.every(name => price[name] === undefined)) {
+      throw new ConfigError(
+        key,
+        `gives no price for ${model}; set at least one of ${PRICE_KEYS.join(
+          ', ',
+        )}`,
+      );
+    }
+    return price;
+  });
+}
+
 function readSubject(config: Config, key: string): string {
   let value: string | undefined;
   try {
@@ -248,6 +375,14 @@ export function readAiTelemetryConfig(
     },
     languages: readLabelList(config, 'languages', DEFAULT_LANGUAGES),
     assistants: readLabelList(config, 'assistants', DEFAULT_ASSISTANTS),
+    models: readModelPatterns(config),
+    pricing: readPricing(config),
+    otlp: {
+      streamRetentionDays: readNumber(config, 'otlp.streamRetentionDays', 7, {
+        min: 1,
+        integer: true,
+      }),
+    },
     metrics: {
       scrapeSubject: readSubject(config, 'metrics.scrapeSubject'),
       newSeriesZeroSeconds: readNumber(

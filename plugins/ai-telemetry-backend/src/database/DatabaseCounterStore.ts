@@ -24,6 +24,85 @@ function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
+type MergedIncrement = { metric: string; labels: string; valueMilli: number };
+
+/**
+ * Merges increments of the same counter (one statement may not touch a row twice), in a fixed
+ * order, so that concurrent batches of one user lock rows in the same order.
+ */
+export function mergeIncrements(
+  increments: CounterIncrement[],
+): MergedIncrement[] {
+  const merged = new Map<string, MergedIncrement>();
+  for (const increment of increments) {
+    const labels = counterLabelsKey(increment.metric, increment.labels);
+    const key = `${increment.metric}\u0000${labels}`;
+    const entry = merged.get(key);
+    if (entry) {
+      entry.valueMilli += increment.valueMilli;
+    } else {
+      merged.set(key, {
+        metric: increment.metric,
+        labels,
+        valueMilli: increment.valueMilli,
+      });
+    }
+  }
+  return [...merged.keys()].sort().map(key => merged.get(key)!);
+}
+
+/**
+ * Whether the user is opted in, checked inside the transaction. On PostgreSQL the registration
+ * row stays locked until commit (`share` for batches, which may run side by side; `update` to
+ * run one at a time per user), so an opt-out waits for a write in flight and stops every later
+ * one.
+ */
+export async function lockOptedIn(
+  trx: Knex.Transaction,
+  userHash: string,
+  mode: 'share' | 'update',
+): Promise<boolean> {
+  const registration = trx('opt_ins')
+    .where({ user_hash: userHash })
+    .select('opted_in');
+  if (isPostgres(trx)) {
+    if (mode === 'share') registration.forShare();
+    else registration.forUpdate();
+  }
+  const row = await registration.first();
+  return Boolean(row && toBoolean(row.opted_in));
+}
+
+/** Adds merged increments (see {@link mergeIncrements}) to the user's running totals. */
+export async function addToCounters(
+  trx: Knex.Transaction,
+  userHash: string,
+  counters: MergedIncrement[],
+  now: Date,
+): Promise<void> {
+  for (const chunk of chunks(counters, CHUNK)) {
+    await trx('counters')
+      .insert(
+        chunk.map(counter => ({
+          user_hash: userHash,
+          metric: counter.metric,
+          labels: counter.labels,
+          value_milli: counter.valueMilli,
+          first_seen: now,
+          updated_at: now,
+        })),
+      )
+      .onConflict(['metric', 'user_hash', 'labels'])
+      .merge({
+        value_milli: trx.raw('?? + ??', [
+          'counters.value_milli',
+          'excluded.value_milli',
+        ]),
+        updated_at: trx.raw('??', ['excluded.updated_at']),
+      });
+  }
+}
+
 /** The durable counters in the plugin's database (Knex: SQLite or PostgreSQL). */
 export class DatabaseCounterStore implements CounterStore {
   static async create(options: {
@@ -41,39 +120,10 @@ export class DatabaseCounterStore implements CounterStore {
     increments: CounterIncrement[];
   }): Promise<BatchResult> {
     const { userHash, batchId, eventCount } = options;
-    // Merge increments of the same counter (one statement may not touch a row twice), in a
-    // fixed order, so that concurrent batches of one user lock rows in the same order.
-    const merged = new Map<
-      string,
-      { metric: string; labels: string; valueMilli: number }
-    >();
-    for (const increment of options.increments) {
-      const labels = counterLabelsKey(increment.metric, increment.labels);
-      const key = `${increment.metric}\u0000${labels}`;
-      const entry = merged.get(key);
-      if (entry) {
-        entry.valueMilli += increment.valueMilli;
-      } else {
-        merged.set(key, {
-          metric: increment.metric,
-          labels,
-          valueMilli: increment.valueMilli,
-        });
-      }
-    }
-    const counters = [...merged.keys()].sort().map(key => merged.get(key)!);
+    const counters = mergeIncrements(options.increments);
 
     return this.db.transaction(async trx => {
-      // The opt-in is checked inside the transaction, and on PostgreSQL the row is share-locked
-      // until commit, so an opt-out waits for a batch in flight and stops every later one.
-      const registration = trx('opt_ins')
-        .where({ user_hash: userHash })
-        .select('opted_in');
-      if (isPostgres(trx)) {
-        registration.forShare();
-      }
-      const row = await registration.first();
-      if (!row || !toBoolean(row.opted_in)) {
+      if (!(await lockOptedIn(trx, userHash, 'share'))) {
         return { status: 'not_opted_in' };
       }
 
@@ -95,27 +145,7 @@ export class DatabaseCounterStore implements CounterStore {
         return { status: 'duplicate', accepted: toNumber(first.event_count) };
       }
 
-      for (const chunk of chunks(counters, CHUNK)) {
-        await trx('counters')
-          .insert(
-            chunk.map(counter => ({
-              user_hash: userHash,
-              metric: counter.metric,
-              labels: counter.labels,
-              value_milli: counter.valueMilli,
-              first_seen: now,
-              updated_at: now,
-            })),
-          )
-          .onConflict(['metric', 'user_hash', 'labels'])
-          .merge({
-            value_milli: trx.raw('?? + ??', [
-              'counters.value_milli',
-              'excluded.value_milli',
-            ]),
-            updated_at: trx.raw('??', ['excluded.updated_at']),
-          });
-      }
+      await addToCounters(trx, userHash, counters, now);
       await trx('ingestion_stats')
         .where({ shard: Math.floor(Math.random() * STATS_SHARDS) })
         .increment({ events: eventCount, batches: 1 });

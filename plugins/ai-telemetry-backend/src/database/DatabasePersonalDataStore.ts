@@ -36,12 +36,16 @@ export class DatabasePersonalDataStore implements PersonalDataStore {
   async deleteCountersOf(
     userHash: string,
   ): Promise<{ counters: number; batchIds: number }> {
-    return this.db.transaction(async trx => ({
-      counters: await trx('counters').where({ user_hash: userHash }).delete(),
-      batchIds: await trx('processed_batches')
-        .where({ user_hash: userHash })
-        .delete(),
-    }));
+    return this.db.transaction(async trx => {
+      // The state of the user's OTLP streams goes with their counters (keyed hashes only).
+      await trx('otlp_streams').where({ user_hash: userHash }).delete();
+      return {
+        counters: await trx('counters').where({ user_hash: userHash }).delete(),
+        batchIds: await trx('processed_batches')
+          .where({ user_hash: userHash })
+          .delete(),
+      };
+    });
   }
 
   async pruneOptInHistory(olderThan: Date): Promise<number> {

@@ -18,7 +18,10 @@ export interface PersonalDataStore {
   /** The user's running totals, by metric and labels. */
   countersOf(userHash: string): Promise<StoredCounter[]>;
 
-  /** Deletes the user's running totals and remembered batch ids; returns how many of each. */
+  /**
+   * Deletes the user's running totals, remembered batch ids and OTLP stream states; returns how
+   * many counters and batch ids.
+   */
   deleteCountersOf(
     userHash: string,
   ): Promise<{ counters: number; batchIds: number }>;

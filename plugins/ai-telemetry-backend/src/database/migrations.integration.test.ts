@@ -34,6 +34,7 @@ const TABLES_BY_MIGRATION: Record<string, readonly string[]> = {
     'audit_log',
     'privacy_counters',
   ],
+  '20261130120000_otlp.js': ['otlp_streams', 'otlp_dropped_points'],
 };
 const MIGRATIONS = Object.keys(TABLES_BY_MIGRATION).sort();
 const ALL_TABLES = MIGRATIONS.flatMap(name => TABLES_BY_MIGRATION[name]);

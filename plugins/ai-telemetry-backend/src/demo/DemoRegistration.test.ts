@@ -6,9 +6,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { DatabaseOptInStore } from '../database/DatabaseOptInStore';
 import { hashTelemetryToken } from '../optIn/telemetryTokens';
-import { OptInService } from '../optIn/OptInService';
-import { PseudonymCache } from '../optIn/PseudonymCache';
-import { memoryAuditLog } from '../__testUtils__/memoryAuditLog';
+import { optInServiceWithoutErasure } from '../__testUtils__/optInServiceWithoutErasure';
 import { DemoRegistration } from './DemoRegistration';
 
 function user(name: string): Entity {
@@ -43,18 +41,7 @@ describe('DemoRegistration', () => {
       knex: await databases.init('SQLITE_3'),
     });
     const optIns = await DatabaseOptInStore.create({ database });
-    const optInService = new OptInService({
-      optIns,
-      pseudonyms: new PseudonymCache('test-pseudonym-key-0123456789'),
-      endpoint: async () => 'http://localhost:7007/api/ai-telemetry',
-      audit: memoryAuditLog().audit,
-      erasure: {
-        hasOpenJob: async () => false,
-        request: async () => {
-          throw new Error('the demo never erases');
-        },
-      },
-    });
+    const optInService = optInServiceWithoutErasure(optIns);
     const tokenFile = join(dir, 'nested', 'demo-tokens.json');
     const demo = () =>
       new DemoRegistration({

@@ -1,5 +1,4 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { AuthenticationError } from '@backstage/errors';
 import { INGEST_LIMITS } from '@fawkes/plugin-ai-telemetry-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
@@ -7,7 +6,7 @@ import { jsonBody } from '../http/jsonBody';
 import { OPT_IN_LOCATION } from '../optIn/OptInService';
 import { parseEventBatch } from './eventBatch';
 import { IngestionService } from './IngestionService';
-import { isTelemetryToken } from '../optIn/telemetryTokens';
+import { telemetryCallerOf } from './telemetryCaller';
 
 /**
  * `POST /v1/events`. Its auth policy is `unauthenticated` (a telemetry token is not a Backstage
@@ -21,34 +20,14 @@ export function createEventsRouter(options: {
   const { httpAuth, ingestion } = options;
   const router = Router();
 
-  async function callerOf(req: Request): Promise<string> {
-    const match = req.headers.authorization?.match(/^Bearer\s+(\S+)\s*$/i);
-    if (!match) {
-      throw new AuthenticationError(
-        'Missing bearer token: send "Authorization: Bearer <telemetry token>" with the token ' +
-          `shown when you opted in under ${OPT_IN_LOCATION}`,
-      );
-    }
-    const token = match[1];
-    if (isTelemetryToken(token)) {
-      return ingestion.authenticateToken(token);
-    }
-    try {
-      const { principal } = await httpAuth.credentials(req, {
-        allow: ['user'],
-      });
-      return principal.userEntityRef;
-    } catch (error) {
-      if ((error as Error)?.name === 'AuthenticationError') {
-        throw new AuthenticationError(
-          'Invalid bearer token: it is neither a telemetry token (fat_…) nor a valid ' +
-            'Backstage user token',
-          error,
-        );
-      }
-      throw error;
-    }
-  }
+  const callerOf = (req: Request) =>
+    telemetryCallerOf(req, {
+      httpAuth,
+      ingestion,
+      missingTokenHint:
+        'send "Authorization: Bearer <telemetry token>" with the token shown when you opted in ' +
+        `under ${OPT_IN_LOCATION}`,
+    });
 
   router.post(
     '/v1/events',

@@ -24,6 +24,7 @@ export const SELF_METRICS = {
   eventsIngested: 'ai_telemetry_events_ingested_total',
   optedInUsers: 'ai_telemetry_opted_in_users',
   erasureFailures: 'ai_telemetry_erasure_failures_total',
+  otlpPointsDropped: 'ai_telemetry_otlp_points_dropped_total',
 } as const;
 
 /** The shard counts a scrape may be split into: pseudonyms are split by their first hex digit. */
@@ -81,24 +82,33 @@ export class MetricsService {
       newSeriesZeroSeconds: number;
       /** Failed erasure attempts of every instance, from the database (see src/privacy). */
       erasureFailures?: () => Promise<number>;
+      /** OTLP data points refused by every instance, by reason, from the database (src/otlp). */
+      otlpDroppedPoints?: () => Promise<ReadonlyArray<[string, number]>>;
     },
   ) {}
 
   async scrape(options: { now?: Date; shard?: Shard } = {}): Promise<Scrape> {
-    const { counters, optIns, newSeriesZeroSeconds, erasureFailures } =
-      this.options;
+    const {
+      counters,
+      optIns,
+      newSeriesZeroSeconds,
+      erasureFailures,
+      otlpDroppedPoints,
+    } = this.options;
     const now = options.now ?? new Date();
     const shard = options.shard ?? { index: 0, count: 1 };
     const withSelfMetrics = shard.index === 0;
-    const [rows, totals, optedIn, failedErasures] = await Promise.all([
-      counters.readForScrape({
-        newSince: new Date(now.getTime() - newSeriesZeroSeconds * 1000),
-        userHashes: shardRange(shard),
-      }),
-      withSelfMetrics ? counters.ingestionTotals() : undefined,
-      withSelfMetrics ? optIns.countOptedIn() : undefined,
-      withSelfMetrics && erasureFailures ? erasureFailures() : undefined,
-    ]);
+    const [rows, totals, optedIn, failedErasures, droppedPoints] =
+      await Promise.all([
+        counters.readForScrape({
+          newSince: new Date(now.getTime() - newSeriesZeroSeconds * 1000),
+          userHashes: shardRange(shard),
+        }),
+        withSelfMetrics ? counters.ingestionTotals() : undefined,
+        withSelfMetrics ? optIns.countOptedIn() : undefined,
+        withSelfMetrics && erasureFailures ? erasureFailures() : undefined,
+        withSelfMetrics && otlpDroppedPoints ? otlpDroppedPoints() : undefined,
+      ]);
     const firstServed: number[] = [];
     for (const row of rows) {
       if (row.unservedId !== undefined) firstServed.push(row.unservedId);
@@ -165,6 +175,22 @@ export class MetricsService {
               SELF_METRICS.erasureFailures,
               '',
               String(failedErasures),
+            ),
+          );
+        }
+        if (droppedPoints !== undefined) {
+          lines.push(
+            familyHeader(
+              SELF_METRICS.otlpPointsDropped,
+              'counter',
+              'OTLP data points refused and never stored, by reason, on every backend instance.',
+            ),
+            ...droppedPoints.map(([reason, points]) =>
+              sampleLine(
+                SELF_METRICS.otlpPointsDropped,
+                formatLabels([['reason', reason]]),
+                String(points),
+              ),
             ),
           );
         }

@@ -18,6 +18,12 @@ const optInRequest: z.ZodType<OptInChangeRequest> = z
     path: ['erase'],
   });
 
+/** The parser of `PUT /v1/me/opt-in`'s body (the router also runs it before validation). */
+export const optInRequestBody = jsonBody({
+  limitBytes: 4 * 1024,
+  tooLargeHint: 'the body is { "enabled": true } or { "enabled": false }',
+});
+
 /**
  * The caller's own registration: `GET /v1/me`, `PUT /v1/me/opt-in` (which can also start an
  * erasure of the caller's data), `POST /v1/me/token`. The identity always comes from the
@@ -35,19 +41,12 @@ export function createOptInRouter(options: {
     res.json(await optIns.me(await userOf(httpAuth, req)));
   });
 
-  router.put(
-    '/v1/me/opt-in',
-    ...jsonBody({
-      limitBytes: 4 * 1024,
-      tooLargeHint: 'the body is { "enabled": true } or { "enabled": false }',
-    }),
-    async (req, res) => {
-      const userEntityRef = await userOf(httpAuth, req);
-      const change = parseRequest(optInRequest, req.body, 'opt-in request');
-      const result = await optIns.change(userEntityRef, change, req);
-      res.status('erasureJob' in result ? 202 : 200).json(result);
-    },
-  );
+  router.put('/v1/me/opt-in', ...optInRequestBody, async (req, res) => {
+    const userEntityRef = await userOf(httpAuth, req);
+    const change = parseRequest(optInRequest, req.body, 'opt-in request');
+    const result = await optIns.change(userEntityRef, change, req);
+    res.status('erasureJob' in result ? 202 : 200).json(result);
+  });
 
   router.post('/v1/me/token', async (req, res) => {
     const userEntityRef = await userOf(httpAuth, req);

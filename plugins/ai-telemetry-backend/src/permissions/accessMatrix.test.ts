@@ -14,6 +14,7 @@ import {
 } from '@backstage/backend-test-utils';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import permissionPlugin from '@backstage/plugin-permission-backend';
+import { waitFor } from '@fawkes/ai-telemetry-test-utils';
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -23,6 +24,7 @@ import { createRouter, RouterOptions } from '../router';
 import { forwardingMockAuthFactory } from '../__testUtils__/forwardingMockAuth';
 import { listRoutes } from '../__testUtils__/routes';
 import {
+  optIn,
   serviceAuthorization,
   TEST_AI_TELEMETRY_CONFIG,
   userAuthorization,
@@ -74,10 +76,15 @@ const MATRIX: Record<string, Record<Role, Outcome>> = {
     scraper: 'pass',
     anonymous: 'pass',
   },
+  // The API's spec (src/schema/openapi.yaml), served by the OpenAPI tooling.
+  'GET /openapi.json': { ...USERS_ONLY, service: 'pass', scraper: 'pass' },
   'GET /v1/me': USERS_ONLY,
   'PUT /v1/me/opt-in': USERS_ONLY,
   'POST /v1/me/token': USERS_ONLY,
   'POST /v1/events': USERS_ONLY,
+  // A telemetry token or the user's Backstage token, as for events; createOtlpRouter.test.ts
+  // covers telemetry tokens.
+  'POST /otlp/v1/metrics': USERS_ONLY,
   'GET /v1/metrics': {
     ...ADMINS_ONLY,
     admin: 'refused',
@@ -182,31 +189,18 @@ describe('who may call what', () => {
     api = request(server);
 
     // The catalog reads the organisation in the background: wait for its relations.
-    const deadline = Date.now() + 5_000;
-    for (;;) {
-      const res = await api
-        .get('/api/catalog/entities/by-name/user/default/member')
-        .set('Authorization', userAuthorization(ROLE_USERS.admin));
-      const relations = res.body?.relations ?? [];
-      if (res.status === 200 && relations.length > 0) break;
-      if (Date.now() > deadline) {
-        throw new Error(
-          `the catalog did not read the test organisation: ${res.status} ${res.text}`,
-        );
-      }
-      await new Promise(r => setTimeout(r, 250));
-    }
-    for (const user of Object.values(ROLE_USERS)) {
-      const res = await api
-        .put('/api/ai-telemetry/v1/me/opt-in')
-        .set('Authorization', userAuthorization(user))
-        .send({ enabled: true });
-      if (res.status !== 200) {
-        throw new Error(
-          `opt-in of ${user} answered ${res.status}: ${res.text}`,
-        );
-      }
-    }
+    await waitFor(
+      'the catalog to read the test organisation',
+      5_000,
+      async () => {
+        const res = await api
+          .get('/api/catalog/entities/by-name/user/default/member')
+          .set('Authorization', userAuthorization(ROLE_USERS.admin));
+        if (res.status === 200 && res.body?.relations?.length > 0) return true;
+        throw new Error(`${res.status} ${res.text}`);
+      },
+    );
+    for (const user of Object.values(ROLE_USERS)) await optIn(api, user);
   }, 90_000);
 
   it('has an entry for every route of the router, and no entry for a route that is gone', async () => {

@@ -6,12 +6,16 @@ import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
+  METRIC_NAMES,
   METRICS,
   MY_DATA_CSV_COLUMNS,
   pseudonymize,
 } from '@fawkes/plugin-ai-telemetry-common';
-import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
-import { AddressInfo } from 'net';
+import {
+  startHttpServer,
+  TestHttpServer,
+} from '@fawkes/ai-telemetry-test-utils';
+import { IncomingMessage, ServerResponse } from 'http';
 import {
   optIn,
   serviceAuthorization,
@@ -26,22 +30,17 @@ const ADMIN = 'user:default/privacy.officer';
 const KEY = TEST_AI_TELEMETRY_CONFIG.pseudonymKey;
 const T = Date.UTC(2026, 10, 1, 9) / 1000;
 
-/** An HTTP server on a free port that answers with `handler`. */
-async function fakeServer(
+/** An HTTP server on a free port that answers with `handler`, given the request's body. */
+function fakeServer(
   handler: (req: IncomingMessage, body: string, res: ServerResponse) => void,
-): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => {
+): Promise<TestHttpServer> {
+  return startHttpServer((req, res) => {
     let body = '';
     req.on('data', chunk => {
       body += chunk;
     });
     req.on('end', () => handler(req, body, res));
   });
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    server,
-  };
 }
 
 function json(res: ServerResponse, body: unknown) {
@@ -65,7 +64,7 @@ const adminOnly = mockServices.permissions.mock({
 
 describe('the privacy routes', () => {
   const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
-  const servers: Server[] = [];
+  const servers: TestHttpServer[] = [];
   let prometheusUrl: string;
   let pushgatewayUrl: string;
   let janeHash: string;
@@ -122,17 +121,12 @@ describe('the privacy routes', () => {
         ],
       }),
     );
-    servers.push(prometheus.server, pushgateway.server);
+    servers.push(prometheus, pushgateway);
     prometheusUrl = prometheus.url;
     pushgatewayUrl = pushgateway.url;
   });
 
-  afterAll(() => {
-    for (const s of servers) {
-      s.closeAllConnections();
-      s.close();
-    }
-  });
+  afterAll(() => Promise.all(servers.map(s => s.close())));
 
   const start = (upstreams: 'fake' | 'down' = 'fake') =>
     startAiTelemetryTestBackend(databases, {
@@ -222,9 +216,9 @@ describe('the privacy routes', () => {
       90 * 86_400_000,
     );
     // One range query per metric of the contract, each restricted to the caller's pseudonym.
-    const queries = asked.slice(-4).map(a => a.split(' ')[1]);
+    const queries = asked.slice(-METRIC_NAMES.length).map(a => a.split(' ')[1]);
     expect(queries).toEqual(
-      Object.values(METRICS).map(
+      METRIC_NAMES.map(
         m => `last_over_time({__name__="${m}",user_hash="${janeHash}"}[900s])`,
       ),
     );

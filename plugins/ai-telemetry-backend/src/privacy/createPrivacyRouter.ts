@@ -125,6 +125,14 @@ function optionalJsonBody(): RequestHandler {
   };
 }
 
+/** The parsers of the privacy routes' bodies (the router also runs them before validation). */
+export const myErasureRequestBody = [optionalJsonBody()];
+export const adminErasureRequestBody = jsonBody({
+  limitBytes: 4 * 1024,
+  tooLargeHint:
+    'the body is { "userEntityRef": "user:default/…", "reason": "…" }',
+});
+
 /**
  * The privacy routes (docs/privacy-model.md#my-data, #erasure, #audit-log): the caller's own
  * data and erasure (`/v1/me/data`, `/v1/me/erasure`), and erasure on a user's behalf and the
@@ -181,7 +189,7 @@ export function createPrivacyRouter(options: {
     res.json(body);
   });
 
-  router.post('/v1/me/erasure', optionalJsonBody(), async (req, res) => {
+  router.post('/v1/me/erasure', ...myErasureRequestBody, async (req, res) => {
     const userEntityRef = await callerOf(req);
     refuseNamedUser('POST /v1/me/erasure', { ...req.query, ...req.body });
     parseRequest(z.strictObject({}), req.body, 'erasure request');
@@ -195,11 +203,7 @@ export function createPrivacyRouter(options: {
 
   router.post(
     '/v1/admin/erasure',
-    ...jsonBody({
-      limitBytes: 4 * 1024,
-      tooLargeHint:
-        'the body is { "userEntityRef": "user:default/…", "reason": "…" }',
-    }),
+    ...adminErasureRequestBody,
     async (req, res) => {
       const administrator = await eraseAdministrator(req);
       const body = parseRequest(

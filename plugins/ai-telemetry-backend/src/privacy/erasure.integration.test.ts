@@ -10,6 +10,15 @@
  */
 import { mockCredentials } from '@backstage/backend-test-utils';
 import {
+  backfillPrometheus,
+  BackendProcess,
+  freePort,
+  PrometheusProcess,
+  PushgatewayProcess,
+  sleep,
+  waitFor,
+} from '@fawkes/ai-telemetry-test-utils';
+import {
   ErasureJob,
   METRICS,
   MY_DATA_CSV_COLUMNS,
@@ -18,16 +27,7 @@ import {
 import { promises as fs } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import {
-  backfill,
-  BackendProcess,
-  freePort,
-  PrometheusProcess,
-  PushgatewayProcess,
-  sleep,
-  waitFor,
-  writePrometheusConfig,
-} from './__testUtils__/processes';
+import { deployedScrapeConfig } from './__testUtils__/prometheusConfig';
 
 jest.setTimeout(300_000);
 
@@ -131,6 +131,20 @@ describe('erasure on real Prometheus, Pushgateway and backend processes', () => 
     },
   });
 
+  /**
+   * The backend in a child process, on a fixed port and a SQLite database in the test's folder,
+   * so that a new process after a kill finds the same database at the same address.
+   */
+  const startBackend = (name: string) =>
+    new BackendProcess({
+      dir: join(dir, 'backend'),
+      port: backendPort,
+      name,
+      entry: join(__dirname, '__testUtils__', 'backendProcess.ts'),
+      readyPath: '/api/ai-telemetry/health',
+      config: { aiTelemetry: backendSettings() },
+    }).start();
+
   const api = (
     path: string,
     user: string,
@@ -183,12 +197,11 @@ describe('erasure on real Prometheus, Pushgateway and backend processes', () => 
     // points, in windows that stay under the 11,000-point limit.
     for (let start = now - days * 86_400; start < now; start += 30 * 86_400) {
       const end = Math.min(now, start + 30 * 86_400);
-      const ranged = await prometheus.rangeQuery(
-        `{user_hash="${userHash}"}`,
+      const ranged = await prometheus.rangeQuery(`{user_hash="${userHash}"}`, {
         start,
         end,
-        300,
-      );
+        step: 300,
+      });
       found.push(...ranged.map(s => `range ${JSON.stringify(s.metric)}`));
     }
     return found;
@@ -241,34 +254,32 @@ describe('erasure on real Prometheus, Pushgateway and backend processes', () => 
     for (const user of [ADA, BOB, CY, DEE, EVE]) {
       hashes.set(user, await pseudonymize(user, KEY));
     }
-    const [prometheusPort, pushgatewayPort] = [
-      await freePort(),
-      await freePort(),
-    ];
+    const pushgatewayPort = await freePort();
     backendPort = await freePort();
     await fs.writeFile(join(dir, 'scrape-token'), scrapeToken);
-    await writePrometheusConfig({
-      dir,
-      scrapeIntervalSeconds: SCRAPE_SECONDS,
-      pushgatewayPort,
-      backendPort,
-      scrapeTokenFile: join(dir, 'scrape-token'),
+    pushgateway = new PushgatewayProcess({
+      dir: join(dir, 'pushgateway'),
+      port: pushgatewayPort,
     });
-    await backfill(
-      dir,
+    prometheus = new PrometheusProcess({
+      dir: join(dir, 'prometheus'),
+      config: deployedScrapeConfig({
+        scrapeIntervalSeconds: SCRAPE_SECONDS,
+        pushgatewayPort,
+        backendPort,
+        scrapeTokenFile: join(dir, 'scrape-token'),
+      }),
+      retention: '90d',
+      adminApi: true,
+    });
+    await fs.writeFile(
+      join(dir, 'history.om'),
       history([...hashes.values()], Date.now() / 1000 - 7200),
     );
+    await backfillPrometheus(prometheus.dataDir, [join(dir, 'history.om')]);
 
-    prometheus = new PrometheusProcess(prometheusPort, dir);
-    pushgateway = new PushgatewayProcess(pushgatewayPort, dir);
     await Promise.all([prometheus.start(), pushgateway.start()]);
-    backend = new BackendProcess(
-      backendPort,
-      dir,
-      backendSettings(),
-      'backend-1',
-    );
-    await backend.start();
+    backend = await startBackend('backend-1');
 
     for (const user of hashes.keys()) {
       const res = await api('/v1/me/opt-in', user, {
@@ -305,7 +316,7 @@ describe('erasure on real Prometheus, Pushgateway and backend processes', () => 
       }
     }
     for (const user of WITH_LEGACY_GROUP) {
-      await pushgateway.pushLegacy(
+      await pushgateway.push(
         'ai_telemetry',
         hashOf(user),
         `${METRICS.suggestions}{language="python",accepted="true",assistant="copilot"} 3\n`,
@@ -425,13 +436,7 @@ describe('erasure on real Prometheus, Pushgateway and backend processes', () => 
     await backend.kill();
     // The dead process's hold on the job and on the worker task lapses after the lease.
     await sleep((LEASE_SECONDS + 1) * 1000);
-    backend = new BackendProcess(
-      backendPort,
-      dir,
-      backendSettings(),
-      'backend-2',
-    );
-    await backend.start();
+    backend = await startBackend('backend-2');
     const job = await untilDone(CY);
 
     expect(job.steps.map(s => s.attempts)).toEqual([1, 1, 1, 1, 1, 1, 1]);

@@ -2,8 +2,12 @@ import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { mockServices } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import express from 'express';
-import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
-import { AddressInfo } from 'net';
+import {
+  freePort,
+  startHttpServer,
+  TestHttpServer,
+} from '@fawkes/ai-telemetry-test-utils';
+import { IncomingMessage, ServerResponse } from 'http';
 import request from 'supertest';
 import { PrometheusClient } from '../upstream/PrometheusClient';
 import { memoryAuditLog } from '../__testUtils__/memoryAuditLog';
@@ -41,20 +45,14 @@ function appFor(
 }
 
 describe('the query routes', () => {
-  const servers: Server[] = [];
-  afterAll(() => {
-    for (const s of servers) {
-      s.closeAllConnections();
-      s.close();
-    }
-  });
+  const servers: TestHttpServer[] = [];
+  afterAll(() => Promise.all(servers.map(s => s.close())));
   async function prometheusAt(
     handler: (req: IncomingMessage, res: ServerResponse) => void,
   ) {
-    const server = createServer(handler);
+    const server = await startHttpServer(handler);
     servers.push(server);
-    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return server.url;
   }
 
   it('answers a dashboard for any signed-in caller', async () => {
@@ -155,8 +153,7 @@ describe('the query routes', () => {
   });
 
   it('answers 503 naming Prometheus and its URL when it is unreachable', async () => {
-    const url = await prometheusAt(() => undefined);
-    servers.pop()!.close();
+    const url = `http://127.0.0.1:${await freePort()}`;
     const api = appFor(
       testQueryService({ prometheus: new PrometheusClient(url) }),
     );

@@ -31,6 +31,13 @@ const rawQueryRequest: z.ZodType<RawQueryRequest> = z.strictObject({
   step: z.union([z.string(), z.number()]),
 });
 
+/** The parser of `POST /v1/query`'s body (the router also runs it before validation). */
+export const rawQueryRequestBody = jsonBody({
+  limitBytes: 32 * 1024,
+  tooLargeHint:
+    'the body is { query, start, end, step }, the query at most 10000 characters',
+});
+
 /**
  * The query routes: the organisation dashboard and its panels for any signed-in caller, a
  * Group's dashboard for holders of `ai-telemetry.team.read` on that Group, and raw PromQL for
@@ -83,48 +90,40 @@ export function createQueryRouter(options: {
     );
   });
 
-  router.post(
-    '/v1/query',
-    ...jsonBody({
-      limitBytes: 32 * 1024,
-      tooLargeHint:
-        'the body is { query, start, end, step }, the query at most 10000 characters',
-    }),
-    async (req, res) => {
-      // Users only: Backstage lets service principals pass every permission check.
-      const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-      await requirePermission(
-        permissions,
-        credentials,
-        aiTelemetryRawQueryPermission,
-      );
-      const body = parseRequest(rawQueryRequest, req.body, 'query request');
-      let answer;
-      try {
-        answer = await queries.rawQuery(body);
-      } catch (error) {
-        await audit.record({
-          action: 'raw_query',
-          actor: credentials.principal.userEntityRef,
-          subject: ORGANISATION_SUBJECT,
-          detail: `not answered (${isError(error) ? error.name : 'Error'}): ${
-            body.query
-          }`,
-          request: req,
-          error: isError(error) ? error : new Error(String(error)),
-        });
-        throw error;
-      }
+  router.post('/v1/query', ...rawQueryRequestBody, async (req, res) => {
+    // Users only: Backstage lets service principals pass every permission check.
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    await requirePermission(
+      permissions,
+      credentials,
+      aiTelemetryRawQueryPermission,
+    );
+    const body = parseRequest(rawQueryRequest, req.body, 'query request');
+    let answer;
+    try {
+      answer = await queries.rawQuery(body);
+    } catch (error) {
       await audit.record({
         action: 'raw_query',
         actor: credentials.principal.userEntityRef,
         subject: ORGANISATION_SUBJECT,
-        detail: `${answer.series.length} series: ${body.query}`,
+        detail: `not answered (${isError(error) ? error.name : 'Error'}): ${
+          body.query
+        }`,
         request: req,
+        error: isError(error) ? error : new Error(String(error)),
       });
-      res.json(answer);
-    },
-  );
+      throw error;
+    }
+    await audit.record({
+      action: 'raw_query',
+      actor: credentials.principal.userEntityRef,
+      subject: ORGANISATION_SUBJECT,
+      detail: `${answer.series.length} series: ${body.query}`,
+      request: req,
+    });
+    res.json(answer);
+  });
 
   return router;
 }

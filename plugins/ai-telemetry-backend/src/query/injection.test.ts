@@ -10,6 +10,7 @@ import {
   userHashMatcher,
 } from '@fawkes/plugin-ai-telemetry-common';
 import { parser } from '@prometheus-io/lezer-promql';
+import { createRandom } from '@fawkes/ai-telemetry-test-utils';
 import { fakePrometheus, testQueryService } from './__testUtils__/testDoubles';
 import { memoryAuditLog } from '../__testUtils__/memoryAuditLog';
 import { createQueryRouter } from './createQueryRouter';
@@ -19,18 +20,6 @@ import express from 'express';
 import request from 'supertest';
 
 const VALUES_PER_PARAMETER = 10_000;
-
-/** A small seeded generator, so that a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FRAGMENTS = [
   '"} or up{x="',
@@ -81,17 +70,17 @@ const FRAGMENTS = [
 
 /** Hostile values: fragments, glued, repeated, now and then very long. */
 function hostileValues(seed: number): string[] {
-  const next = random(seed);
+  const random = createRandom(seed);
   const values: string[] = [];
   while (values.length < VALUES_PER_PARAMETER) {
-    const parts = 1 + Math.floor(next() * 6);
+    const parts = random.int(1, 6);
     let value = '';
     for (let i = 0; i < parts; i++) {
-      value += FRAGMENTS[Math.floor(next() * FRAGMENTS.length)];
-      if (next() < 0.2)
-        value += String.fromCharCode(Math.floor(next() * 0x3000));
+      value += random.pick(FRAGMENTS);
+      if (random.chance(0.2))
+        value += String.fromCharCode(random.int(0, 0x2fff));
     }
-    if (next() < 0.01) value = value.repeat(50 + Math.floor(next() * 100));
+    if (random.chance(0.01)) value = value.repeat(random.int(50, 149));
     values.push(value);
   }
   return values;

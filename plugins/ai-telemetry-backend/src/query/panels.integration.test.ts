@@ -1,5 +1,6 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { sleep } from '@fawkes/ai-telemetry-test-utils';
 import {
   AlertsData,
   DashboardResponse,
@@ -17,7 +18,7 @@ import {
   pseudonymize,
   TeamDashboardResponse,
 } from '@fawkes/plugin-ai-telemetry-common';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import request from 'supertest';
@@ -31,22 +32,15 @@ import {
 } from '../__testUtils__/testBackend';
 import {
   ALERT_RULES_FILE,
-  backfillPrometheus,
-  backfillRecordingRules,
   catalogEntities,
   DemoOrgFile,
   DemoSet,
   generateDemoSet,
-  importIntoVictoriaMetrics,
-  moveBlocks,
   readOpenMetrics,
+  QueryEngine,
   readOrg,
+  startEngineWithDemoSet,
 } from './__testUtils__/demoData';
-import {
-  Engine,
-  startPrometheus,
-  startVictoriaMetrics,
-} from './__testUtils__/engines';
 import {
   expectedAcceptance,
   expectedFeatureUsage,
@@ -166,11 +160,7 @@ describe('the panels on generated data', () => {
     // Windows end at the last full hour (or midnight): when one is about to pass, let it pass
     // first, so that no window of this run ends after the last generated sample.
     const toNextHour = 3600 - ((Date.now() / 1000) % 3600);
-    if (toNextHour < 120) {
-      await new Promise(resolve =>
-        setTimeout(resolve, (toNextHour + 1) * 1000),
-      );
-    }
+    if (toNextHour < 120) await sleep((toNextHour + 1) * 1000);
     const end = Math.floor(Date.now() / 1000 / 900) * 900;
     demo = await generateDemoSet({
       dir: join(dir, 'demo'),
@@ -337,59 +327,35 @@ describe('the panels on generated data', () => {
   }
 
   describe.each(['prometheus', 'victoria-metrics'] as const)('on %s', kind => {
-    let engine: Engine;
+    let engine: QueryEngine;
     let api: Api;
 
     beforeAll(async () => {
-      const data = join(dir, kind);
-      mkdirSync(data);
-      if (kind === 'prometheus') {
-        await backfillPrometheus(demo.metricsFiles, data);
-        const first = await startPrometheus({ dataDir: data });
-        const staging = join(dir, 'rule-blocks');
-        mkdirSync(staging);
-        try {
-          const from = demo.end - demo.days * 86400;
-          await backfillRecordingRules({
-            url: first.url,
-            from,
-            to: demo.end,
-            blocksDir: staging,
-            workDir: dir,
-          });
-        } finally {
-          await first.stop();
-        }
-        moveBlocks(staging, data);
-        const testRules = join(dir, 'test-alerts.yml');
-        writeFileSync(
-          testRules,
-          [
-            'groups:',
-            '  - name: ai-telemetry-test',
-            '    interval: 1s',
-            '    rules:',
-            '      - alert: AiTelemetryTestAlwaysFiring',
-            '        expr: vector(1)',
-            '        labels: { severity: info, component: ai-telemetry }',
-            '        annotations: { summary: Always firing, description: "Fires in tests with {{ $value }}" }',
-            '  - name: someone-else',
-            '    interval: 1s',
-            '    rules:',
-            '      - alert: SomeoneElsesAlert',
-            '        expr: vector(1)',
-            '        labels: { component: billing }',
-            '',
-          ].join('\n'),
-        );
-        engine = await startPrometheus({
-          dataDir: data,
-          ruleFiles: [ALERT_RULES_FILE, testRules],
-        });
-      } else {
-        engine = await startVictoriaMetrics({ dataDir: data });
-        await importIntoVictoriaMetrics(engine.url, demo.metricsFiles);
-      }
+      const testRules = join(dir, 'test-alerts.yml');
+      writeFileSync(
+        testRules,
+        [
+          'groups:',
+          '  - name: ai-telemetry-test',
+          '    interval: 1s',
+          '    rules:',
+          '      - alert: AiTelemetryTestAlwaysFiring',
+          '        expr: vector(1)',
+          '        labels: { severity: info, component: ai-telemetry }',
+          '        annotations: { summary: Always firing, description: "Fires in tests with {{ $value }}" }',
+          '  - name: someone-else',
+          '    interval: 1s',
+          '    rules:',
+          '      - alert: SomeoneElsesAlert',
+          '        expr: vector(1)',
+          '        labels: { component: billing }',
+          '',
+        ].join('\n'),
+      );
+      engine = await startEngineWithDemoSet(kind, demo, dir, {
+        global: { evaluation_interval: '1s' },
+        rule_files: [ALERT_RULES_FILE, testRules],
+      });
       ({ api } = await startAiTelemetryTestBackend(databases, {
         aiTelemetry: { prometheus: { baseUrl: engine.url } },
         features: [
@@ -481,7 +447,7 @@ describe('the panels on generated data', () => {
         ) {
           break;
         }
-        await new Promise(resolve => setTimeout(resolve, 200));
+        await sleep(200);
       }
 
       // Expected: the rules of the files Prometheus loaded that are ai-telemetry's, each in the

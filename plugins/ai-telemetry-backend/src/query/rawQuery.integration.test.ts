@@ -2,7 +2,7 @@ import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { mockServices } from '@backstage/backend-test-utils';
 import { RawQueryResponse } from '@fawkes/plugin-ai-telemetry-common';
 import express from 'express';
-import { mkdirSync, mkdtempSync, rmSync } from 'fs';
+import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import request from 'supertest';
@@ -10,20 +10,13 @@ import { PrometheusClient } from '../upstream/PrometheusClient';
 import { memoryAuditLog } from '../__testUtils__/memoryAuditLog';
 import { createQueryRouter } from './createQueryRouter';
 import {
-  backfillPrometheus,
-  backfillRecordingRules,
   DemoSet,
   generateDemoSet,
-  importIntoVictoriaMetrics,
-  moveBlocks,
   RawSeries,
+  QueryEngine,
   readOpenMetrics,
+  startEngineWithDemoSet,
 } from './__testUtils__/demoData';
-import {
-  Engine,
-  startPrometheus,
-  startVictoriaMetrics,
-} from './__testUtils__/engines';
 import { RawHistory, Scope } from './__testUtils__/expected';
 import { GUARD_REFUSALS } from './__testUtils__/rawQueryAttempts';
 import { testQueryService } from './__testUtils__/testDoubles';
@@ -96,34 +89,11 @@ describe('the raw PromQL console on generated data', () => {
   }
 
   describe.each(['prometheus', 'victoria-metrics'] as const)('on %s', kind => {
-    let engine: Engine;
+    let engine: QueryEngine;
     let api: ReturnType<typeof request>;
 
     beforeAll(async () => {
-      const data = join(dir, kind);
-      if (kind === 'prometheus') {
-        await backfillPrometheus(demo.metricsFiles, data);
-        const first = await startPrometheus({ dataDir: data });
-        const staging = join(dir, 'rule-blocks');
-        mkdirSync(staging);
-        try {
-          await backfillRecordingRules({
-            url: first.url,
-            from: demo.end - demo.days * DAY,
-            to: demo.end,
-            blocksDir: staging,
-            workDir: dir,
-          });
-        } finally {
-          await first.stop();
-        }
-        moveBlocks(staging, data);
-        engine = await startPrometheus({ dataDir: data });
-      } else {
-        mkdirSync(data);
-        engine = await startVictoriaMetrics({ dataDir: data });
-        await importIntoVictoriaMetrics(engine.url, demo.metricsFiles);
-      }
+      engine = await startEngineWithDemoSet(kind, demo, dir);
       const app = express();
       app.use(
         createQueryRouter({

@@ -1,18 +1,12 @@
 import { ServiceUnavailableError } from '@backstage/errors';
-import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
-import { AddressInfo } from 'net';
+import {
+  freePort,
+  startHttpServer,
+  TestHttpServer,
+} from '@fawkes/ai-telemetry-test-utils';
+import { IncomingMessage, ServerResponse } from 'http';
 import { UpstreamError, UpstreamTimeoutError } from './errors';
 import { PrometheusClient } from './PrometheusClient';
-
-/** A stand-in Prometheus that answers every request with `handler`. */
-async function fakePrometheus(
-  handler: (req: IncomingMessage, res: ServerResponse) => void,
-): Promise<{ url: string; server: Server }> {
-  const server = createServer(handler);
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, server };
-}
 
 function json(status: number, body: unknown) {
   return (_req: IncomingMessage, res: ServerResponse) => {
@@ -22,19 +16,14 @@ function json(status: number, body: unknown) {
 }
 
 describe('PrometheusClient', () => {
-  const servers: Server[] = [];
-  afterAll(() => {
-    for (const s of servers) {
-      s.closeAllConnections();
-      s.close();
-    }
-  });
+  const servers: TestHttpServer[] = [];
+  afterAll(() => Promise.all(servers.map(s => s.close())));
   async function clientFor(
     handler: (req: IncomingMessage, res: ServerResponse) => void,
     timeoutMs?: number,
   ) {
-    const fake = await fakePrometheus(handler);
-    servers.push(fake.server);
+    const fake = await startHttpServer(handler);
+    servers.push(fake);
     return {
       url: fake.url,
       client: new PrometheusClient(fake.url, {}, { timeoutMs }),
@@ -88,8 +77,7 @@ describe('PrometheusClient', () => {
   });
 
   it('answers 503 naming Prometheus and its URL when nothing listens there', async () => {
-    const { url, server } = await fakePrometheus(() => undefined);
-    await new Promise(resolve => server.close(resolve));
+    const url = `http://127.0.0.1:${await freePort()}`;
     const error = await new PrometheusClient(url)
       .instantQuery('x', 1)
       .catch(e => e);
@@ -214,18 +202,13 @@ describe('PrometheusClient', () => {
 });
 
 describe('PrometheusClient, deleting series (admin API)', () => {
-  const servers: Server[] = [];
-  afterAll(() => {
-    for (const s of servers) {
-      s.closeAllConnections();
-      s.close();
-    }
-  });
+  const servers: TestHttpServer[] = [];
+  afterAll(() => Promise.all(servers.map(s => s.close())));
 
   /** A fake that records `METHOD path body` and answers with `status` and `body`. */
   async function adminFake(status: number, body = '') {
     const asked: string[] = [];
-    const fake = await fakePrometheus((req, res) => {
+    const fake = await startHttpServer((req, res) => {
       let text = '';
       req.on('data', chunk => {
         text += chunk;
@@ -236,7 +219,7 @@ describe('PrometheusClient, deleting series (admin API)', () => {
         res.end(body);
       });
     });
-    servers.push(fake.server);
+    servers.push(fake);
     return { asked, url: fake.url, client: new PrometheusClient(fake.url) };
   }
 
@@ -280,8 +263,7 @@ describe('PrometheusClient, deleting series (admin API)', () => {
   });
 
   it('answers 503 naming Prometheus when nothing listens there', async () => {
-    const { url, server } = await fakePrometheus(() => undefined);
-    await new Promise(resolve => server.close(resolve));
+    const url = `http://127.0.0.1:${await freePort()}`;
 
     const error = await new PrometheusClient(url)
       .deleteSeries(['{user_hash="abc"}'])

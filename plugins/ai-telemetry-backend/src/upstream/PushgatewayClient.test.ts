@@ -1,29 +1,28 @@
 import { ServiceUnavailableError } from '@backstage/errors';
-import { createServer, Server } from 'http';
-import { AddressInfo } from 'net';
+import {
+  startHttpServer,
+  TestHttpServer,
+} from '@fawkes/ai-telemetry-test-utils';
 import { UpstreamError } from './errors';
 import { groupPath, PushgatewayClient } from './PushgatewayClient';
 
 describe('PushgatewayClient', () => {
-  const servers: Server[] = [];
-  afterAll(() => {
-    for (const s of servers) {
-      s.closeAllConnections();
-      s.close();
-    }
-  });
+  const servers: TestHttpServer[] = [];
+  afterAll(() => Promise.all(servers.map(s => s.close())));
 
   async function fake(status: number, body: unknown) {
     const asked: string[] = [];
-    const server = createServer((req, res) => {
+    const server = await startHttpServer((req, res) => {
       asked.push(`${req.method} ${req.url}`);
       res.writeHead(status, { 'Content-Type': 'application/json' });
       res.end(typeof body === 'string' ? body : JSON.stringify(body));
     });
-    await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
     servers.push(server);
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    return { asked, url, client: new PushgatewayClient(url) };
+    return {
+      asked,
+      url: server.url,
+      client: new PushgatewayClient(server.url),
+    };
   }
 
   it('names a group by its grouping labels, job first, encoding values the URL cannot hold', () => {

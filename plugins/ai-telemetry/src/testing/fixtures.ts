@@ -309,6 +309,23 @@ export function tokenResponse(token: string): TelemetryTokenResponse {
 
 const H = 3_600_000;
 
+/** A series of the signed-in developer: samples at 10:00 and 11:00 on day 1, 11:00 on day 2. */
+function mySeries(
+  metric: string,
+  labels: Record<string, string>,
+  [first, second, third]: [number, number, number],
+): MyDataResponse['series'][number] {
+  return {
+    metric,
+    labels: { user_hash: 'd1390bbb7f95', ...labels },
+    samples: [
+      [START + 10 * H, first],
+      [START + 11 * H, second],
+      [START + DAY + 11 * H, third],
+    ],
+  };
+}
+
 export const myData: MyDataResponse = {
   ...meOptedIn,
   counters: [
@@ -321,60 +338,26 @@ export const myData: MyDataResponse = {
     },
   ],
   series: [
-    {
-      metric: 'ai_copilot_suggestions_total',
-      labels: {
-        user_hash: 'd1390bbb7f95',
-        language: 'python',
-        accepted: 'true',
-        assistant: 'copilot',
-      },
-      samples: [
-        [START + 10 * H, 0],
-        [START + 11 * H, 1],
-        [START + DAY + 11 * H, 3],
-      ],
-    },
-    {
-      metric: 'ai_copilot_suggestions_total',
-      labels: {
-        user_hash: 'd1390bbb7f95',
-        language: 'python',
-        accepted: 'false',
-        assistant: 'copilot',
-      },
-      samples: [
-        [START + 10 * H, 0],
-        [START + 11 * H, 3],
-        [START + DAY + 11 * H, 4],
-      ],
-    },
-    {
-      metric: 'ai_copilot_lines_generated',
-      labels: {
-        user_hash: 'd1390bbb7f95',
-        language: 'python',
-        assistant: 'copilot',
-      },
-      samples: [
-        [START + 10 * H, 0],
-        [START + 11 * H, 12],
-        [START + DAY + 11 * H, 30],
-      ],
-    },
-    {
-      metric: 'ai_copilot_time_saved_seconds',
-      labels: {
-        user_hash: 'd1390bbb7f95',
-        activity: 'code_completion',
-        assistant: 'copilot',
-      },
-      samples: [
-        [START + 10 * H, 0],
-        [START + 11 * H, 144],
-        [START + DAY + 11 * H, 360],
-      ],
-    },
+    mySeries(
+      'ai_copilot_suggestions_total',
+      { language: 'python', accepted: 'true', assistant: 'copilot' },
+      [0, 1, 3],
+    ),
+    mySeries(
+      'ai_copilot_suggestions_total',
+      { language: 'python', accepted: 'false', assistant: 'copilot' },
+      [0, 3, 4],
+    ),
+    mySeries(
+      'ai_copilot_lines_generated',
+      { language: 'python', assistant: 'copilot' },
+      [0, 12, 30],
+    ),
+    mySeries(
+      'ai_copilot_time_saved_seconds',
+      { activity: 'code_completion', assistant: 'copilot' },
+      [0, 144, 360],
+    ),
   ],
   step: 3600,
   from: '2026-08-03T00:00:00.000Z',

@@ -1,12 +1,14 @@
 import {
+  startHttpServer,
+  TestHttpServer,
+} from '@fawkes/ai-telemetry-test-utils';
+import {
   DashboardResponse,
   LanguageShare,
   PanelError,
   PANEL_IDS,
   PanelId,
 } from '@fawkes/plugin-ai-telemetry-common';
-import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 
 /** One request the stub received. */
 export type DashboardRequest = {
@@ -115,7 +117,7 @@ export function stubDashboard(
 /** A stand-in for the backend's `GET /v1/dashboard` on a local port. */
 export class StubDashboardServer {
   readonly requests: DashboardRequest[] = [];
-  private server?: Server;
+  private http?: TestHttpServer;
   url = '';
 
   constructor(
@@ -123,7 +125,7 @@ export class StubDashboardServer {
   ) {}
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
+    this.http = await startHttpServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://stub');
       const request: DashboardRequest = {
         path: url.pathname,
@@ -136,17 +138,12 @@ export class StubDashboardServer {
       res.writeHead(status, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(body));
     });
-    await new Promise<void>(resolve =>
-      this.server!.listen(0, '127.0.0.1', resolve),
-    );
-    const { port } = this.server.address() as AddressInfo;
-    this.url = `http://127.0.0.1:${port}/api/ai-telemetry`;
+    this.url = `${this.http.url}/api/ai-telemetry`;
     return this;
   }
 
+  /** Stops it, cutting the keep-alive connection a report that failed half-way leaves open. */
   async stop(): Promise<void> {
-    // A report that failed on one request leaves the other's keep-alive connection open.
-    this.server?.closeAllConnections();
-    await new Promise(resolve => this.server?.close(resolve));
+    await this.http?.close();
   }
 }

@@ -1,16 +1,16 @@
-import { spawn } from 'child_process';
-import {
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  writeFileSync,
-} from 'fs';
-import { join, resolve } from 'path';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
+import {
+  backfillPrometheus,
+  PrometheusOptions,
+  PrometheusProcess,
+  runCommand,
+  startVictoriaMetrics,
+  VictoriaMetricsProcess,
+} from '@fawkes/ai-telemetry-test-utils';
+import { mkdirSync, readdirSync, readFileSync } from 'fs';
+import { join, resolve } from 'path';
 import { parse as parseYaml } from 'yaml';
-import { PROMTOOL_BINARY } from './engines';
 
 /** The repository root: two folders above this package's. */
 export const REPO_ROOT = resolve(
@@ -28,37 +28,6 @@ export const ALERT_RULES_FILE = join(
   REPO_ROOT,
   'deploy/prometheus/rules/ai-telemetry-alerts.yml',
 );
-
-/** Runs a command to its end; rejects with its output when it fails. */
-export function run(
-  command: string,
-  args: string[],
-  options: { cwd?: string; input?: string } = {},
-): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, {
-      cwd: options.cwd ?? REPO_ROOT,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', chunk => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', chunk => {
-      stderr = (stderr + chunk.toString()).slice(-8000);
-    });
-    child.on('error', reject);
-    child.on('close', code => {
-      if (code === 0) resolvePromise(stdout + stderr);
-      else
-        reject(
-          new Error(`${command} ${args.join(' ')} failed (${code}): ${stderr}`),
-        );
-    });
-    child.stdin.end(options.input ?? '');
-  });
-}
 
 /** What the demo generator wrote. */
 export type DemoSet = {
@@ -89,20 +58,24 @@ export async function generateDemoSet(options: {
   mkdirSync(options.dir, { recursive: true });
   const orgFile = join(options.dir, 'org.yaml');
   const metrics = join(options.dir, 'metrics.om');
-  await run(process.execPath, [
-    require.resolve('tsx/cli'),
-    join(REPO_ROOT, 'packages/telemetry-demo/src/cli.ts'),
-    'generate',
-    `--users=${options.users}`,
-    `--days=${options.days}`,
-    `--step=${options.step}`,
-    `--seed=${options.seed ?? 42}`,
-    `--key=${options.key}`,
-    `--end=${options.end}`,
-    `--org-out=${orgFile}`,
-    `--metrics-out=${metrics}`,
-    '--block-hours=486',
-  ]);
+  await runCommand(
+    process.execPath,
+    [
+      require.resolve('tsx/cli'),
+      join(REPO_ROOT, 'packages/telemetry-demo/src/cli.ts'),
+      'generate',
+      `--users=${options.users}`,
+      `--days=${options.days}`,
+      `--step=${options.step}`,
+      `--seed=${options.seed ?? 42}`,
+      `--key=${options.key}`,
+      `--end=${options.end}`,
+      `--org-out=${orgFile}`,
+      `--metrics-out=${metrics}`,
+      '--block-hours=486',
+    ],
+    { cwd: REPO_ROOT },
+  );
   const metricsFiles = readdirSync(options.dir)
     .filter(name => /^metrics-\d+\.om$/.test(name))
     .map(name => join(options.dir, name));
@@ -115,131 +88,33 @@ export async function generateDemoSet(options: {
   };
 }
 
-/** Turns OpenMetrics files into TSDB blocks in `dataDir` (promtool, 720 h blocks, two at a time). */
-export async function backfillPrometheus(
-  files: string[],
-  dataDir: string,
-): Promise<void> {
-  mkdirSync(dataDir, { recursive: true });
-  const queue = [...files];
-  const worker = async () => {
-    for (let file = queue.shift(); file; file = queue.shift()) {
-      await run(PROMTOOL_BINARY, [
-        'tsdb',
-        'create-blocks-from',
-        'openmetrics',
-        '--quiet',
-        '--max-block-duration=720h',
-        file,
-        dataDir,
-      ]);
-    }
-  };
-  await Promise.all([worker(), worker()]);
-}
-
-type RuleFile = {
-  groups: Array<{ rules: Array<{ record?: string; expr: string }> }>;
-};
+/** The query engines the panels run on. */
+export type QueryEngine = PrometheusProcess | VictoriaMetricsProcess;
 
 /**
- * Backfills the recording rules as Prometheus would have recorded them: each rule's expression
- * evaluated every hour on the hour from `from` (rounded up to an hour) to `to` (a range query on the running
- * Prometheus at `url`), written as OpenMetrics and turned into blocks in `blocksDir`. (promtool's
- * own `create-blocks-from rules` writes a block per two hours and evaluates off the hour.)
+ * An engine of `kind` holding the demo set, started in `<dir>/<kind>`: Prometheus with the
+ * recording rules backfilled over the whole set (and `config`, e.g. rule files), or
+ * VictoriaMetrics, which evaluates no rules.
  */
-export async function backfillRecordingRules(options: {
-  url: string;
-  from: number;
-  to: number;
-  blocksDir: string;
-  workDir: string;
-}): Promise<void> {
-  const rules = (
-    parseYaml(readFileSync(RECORDING_RULES_FILE, 'utf8')) as RuleFile
-  ).groups
-    .flatMap(g => g.rules)
-    .filter(r => r.record);
-  const lines: string[] = [];
-  const from = Math.ceil(options.from / 3600) * 3600;
-  for (const rule of rules) {
-    const params = new URLSearchParams({
-      query: rule.expr,
-      start: String(from),
-      end: String(options.to),
-      step: '3600',
-    });
-    const res = await fetch(`${options.url}/api/v1/query_range`, {
-      method: 'POST',
-      body: params,
-    });
-    const body = (await res.json()) as {
-      status: string;
-      error?: string;
-      data: {
-        result: Array<{
-          metric: Record<string, string>;
-          values: Array<[number, string]>;
-        }>;
-      };
-    };
-    if (body.status !== 'success') {
-      throw new Error(`rule ${rule.record}: ${body.error}`);
-    }
-    lines.push(`# TYPE ${rule.record} gauge`);
-    for (const series of body.data.result) {
-      const labels = Object.entries(series.metric)
-        .filter(([name]) => name !== '__name__')
-        .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
-        .join(',');
-      for (const [t, v] of series.values) {
-        if (Number.isFinite(Number(v))) {
-          lines.push(`${rule.record}{${labels}} ${v} ${t}`);
-        }
-      }
-    }
+export async function startEngineWithDemoSet(
+  kind: QueryEngine['kind'],
+  demo: DemoSet,
+  dir: string,
+  config?: PrometheusOptions['config'],
+): Promise<QueryEngine> {
+  if (kind === 'victoria-metrics') {
+    const victoria = await startVictoriaMetrics({ dir: join(dir, kind) });
+    await victoria.importOpenMetrics(demo.metricsFiles);
+    return victoria;
   }
-  lines.push('# EOF');
-  const file = join(options.workDir, 'recording-rules.om');
-  writeFileSync(file, `${lines.join('\n')}\n`);
-  await backfillPrometheus([file], options.blocksDir);
-}
-
-/** Moves every block of `fromDir` into `toDir` (Prometheus must not be running on `toDir`). */
-export function moveBlocks(fromDir: string, toDir: string): void {
-  for (const name of readdirSync(fromDir)) {
-    if (/^[0-9A-Z]{26}$/.test(name))
-      renameSync(join(fromDir, name), join(toDir, name));
-  }
-}
-
-/** Imports OpenMetrics files into VictoriaMetrics and makes them visible to queries. */
-export async function importIntoVictoriaMetrics(
-  url: string,
-  files: string[],
-): Promise<void> {
-  for (const file of files) {
-    const text = readFileSync(file, 'utf8')
-      .split('\n')
-      .filter(line => line && !line.startsWith('#'))
-      .map(line => {
-        const cut = line.lastIndexOf(' ');
-        return `${line.slice(0, cut)} ${Math.round(
-          Number(line.slice(cut + 1)) * 1000,
-        )}`;
-      })
-      .join('\n');
-    const res = await fetch(`${url}/api/v1/import/prometheus`, {
-      method: 'POST',
-      body: `${text}\n`,
-    });
-    if (!res.ok) {
-      throw new Error(
-        `VictoriaMetrics refused the import: ${await res.text()}`,
-      );
-    }
-  }
-  await fetch(`${url}/internal/force_flush`);
+  const prometheus = new PrometheusProcess({ dir: join(dir, kind), config });
+  await backfillPrometheus(prometheus.dataDir, demo.metricsFiles, {
+    file: RECORDING_RULES_FILE,
+    from: demo.end - demo.days * 86400,
+    to: demo.end,
+    workDir: dir,
+  });
+  return prometheus.start();
 }
 
 /** One series of the generated history, as written. */

@@ -1,12 +1,8 @@
 import { InfoCard } from '@backstage/core-components';
 import Box from '@material-ui/core/Box';
-import Button from '@material-ui/core/Button';
 import LinearProgress from '@material-ui/core/LinearProgress';
 import Typography from '@material-ui/core/Typography';
-import Alert from '@material-ui/lab/Alert';
-import AlertTitle from '@material-ui/lab/AlertTitle';
 import { ReactNode } from 'react';
-import { PanelFailure } from '../../hooks/usePanelStates';
 
 /** A card of the Admin tab: its title is a heading, and `admin-<id>` its test id. */
 export const AdminCard = (props: {
@@ -34,28 +30,6 @@ export const Loading = (props: { what: string }) => (
       Loading…
     </Typography>
   </Box>
-);
-
-/** The backend's answer to a request that failed, word for word, with its HTTP status. */
-export const FailureAlert = (props: {
-  title: string;
-  failure: PanelFailure;
-  retry?: () => void;
-}) => (
-  <Alert
-    severity="error"
-    action={
-      props.retry && (
-        <Button color="inherit" size="small" onClick={props.retry}>
-          Retry
-        </Button>
-      )
-    }
-  >
-    <AlertTitle>{props.title}</AlertTitle>
-    {props.failure.message}
-    {props.failure.statusCode ? ` (HTTP ${props.failure.statusCode})` : ''}
-  </Alert>
 );
 
 /** What a card says when there is nothing to list. */

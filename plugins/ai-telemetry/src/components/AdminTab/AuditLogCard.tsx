@@ -8,7 +8,8 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { aiTelemetryApiRef } from '../../api';
 import { failureOf } from '../../hooks/usePanelStates';
 import { DataTable } from '../DataTable';
-import { AdminCard, Empty, FailureAlert, Loading } from './AdminCard';
+import { FailureAlert } from '../FailureAlert';
+import { AdminCard, Empty, Loading } from './AdminCard';
 
 /** Entries read at a time. */
 const PAGE_SIZE = 100;

@@ -14,7 +14,8 @@ import { formatTimestamp } from '../../lib/format';
 import { ConfirmDialog } from '../ConfirmDialog';
 import { DataTable } from '../DataTable';
 import { ErasureStatus } from '../ErasureStatus';
-import { AdminCard, Empty, FailureAlert, Loading } from './AdminCard';
+import { FailureAlert } from '../FailureAlert';
+import { AdminCard, Empty, Loading } from './AdminCard';
 
 /** Why the text is not a User's entity ref, or nothing when it is one (or still empty). */
 function refProblem(text: string): string | undefined {

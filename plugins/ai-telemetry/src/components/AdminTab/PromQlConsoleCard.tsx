@@ -14,7 +14,8 @@ import { FormEvent, useState } from 'react';
 import useAsyncFn from 'react-use/esm/useAsyncFn';
 import { aiTelemetryApiRef } from '../../api';
 import { failureOf } from '../../hooks/usePanelStates';
-import { AdminCard, Empty, FailureAlert, Loading } from './AdminCard';
+import { FailureAlert } from '../FailureAlert';
+import { AdminCard, Empty, Loading } from './AdminCard';
 import { RawQueryResult } from './RawQueryResult';
 
 /** The ranges the console offers, each ending now, with the step it starts from. */
@@ -58,15 +59,19 @@ export const PromQlConsoleCard = () => {
       subheader="Range queries over the AI telemetry metrics, for telemetry administrators"
     >
       <Typography variant="body2" paragraph>
-        Answers are pooled, never about one person. The backend refuses a query
-        that selects anything but the plugin's metrics (
-        <code>{CONTRACT_METRIC_PREFIX}*</code> and the{' '}
-        <code>{RECORDING_RULE_PREFIX}*</code> recording rules), and any result
-        that carries <code>user_hash</code>: aggregate it away, e.g.{' '}
-        <code>sum without (user_hash) (…)</code>. An answer about people must
-        pool at least <code>aiTelemetry.privacy.minGroupSize</code> developers
-        (5 unless configured otherwise). When it refuses, its reason is shown
-        here as it gave it.
+        Answers are pooled, never about one person. Select the contract's
+        metrics (<code>{CONTRACT_METRIC_PREFIX}*</code>) or the{' '}
+        <code>{RECORDING_RULE_PREFIX}*</code> recording rules, read counters
+        through a window and aggregate them, e.g.{' '}
+        <code>
+          sum by (language) (increase(ai_copilot_suggestions_total[1d]))
+        </code>{' '}
+        with a step of at least that window. Every group of the answer must pool
+        at least <code>aiTelemetry.privacy.minGroupSize</code> developers with
+        data (5 unless configured otherwise); <code>user_hash</code>,{' '}
+        <code>topk</code>, <code>max</code>, <code>label_replace</code> and
+        other ways to pick out one person are refused. When the backend refuses
+        a query, its reason is shown here as it gave it.
       </Typography>
       <form onSubmit={submit} aria-label="PromQL query">
         <TextField

@@ -1,6 +1,7 @@
 import {
   AlertRuleStatus,
   AlertsPanel,
+  toCsv,
 } from '@fawkes/plugin-ai-telemetry-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
@@ -11,7 +12,6 @@ import Alert, { Color } from '@material-ui/lab/Alert';
 import AlertTitle from '@material-ui/lab/AlertTitle';
 import { useState } from 'react';
 import { PanelState } from '../../hooks/usePanelStates';
-import { toCsv } from '../../lib/csv';
 import { saveFile } from '../../lib/download';
 import { formatTimestamp } from '../../lib/format';
 

@@ -1,3 +1,4 @@
+import { CsvCell } from '@fawkes/plugin-ai-telemetry-common';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
@@ -5,7 +6,6 @@ import TableContainer from '@material-ui/core/TableContainer';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import { makeStyles } from '@material-ui/core/styles';
-import { CsvCell } from '../../lib/csv';
 import { formatTimestamp } from '../../lib/format';
 
 /** A table of figures: the alternative to a chart, and what a CSV download holds. */

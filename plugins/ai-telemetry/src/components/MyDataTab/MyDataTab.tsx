@@ -7,8 +7,6 @@ import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import DeleteForeverIcon from '@material-ui/icons/DeleteForever';
 import GetAppIcon from '@material-ui/icons/GetApp';
-import Alert from '@material-ui/lab/Alert';
-import AlertTitle from '@material-ui/lab/AlertTitle';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { aiTelemetryApiRef, MyDataFormat } from '../../api';
 import {
@@ -26,6 +24,7 @@ import { formatTimestamp, isoTime } from '../../lib/format';
 import { labelText, personalDaily } from '../../lib/myData';
 import { DataTable, Tabular } from '../DataTable';
 import { EraseDialog } from '../EraseDialog';
+import { FailureAlert } from '../FailureAlert';
 import { ErasureStatus } from '../ErasureStatus';
 import { PersonalCharts, PersonalPanel } from './PersonalCharts';
 
@@ -69,27 +68,6 @@ function countersTable(data: MyDataResponse): Tabular {
     ]),
   };
 }
-
-const ErrorAlert = (props: {
-  title: string;
-  error: PanelFailure;
-  retry?: () => void;
-}) => (
-  <Alert
-    severity="error"
-    action={
-      props.retry && (
-        <Button color="inherit" size="small" onClick={props.retry}>
-          Retry
-        </Button>
-      )
-    }
-  >
-    <AlertTitle>{props.title}</AlertTitle>
-    {props.error.message}
-    {props.error.statusCode ? ` (HTTP ${props.error.statusCode})` : ''}
-  </Alert>
-);
 
 /**
  * Everything stored about the signed-in developer (docs/privacy-model.md#my-data): pseudonym,
@@ -159,9 +137,9 @@ export const MyDataTab = () => {
         <InfoCard title="About you">
           {!data && myData.loading && <Progress />}
           {myData.error && (
-            <ErrorAlert
+            <FailureAlert
               title="Could not read your data"
-              error={failureOf(myData.error)}
+              failure={failureOf(myData.error)}
               retry={myData.retry}
             />
           )}
@@ -252,7 +230,7 @@ export const MyDataTab = () => {
           </Box>
           {failure && (
             <Box mb={2}>
-              <ErrorAlert title="That did not work" error={failure} />
+              <FailureAlert title="That did not work" failure={failure} />
             </Box>
           )}
           {jobs.error && !latestJob && (

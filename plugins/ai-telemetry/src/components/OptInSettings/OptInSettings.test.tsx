@@ -58,8 +58,15 @@ describe('OptInSettings', () => {
       'ai_copilot_lines_generated',
       'ai_copilot_time_saved_seconds',
       'ai_copilot_feature_usage',
+      'ai_copilot_tokens_total',
+      'ai_copilot_cost_usd_total',
+      'ai_copilot_sessions_total',
+      'ai_copilot_active_seconds_total',
+      'ai_copilot_commits_total',
+      'ai_copilot_pull_requests_total',
     ]);
     expect(table).toHaveTextContent('user_hash, language, accepted, assistant');
+    expect(table).toHaveTextContent('user_hash, assistant, model, type');
   });
 
   it('opts in, shows the token once with a copy button and the IDE snippets', async () => {

@@ -77,7 +77,7 @@ describe('PanelCard', () => {
       screen.getByRole('button', { name: 'Download Fake panel as CSV' }),
     );
     const blob = (URL.createObjectURL as jest.Mock).mock.calls[0][0] as Blob;
-    expect(await blob.text()).toBe('n\r\n3\r\n4');
+    expect(await blob.text()).toBe('n\r\n3\r\n4\r\n');
     expect(downloads).toEqual(['ai-telemetry-fake.csv']);
   });
 

@@ -1,4 +1,4 @@
-import { PanelQuery } from '@fawkes/plugin-ai-telemetry-common';
+import { PanelQuery, toCsv } from '@fawkes/plugin-ai-telemetry-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Card from '@material-ui/core/Card';
@@ -17,7 +17,6 @@ import Alert from '@material-ui/lab/Alert';
 import AlertTitle from '@material-ui/lab/AlertTitle';
 import { ReactNode, useState } from 'react';
 import { PanelState } from '../../hooks/usePanelStates';
-import { toCsv } from '../../lib/csv';
 import { saveFile } from '../../lib/download';
 import { DataTable, Tabular } from '../DataTable';
 import { EmptyTelemetry } from '../EmptyTelemetry';

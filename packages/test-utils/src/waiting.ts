@@ -1,6 +1,4 @@
-/** Small helpers for tests that start real processes and servers on 127.0.0.1. */
-import { createServer } from 'http';
-import { AddressInfo } from 'net';
+import { createServer } from 'node:net';
 
 export const sleep = (ms: number) =>
   new Promise<void>(resolve => setTimeout(resolve, ms));
@@ -9,10 +7,19 @@ export const sleep = (ms: number) =>
 export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const address = server.address();
   await new Promise(resolve => server.close(resolve));
-  return port;
+  if (!address || typeof address === 'string') throw new Error('no free port');
+  return address.port;
 }
+
+/** How {@link waitFor} polls, and what it adds to its error. */
+export type WaitForOptions = {
+  /** Time between two probes, in milliseconds (default 250). */
+  intervalMs?: number;
+  /** More to say when it times out, e.g. the logs of the processes involved. */
+  details?: () => string | Promise<string>;
+};
 
 /**
  * Polls `probe` until it answers something other than undefined, or fails after `timeoutMs`
@@ -22,7 +29,7 @@ export async function waitFor<T>(
   what: string,
   timeoutMs: number,
   probe: () => Promise<T | undefined>,
-  intervalMs = 250,
+  options: WaitForOptions = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -34,10 +41,13 @@ export async function waitFor<T>(
       last = error;
     }
     if (Date.now() > deadline) {
+      const details = options.details ? `\n${await options.details()}` : '';
       throw new Error(
-        `timed out waiting for ${what}${last ? `: ${last}` : ''}`,
+        `timed out after ${timeoutMs} ms waiting for ${what}${
+          last ? `: ${last}` : ''
+        }${details}`,
       );
     }
-    await sleep(intervalMs);
+    await sleep(options.intervalMs ?? 250);
   }
 }

@@ -1,13 +1,14 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  instantQuery,
+  requireTestStack,
+  testStack,
+} from '@fawkes/ai-telemetry-test-utils';
 import request from 'supertest';
-import { aiTelemetryPlugin } from '../plugin';
-import { instantQuery, requireUp, testStack } from './testStack';
+import { aiTelemetryPlugin } from './plugin';
 
 describe('the live telemetry stack', () => {
-  beforeAll(async () => {
-    await requireUp('Prometheus', testStack.prometheusUrl);
-    await requireUp('Pushgateway', testStack.pushgatewayUrl);
-  });
+  beforeAll(requireTestStack);
 
   it('is reported up by /health', async () => {
     const { server } = await startTestBackend({
@@ -18,7 +19,7 @@ describe('the live telemetry stack', () => {
             aiTelemetry: {
               prometheus: { baseUrl: testStack.prometheusUrl },
               pushgateway: { baseUrl: testStack.pushgatewayUrl },
-              pseudonymKey: 'fawkes-development-pseudonym-key',
+              pseudonymKey: testStack.demoPseudonymKey,
             },
           },
         }),
@@ -36,16 +37,18 @@ describe('the live telemetry stack', () => {
 
   it('holds the demo history: at least 40 pseudonyms, with samples older than 25 days', async () => {
     const users = await instantQuery(
+      testStack.prometheusUrl,
       'count(count by (user_hash) (count_over_time(ai_copilot_suggestions_total[31d])))',
     );
-    expect(Number(users[0].value[1])).toBeGreaterThanOrEqual(40);
+    expect(Number(users[0].value![1])).toBeGreaterThanOrEqual(40);
 
     const twentySixDaysAgo = Date.now() / 1000 - 26 * 86400;
     const old = await instantQuery(
+      testStack.prometheusUrl,
       'count(count_over_time(ai_copilot_suggestions_total[1h]))',
       twentySixDaysAgo,
     );
     expect(old).toHaveLength(1);
-    expect(Number(old[0].value[1])).toBeGreaterThan(0);
+    expect(Number(old[0].value![1])).toBeGreaterThan(0);
   });
 });

@@ -1,11 +1,6 @@
-import {
-  createServer,
-  IncomingMessage,
-  Server,
-  ServerResponse,
-} from 'node:http';
-import { AddressInfo } from 'node:net';
-import { IngestEventsRequest } from '../contract';
+import { IngestEventsRequest } from '@fawkes/plugin-ai-telemetry-common';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { startHttpServer, TestHttpServer } from './httpServer';
 
 /** One request the stub received. */
 export type StubRequest = {
@@ -20,8 +15,8 @@ export type StubAnswer =
   | 'hang-up-after-counting';
 
 /**
- * A stand-in for `POST /v1/events` on a local port: it counts each batch id once, like
- * the backend, and answers 202 unless a test scripts other answers.
+ * A stand-in for the backend's `POST /v1/events` on a local port: it counts each batch id once,
+ * like the backend, and answers 202 unless a test scripts other answers.
  */
 export class StubEventsServer {
   readonly requests: StubRequest[] = [];
@@ -30,8 +25,9 @@ export class StubEventsServer {
   private readonly scripted: Array<
     (request: StubRequest) => StubAnswer | undefined
   > = [];
-  private server?: Server;
+  private http?: TestHttpServer;
   private waiters: Array<{ count: number; resolve: () => void }> = [];
+  /** The plugin's base URL on the stub: `http://127.0.0.1:<port>/api/ai-telemetry`. */
   url = '';
 
   /** Resolves once the stub has received `count` requests in all. */
@@ -58,18 +54,13 @@ export class StubEventsServer {
   }
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => this.handle(req, res));
-    await new Promise<void>(resolve =>
-      this.server!.listen(0, '127.0.0.1', resolve),
-    );
-    const { port } = this.server.address() as AddressInfo;
-    this.url = `http://127.0.0.1:${port}/api/ai-telemetry`;
+    this.http = await startHttpServer((req, res) => this.handle(req, res));
+    this.url = `${this.http.url}/api/ai-telemetry`;
     return this;
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise(resolve => this.server?.close(resolve));
+    await this.http?.close();
   }
 
   private count(body: IngestEventsRequest): {

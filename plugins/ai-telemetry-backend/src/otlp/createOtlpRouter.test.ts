@@ -1,0 +1,491 @@
+import { TestDatabases } from '@backstage/backend-test-utils';
+import { Knex } from 'knex';
+import { gzipSync } from 'zlib';
+import {
+  optIn,
+  serviceAuthorization,
+  startAiTelemetryTestBackend,
+  userAuthorization,
+} from '../__testUtils__/testBackend';
+import {
+  CUMULATIVE,
+  OTLP_PATH,
+  binary,
+  exportRequest,
+  servedSeries,
+  sum,
+} from './__testUtils__/otlpRequests';
+import { OTLP_LIMITS } from './createOtlpRouter';
+import { decodeExportResponse, encodeExportRequest } from './otlpProtocol';
+
+jest.setTimeout(60_000);
+
+const JANE = 'user:default/jane.doe';
+const T0 = 1_764_000_000;
+
+const sessionStarted = exportRequest([
+  sum('claude_code.session.count', [
+    {
+      attributes: { 'session.id': 's-1', start_type: 'fresh' },
+      start: T0,
+      end: T0 + 60,
+      value: 1,
+    },
+  ]),
+  sum(
+    'claude_code.token.usage',
+    [
+      {
+        attributes: {
+          'session.id': 's-1',
+          type: 'input',
+          model: 'claude-sonnet-4-5-20250929',
+        },
+        start: T0,
+        end: T0 + 60,
+        value: 1200,
+      },
+    ],
+    { unit: 'tokens' },
+  ),
+]);
+
+async function storedNothing(knex: Knex) {
+  expect(await knex('counters').select()).toEqual([]);
+  expect(await knex('otlp_streams').select()).toEqual([]);
+  expect(await knex('otlp_dropped_points').select()).toEqual([]);
+}
+
+describe('POST /otlp/v1/metrics', () => {
+  const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+  async function start() {
+    const backend = await startAiTelemetryTestBackend(databases, {
+      aiTelemetry: { metrics: { newSeriesZeroSeconds: 0 } },
+    });
+    const token = await optIn(backend.api, JANE);
+    const post = (body: object | Buffer | string, contentType: string) =>
+      backend.api
+        .post(OTLP_PATH)
+        .set('Authorization', `Bearer ${token}`)
+        .set('Content-Type', contentType)
+        .send(body as object);
+    return { ...backend, token, post };
+  }
+
+  describe('accepts exports as the OTLP/HTTP spec describes them', () => {
+    it('JSON: answers an empty ExportMetricsServiceResponse and counts the points', async () => {
+      const { api, post } = await start();
+
+      const res = await post(sessionStarted, 'application/json');
+
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.body).toEqual({});
+      expect(await servedSeries(api)).toEqual([
+        'ai_copilot_sessions_total{assistant="claude-code"} 1',
+        'ai_copilot_tokens_total{assistant="claude-code",model="claude-sonnet-4-5",type="input"} 1200',
+      ]);
+    });
+
+    it('protobuf, gzipped: answers in protobuf, and a retried export counts once', async () => {
+      const { api, token } = await start();
+      const body = gzipSync(encodeExportRequest(sessionStarted));
+      const send = () =>
+        api
+          .post(OTLP_PATH)
+          .set('Authorization', `Bearer ${token}`)
+          .set('Content-Type', 'application/x-protobuf')
+          .set('Content-Encoding', 'gzip')
+          .send(body)
+          .buffer(true)
+          .parse(binary);
+
+      const first = await send();
+      const retried = await send();
+
+      expect(first.status).toBe(200);
+      expect(first.headers['content-type']).toBe('application/x-protobuf');
+      expect(decodeExportResponse(first.body, 'protobuf')).toEqual({});
+      expect(retried.status).toBe(200);
+      expect(await servedSeries(api)).toEqual([
+        'ai_copilot_sessions_total{assistant="claude-code"} 1',
+        'ai_copilot_tokens_total{assistant="claude-code",model="claude-sonnet-4-5",type="input"} 1200',
+      ]);
+    });
+
+    it('cumulative streams add their increase, and a reset starts over', async () => {
+      const { api, post } = await start();
+      const tokens = (from: number, end: number, value: number) =>
+        exportRequest(
+          [
+            sum(
+              'gemini_cli.token.usage',
+              [
+                {
+                  attributes: { model: 'gemini-2.5-pro', type: 'output' },
+                  start: from,
+                  end,
+                  value,
+                },
+              ],
+              { temporality: CUMULATIVE },
+            ),
+          ],
+          { 'service.name': 'gemini-cli' },
+        );
+
+      for (const body of [
+        tokens(T0, T0 + 10, 100),
+        tokens(T0, T0 + 20, 250),
+        tokens(T0, T0 + 20, 250),
+        tokens(T0 + 100, T0 + 110, 40),
+      ]) {
+        expect((await post(body, 'application/json')).status).toBe(200);
+      }
+
+      expect(await servedSeries(api)).toEqual([
+        'ai_copilot_tokens_total{assistant="gemini-cli",model="gemini-2.5-pro",type="output"} 290',
+      ]);
+    });
+  });
+
+  describe('answers partialSuccess for data points it does not count', () => {
+    it('an unknown metric, counted in the backend’s own metrics by reason', async () => {
+      const { api, post } = await start();
+
+      const res = await post(
+        exportRequest([
+          sum('claude_code.session.count', [
+            { start: T0, end: T0 + 60, value: 1 },
+          ]),
+          sum('claude_code.brand_new.count', [
+            { start: T0, end: T0 + 60, value: 3 },
+          ]),
+        ]),
+        'application/json',
+      );
+
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({
+        partialSuccess: {
+          rejectedDataPoints: '1',
+          errorMessage: expect.stringMatching(
+            /^1 of 2 data points were not counted: 1 unknown_metric \(claude_code\.brand_new\.count\)\./,
+          ),
+        },
+      });
+      const metrics = await api
+        .get('/api/ai-telemetry/v1/metrics')
+        .set('Authorization', serviceAuthorization('prometheus-scrape'));
+      expect(metrics.text).toContain(
+        'ai_telemetry_otlp_points_dropped_total{reason="unknown_metric"} 1\n',
+      );
+      expect(metrics.text).toContain(
+        'ai_telemetry_otlp_points_dropped_total{reason="negative_value"} 0\n',
+      );
+      expect(await servedSeries(api)).toEqual([
+        'ai_copilot_sessions_total{assistant="claude-code"} 1',
+      ]);
+    });
+
+    it.each([
+      ['a negative delta', -5, 'negative_value'],
+      ['NaN', 'NaN', 'invalid_value'],
+      ['a huge value', 1e300, 'value_out_of_range'],
+    ])('%s', async (_name, value, reason) => {
+      const { api, post } = await start();
+
+      const res = await post(
+        exportRequest([
+          sum('claude_code.cost.usage', [
+            {
+              attributes: { model: 'claude-opus-4-1' },
+              start: T0,
+              end: T0 + 60,
+              value,
+            },
+          ]),
+        ]),
+        'application/json',
+      );
+
+      expect(res.status).toBe(200);
+      expect(res.body.partialSuccess).toEqual({
+        rejectedDataPoints: '1',
+        errorMessage: expect.stringContaining(
+          `1 ${reason} (claude_code.cost.usage)`,
+        ),
+      });
+      expect(await servedSeries(api)).toEqual([]);
+    });
+
+    it('a gauge or an up-down sum where a counter is documented', async () => {
+      const { post } = await start();
+
+      const res = await post(
+        exportRequest([
+          sum(
+            'claude_code.commit.count',
+            [{ start: T0, end: T0 + 60, value: 1 }],
+            { monotonic: false },
+          ),
+        ]),
+        'application/json',
+      );
+
+      expect(res.body.partialSuccess.errorMessage).toContain(
+        '1 unsupported_type (claude_code.commit.count)',
+      );
+    });
+  });
+
+  describe('refuses a body it cannot read', () => {
+    it('malformed protobuf (400)', async () => {
+      const { knex, post } = await start();
+
+      const res = await post(
+        Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]),
+        'application/x-protobuf',
+      );
+
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(
+        /^The body is not a protobuf ExportMetricsServiceRequest: /,
+      );
+      await storedNothing(knex);
+    });
+
+    it('malformed JSON, or JSON that is no export (400)', async () => {
+      const { post } = await start();
+
+      const broken = await post('{"resourceMetrics": [', 'application/json');
+      const wrongShape = await post(
+        { resourceMetrics: 'all of them' },
+        'application/json',
+      );
+      const notAnObject = await post('[1, 2]', 'application/json');
+      const badTime = await post(
+        exportRequest([
+          {
+            name: 'claude_code.session.count',
+            sum: {
+              aggregationTemporality: 1,
+              isMonotonic: true,
+              dataPoints: [
+                { timeUnixNano: 'jane.doe@example.com', asInt: '1' },
+              ],
+            },
+          },
+        ]),
+        'application/json',
+      );
+
+      expect(broken.status).toBe(400);
+      expect(broken.body.error.message).toMatch(/^The body is not valid JSON/);
+      expect(wrongShape.status).toBe(400);
+      expect(wrongShape.body.error.message).toMatch(
+        /^The body is not a JSON ExportMetricsServiceRequest: .*resourceMetrics: array expected/,
+      );
+      expect(notAnObject.status).toBe(400);
+      expect(notAnObject.body.error.message).toMatch(/expected an object/);
+      // protobufjs reads a 64-bit integer that is no number as 0: a point without a time.
+      expect(badTime.status).toBe(200);
+      expect(badTime.body.partialSuccess.errorMessage).toContain(
+        '1 invalid_timestamps (claude_code.session.count)',
+      );
+      // What the body holds is not echoed back (nor logged).
+      expect(broken.text + wrongShape.text + badTime.text).not.toContain(
+        'jane.doe',
+      );
+    });
+
+    it('a broken gzip stream (400)', async () => {
+      const { api, token } = await start();
+
+      const res = await api
+        .post(OTLP_PATH)
+        .set('Authorization', `Bearer ${token}`)
+        .set('Content-Type', 'application/x-protobuf')
+        .set('Content-Encoding', 'gzip')
+        .send(Buffer.from('not gzip at all'));
+
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(
+        /^The request body could not be read/,
+      );
+    });
+
+    it('a content type OTLP does not use (415)', async () => {
+      const { knex, post } = await start();
+
+      const res = await post('resourceMetrics=1', 'text/plain');
+
+      expect(res.status).toBe(415);
+      expect(res.body.error).toEqual(
+        expect.objectContaining({
+          name: 'UnsupportedMediaTypeError',
+          message:
+            'OTLP/HTTP takes Content-Type application/x-protobuf or application/json (got text/plain)',
+        }),
+      );
+      await storedNothing(knex);
+    });
+
+    it('a content encoding other than gzip (415)', async () => {
+      const { api, token } = await start();
+
+      const res = await api
+        .post(OTLP_PATH)
+        .set('Authorization', `Bearer ${token}`)
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', 'zstd')
+        .send(Buffer.from('{}'));
+
+      expect(res.status).toBe(415);
+      expect(res.body.error.message).toMatch(
+        /Content-Encoding zstd is not supported: send gzip or no encoding/,
+      );
+    });
+
+    it('a body over the size limit (413)', async () => {
+      const { knex, post } = await start();
+      const padding = 'x'.repeat(OTLP_LIMITS.maxBodyBytes);
+
+      const res = await post(
+        { ...sessionStarted, padding },
+        'application/json',
+      );
+
+      expect(res.status).toBe(413);
+      expect(res.body.error.message).toMatch(
+        /^The export is over the limit of 2097152 bytes \(after gzip is undone\)/,
+      );
+      await storedNothing(knex);
+    });
+
+    it('too many data points (413)', async () => {
+      const { knex, post } = await start();
+      const points = Array.from(
+        { length: OTLP_LIMITS.maxDataPoints + 1 },
+        (_, i) => ({
+          attributes: { n: i },
+          start: T0,
+          end: T0 + 60,
+          value: 1,
+        }),
+      );
+
+      const res = await post(
+        exportRequest([sum('claude_code.session.count', points)]),
+        'application/json',
+      );
+
+      expect(res.status).toBe(413);
+      expect(res.body.error.message).toMatch(
+        /^The export holds 10001 data points, over the limit of 10000/,
+      );
+      await storedNothing(knex);
+    });
+  });
+
+  describe('takes the telemetry token as POST /v1/events does', () => {
+    it('no token, or a wrong one (401)', async () => {
+      const { api, knex } = await start();
+
+      const missing = await api
+        .post(OTLP_PATH)
+        .set('Content-Type', 'application/json')
+        .send(sessionStarted);
+      const wrong = await api
+        .post(OTLP_PATH)
+        .set('Authorization', 'Bearer fat_notATokenThisPortalIssued')
+        .set('Content-Type', 'application/json')
+        .send(sessionStarted);
+
+      expect(missing.status).toBe(401);
+      expect(missing.body.error.message).toMatch(
+        /^Missing bearer token: set OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer <telemetry token>"/,
+      );
+      expect(wrong.status).toBe(401);
+      expect(wrong.body.error.message).toMatch(/^Unknown telemetry token/);
+      await storedNothing(knex);
+    });
+
+    it('a token revoked by opting out (401), and a rotated one (401)', async () => {
+      const { api, knex, token } = await start();
+      await api
+        .post('/api/ai-telemetry/v1/me/token')
+        .set('Authorization', userAuthorization(JANE));
+      const rotated = await api
+        .post(OTLP_PATH)
+        .set('Authorization', `Bearer ${token}`)
+        .set('Content-Type', 'application/json')
+        .send(sessionStarted);
+      const newest = await api
+        .post('/api/ai-telemetry/v1/me/token')
+        .set('Authorization', userAuthorization(JANE));
+      await api
+        .put('/api/ai-telemetry/v1/me/opt-in')
+        .set('Authorization', userAuthorization(JANE))
+        .send({ enabled: false });
+      const revoked = await api
+        .post(OTLP_PATH)
+        .set('Authorization', `Bearer ${newest.body.token}`)
+        .set('Content-Type', 'application/json')
+        .send(sessionStarted);
+
+      expect(rotated.status).toBe(401);
+      expect(rotated.body.error.message).toMatch(
+        /replaced by a newer one .* use the newest token/,
+      );
+      expect(revoked.status).toBe(401);
+      expect(revoked.body.error.message).toMatch(
+        /revoked on .* because its user opted out of AI telemetry/,
+      );
+      await storedNothing(knex);
+    });
+
+    it('a user who opted out, or never opted in (403), storing nothing', async () => {
+      const { api, knex } = await start();
+      await api
+        .put('/api/ai-telemetry/v1/me/opt-in')
+        .set('Authorization', userAuthorization(JANE))
+        .send({ enabled: false });
+
+      const optedOut = await api
+        .post(OTLP_PATH)
+        .set('Authorization', userAuthorization(JANE))
+        .set('Content-Type', 'application/json')
+        .send(sessionStarted);
+      const never = await api
+        .post(OTLP_PATH)
+        .set('Authorization', userAuthorization('user:default/john.roe'))
+        .set('Content-Type', 'application/json')
+        .send(sessionStarted);
+
+      expect(optedOut.status).toBe(403);
+      expect(optedOut.body.error.message).toMatch(
+        /^user:default\/jane\.doe opted out of AI telemetry on .*, so nothing is collected/,
+      );
+      expect(never.status).toBe(403);
+      expect(never.body.error.message).toMatch(
+        /^user:default\/john\.roe has not opted in to AI telemetry, so nothing is collected/,
+      );
+      await storedNothing(knex);
+    });
+
+    it('a service token (403)', async () => {
+      const { api, knex } = await start();
+
+      const res = await api
+        .post(OTLP_PATH)
+        .set('Authorization', serviceAuthorization('prometheus-scrape'))
+        .set('Content-Type', 'application/json')
+        .send(sessionStarted);
+
+      expect(res.status).toBe(403);
+      await storedNothing(knex);
+    });
+  });
+});
