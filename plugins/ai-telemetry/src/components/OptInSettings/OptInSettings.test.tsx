@@ -28,6 +28,45 @@ function render(api: ReturnType<typeof mockApi>) {
   );
 }
 
+const otlp = 'http://localhost:7007/api/ai-telemetry/otlp';
+
+/** Lines each assistant's set-up must show: the OTLP endpoint, the token, metrics only. */
+const assistantLines: Record<string, (token: string) => string[]> = {
+  'Claude Code': token => [
+    `export OTEL_EXPORTER_OTLP_ENDPOINT=${otlp}`,
+    `export OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer ${token}"`,
+    'export OTEL_METRICS_EXPORTER=otlp',
+    'export OTEL_LOGS_EXPORTER=none',
+    `"OTEL_EXPORTER_OTLP_ENDPOINT": "${otlp}"`,
+    `"OTEL_EXPORTER_OTLP_HEADERS": "Authorization=Bearer ${token}"`,
+    'managed-settings.json',
+  ],
+  'Gemini CLI': token => [
+    `"otlpEndpoint": "${otlp}"`,
+    '"otlpProtocol": "http"',
+    '"logPrompts": false',
+    `export OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer ${token}"`,
+  ],
+  'Codex CLI': token => [
+    `endpoint = "${otlp}/v1/metrics"`,
+    `headers = { "Authorization" = "Bearer ${token}" }`,
+    'log_user_prompt = false',
+    'exporter = "none"',
+    'trace_exporter = "none"',
+  ],
+  'VS Code Copilot Chat': token => [
+    `"github.copilot.chat.otel.otlpEndpoint": "${otlp}"`,
+    '"github.copilot.chat.otel.captureContent": false',
+    `export OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer ${token}"`,
+  ],
+};
+
+/** Opens an assistant's tab and returns its panel. */
+function showAssistant(name: string) {
+  fireEvent.click(screen.getByRole('tab', { name }));
+  return screen.getByRole('tabpanel');
+}
+
 function theSwitch() {
   return screen.getByRole('checkbox', {
     name: 'Send AI telemetry from my IDEs',
@@ -102,15 +141,38 @@ describe('OptInSettings', () => {
     expect(
       screen.getByText(/export FAWKES_AI_TELEMETRY_TOKEN=fat_first/),
     ).toBeInTheDocument();
-    expect(
-      screen.getByText(
-        /"fawkes.ai.telemetry.endpoint": "http:\/\/localhost:7007\/api\/ai-telemetry"/,
+    for (const [assistant, lines] of Object.entries(assistantLines)) {
+      const panel = showAssistant(assistant);
+      for (const line of lines('fat_first')) {
+        expect(panel).toHaveTextContent(line);
+      }
+      expect(panel).not.toHaveTextContent(/fawkes\.ai\.telemetry\./);
+    }
+    expect(document.body).not.toHaveTextContent(/fawkes\.ai\.telemetry\./);
+
+    fireEvent.click(
+      within(showAssistant('Codex CLI')).getByRole('button', {
+        name: 'Copy ~/.codex/config.toml',
+      }),
+    );
+    await waitFor(() =>
+      expect(writeText).toHaveBeenLastCalledWith(
+        expect.stringContaining(
+          'endpoint = "http://localhost:7007/api/ai-telemetry/otlp/v1/metrics"',
+        ),
       ),
-    ).toBeInTheDocument();
+    );
 
     fireEvent.click(screen.getByRole('button', { name: /hide the token/ }));
     expect(screen.queryByTestId('telemetry-token')).toBeNull();
     expect(screen.queryByText(/fat_first/)).toBeNull();
+    for (const [assistant, lines] of Object.entries(assistantLines)) {
+      const panel = showAssistant(assistant);
+      expect(panel).not.toHaveTextContent('fat_first');
+      for (const line of lines('<your telemetry token>')) {
+        expect(panel).toHaveTextContent(line);
+      }
+    }
   });
 
   it('rotates the token after asking', async () => {

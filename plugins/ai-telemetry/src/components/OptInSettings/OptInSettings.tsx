@@ -192,7 +192,11 @@ export const OptInSettings = (props: { compact?: boolean }) => {
             <Typography>Set up your IDE</Typography>
           </AccordionSummary>
           <AccordionDetails style={{ display: 'block' }}>
-            <IdeSnippets snippet={snippet} endpoint={endpoint} />
+            <IdeSnippets
+              snippet={snippet}
+              endpoint={endpoint}
+              token={issued?.token}
+            />
           </AccordionDetails>
         </Accordion>
       )}
