@@ -11,14 +11,15 @@ import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 
-/** Exactly what is collected: the four counters of the metric contract and their labels. */
+/** Exactly what is collected: the counters of the metric contract and their labels. */
 export const CollectedData = () => (
   <div>
     <Typography variant="body2" paragraph>
-      Counts only, as four counters in Prometheus. Never code, file or project
-      names, or free text. Your name is replaced by a pseudonym (
-      <code>{USER_HASH_LABEL}</code>, a keyed hash the portal computes); data is
-      kept for 90 days, and you can see, download and erase it under My data.
+      Counts only, as the {METRIC_NAMES.length} counters below in Prometheus.
+      Never code, file or project names, or free text. Your name is replaced by
+      a pseudonym (<code>{USER_HASH_LABEL}</code>, a keyed hash the portal
+      computes); data is kept for 90 days, and you can see, download and erase
+      it under My data.
     </Typography>
     <Table size="small" aria-label="Metrics collected">
       <TableHead>
