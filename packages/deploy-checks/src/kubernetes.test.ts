@@ -270,13 +270,17 @@ describe('the backend', () => {
   const container = onlyContainer('backstage');
   const env = (name: string) => container.env?.find(e => e.name === name);
 
-  it('reads the pseudonym key and the scrape token from their Secrets', () => {
+  it('reads the pseudonym key, the scrape token and the weekly report token from their Secrets', () => {
     expect(env('AI_TELEMETRY_PSEUDONYM_KEY')?.valueFrom?.secretKeyRef).toEqual({
       name: 'ai-telemetry-pseudonym-key',
       key: 'pseudonym-key',
     });
     expect(env('AI_TELEMETRY_SCRAPE_TOKEN')?.valueFrom?.secretKeyRef).toEqual({
       name: 'ai-telemetry-scrape-token',
+      key: 'token',
+    });
+    expect(env('AI_TELEMETRY_REPORT_TOKEN')?.valueFrom?.secretKeyRef).toEqual({
+      name: 'ai-telemetry-report-token',
       key: 'token',
     });
   });
@@ -348,6 +352,14 @@ describe('the backend', () => {
           token: '${AI_TELEMETRY_SCRAPE_TOKEN}',
           // The metrics endpoint serves this subject alone.
           subject: aiTelemetry.metrics.scrapeSubject,
+        },
+        accessRestrictions: [{ plugin: 'ai-telemetry' }],
+      },
+      {
+        type: 'static',
+        options: {
+          token: '${AI_TELEMETRY_REPORT_TOKEN}',
+          subject: 'weekly-report',
         },
         accessRestrictions: [{ plugin: 'ai-telemetry' }],
       },
@@ -491,6 +503,7 @@ describe('deploy/kubernetes/secrets.example.yaml', () => {
     for (const name of [
       'ai-telemetry-pseudonym-key',
       'ai-telemetry-scrape-token',
+      'ai-telemetry-report-token',
     ]) {
       for (const value of values(name)) {
         // A static token must be non-space characters; a pseudonym key at least 16 long in
