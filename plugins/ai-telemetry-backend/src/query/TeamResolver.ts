@@ -4,19 +4,19 @@ import {
 } from '@backstage/backend-plugin-api';
 import {
   Entity,
-  KubernetesValidatorFunctions,
   RELATION_HAS_MEMBER,
   RELATION_MEMBER_OF,
   RELATION_PARENT_OF,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
-import { InputError, NotFoundError } from '@backstage/errors';
+import { NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   PSEUDONYM_PATTERN,
   TeamInfo,
 } from '@fawkes/plugin-ai-telemetry-common';
 import { OptInStore } from '../database/OptInStore';
+import { validateGroupRef } from './groupRef';
 
 /** A group below a team's Group, as the privacy threshold sees it. */
 export type TeamSubgroup = {
@@ -92,19 +92,7 @@ export class TeamResolver {
     group: { namespace: string; name: string },
     credentials: BackstageCredentials,
   ): Promise<ResolvedTeam> {
-    if (!KubernetesValidatorFunctions.isValidNamespace(group.namespace)) {
-      throw new InputError(
-        `namespace "${group.namespace.slice(
-          0,
-          64,
-        )}" is not a catalog namespace`,
-      );
-    }
-    if (!KubernetesValidatorFunctions.isValidObjectName(group.name)) {
-      throw new InputError(
-        `name "${group.name.slice(0, 64)}" is not a catalog entity name`,
-      );
-    }
+    validateGroupRef(group);
     const ref = stringifyEntityRef({ kind: 'group', ...group });
     const root = await this.catalog.getEntityByRef(ref, { credentials });
     if (!root || root.kind.toLocaleLowerCase('en-US') !== 'group') {
