@@ -1,10 +1,12 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { Knex } from 'knex';
 import { gzipSync } from 'zlib';
+import { pseudonymize } from '@fawkes/plugin-ai-telemetry-common';
 import {
   optIn,
   serviceAuthorization,
   startAiTelemetryTestBackend,
+  TEST_AI_TELEMETRY_CONFIG,
   userAuthorization,
 } from '../__testUtils__/testBackend';
 import {
@@ -21,6 +23,7 @@ import { decodeExportResponse, encodeExportRequest } from './otlpProtocol';
 jest.setTimeout(60_000);
 
 const JANE = 'user:default/jane.doe';
+const JOHN = 'user:default/john.roe';
 const T0 = 1_764_000_000;
 
 const sessionStarted = exportRequest([
@@ -72,6 +75,51 @@ describe('POST /otlp/v1/metrics', () => {
         .send(body as object);
     return { ...backend, token, post };
   }
+
+  it("counts for the token's owner only, whoever the export's attributes claim to be", async () => {
+    const { api, post, knex } = await start();
+    const janeHash = await pseudonymize(
+      JANE,
+      TEST_AI_TELEMETRY_CONFIG.pseudonymKey,
+    );
+    const johnHash = await pseudonymize(
+      JOHN,
+      TEST_AI_TELEMETRY_CONFIG.pseudonymKey,
+    );
+    // Jane's token, an export dressed up as John's: resource and point attributes naming him.
+    const claimsToBeJohn = exportRequest(
+      [
+        sum('claude_code.session.count', [
+          {
+            attributes: { user_hash: johnHash, 'user.email': 'john@x.example' },
+            start: T0,
+            end: T0 + 60,
+            value: 7,
+          },
+        ]),
+      ],
+      {
+        'service.name': 'claude-code',
+        'user.id': JOHN,
+        'user.email': 'john@x.example',
+        user_hash: johnHash,
+      },
+    );
+
+    const res = await post(claimsToBeJohn, 'application/json');
+    const scrape = await api
+      .get('/api/ai-telemetry/v1/metrics')
+      .set('Authorization', serviceAuthorization('prometheus-scrape'));
+
+    expect(res.status).toBe(200);
+    expect(
+      (await knex('counters').select('user_hash')).map(r => r.user_hash),
+    ).toEqual([janeHash]);
+    expect(scrape.text).toContain(
+      `ai_copilot_sessions_total{user_hash="${janeHash}",assistant="claude-code"}`,
+    );
+    expect(scrape.text).not.toContain(johnHash);
+  });
 
   describe('accepts exports as the OTLP/HTTP spec describes them', () => {
     it('JSON: answers an empty ExportMetricsServiceResponse and counts the points', async () => {
