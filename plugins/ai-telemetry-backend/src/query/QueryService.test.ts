@@ -4,6 +4,9 @@ import {
   isPanelError,
   isTooFewParticipants,
   METRICS,
+  OTLP_METRICS,
+  PanelError,
+  PanelResponse,
 } from '@fawkes/plugin-ai-telemetry-common';
 import { UpstreamError } from '../upstream/errors';
 import { PrometheusSeries } from '../upstream/PrometheusClient';
@@ -31,7 +34,136 @@ function figures<T extends object>(
   return answer as Exclude<T, { tooFewParticipants: true }>;
 }
 
+/** A panel of a dashboard that must not have failed. */
+function loaded<P extends PanelResponse>(panel: P | PanelError): P {
+  if (isPanelError(panel)) throw new Error(panel.error.message);
+  return panel;
+}
+
+const SEED_METRICS = Object.values(METRICS);
+const USAGE_METRICS = Object.values(OTLP_METRICS);
+
 describe('QueryService', () => {
+  describe('the usage panel (tokens and cost)', () => {
+    it('is withheld alone when fewer than 5 developers report usage, and the ROI leaves their cost out', async () => {
+      const data = [
+        ...activity(users(1, 10), { metrics: SEED_METRICS }),
+        ...activity(users(1, 3), {
+          assistant: 'claude-code',
+          metrics: USAGE_METRICS,
+        }),
+      ];
+      const prometheus = fakePrometheus(participantsFrom(data));
+      const service = testQueryService({ prometheus: prometheus.client });
+      const body = figures(
+        await service.dashboard(service.parseRequest({}), credentials),
+      );
+      expect(loaded(body.panels.usage).data).toEqual({
+        withheld: true,
+        reason: 'threshold',
+        minGroupSize: 5,
+      });
+      expect(
+        loaded(body.panels.timeSaved).data.roi.inputs.usageCostUsd,
+      ).toBeNull();
+      // Nothing but the participants was asked of the usage counters.
+      expect(
+        prometheus.asked.filter(
+          q => q.includes('ai_copilot_tokens_total') && !q.includes('user_hash'),
+        ),
+      ).toEqual([]);
+      // The rest of the dashboard has figures.
+      expect(loaded(body.panels.overview).data.activeUsers).toBe(10);
+    });
+
+    it('says no one reports usage when no usage counter has data', async () => {
+      const service = testQueryService({
+        prometheus: fakePrometheus(
+          participantsFrom(activity(users(1, 10), { metrics: SEED_METRICS })),
+        ).client,
+      });
+      const body = figures(
+        await service.dashboard(service.parseRequest({}), credentials),
+      );
+      expect(loaded(body.panels.usage).data).toMatchObject({
+        withheld: true,
+        reason: 'noData',
+      });
+    });
+
+    it('shows figures, with the developers reporting, when 5 or more report', async () => {
+      const data = [
+        ...activity(users(1, 10), { metrics: SEED_METRICS }),
+        ...activity(users(1, 6), {
+          assistant: 'claude-code',
+          metrics: USAGE_METRICS,
+        }),
+      ];
+      const service = testQueryService({
+        prometheus: fakePrometheus(participantsFrom(data)).client,
+      });
+      const usage = figures(
+        await service.panel('usage', service.parseRequest({}), credentials),
+      );
+      expect(usage.id).toBe('usage');
+      expect(usage.step).toBe(86400);
+      expect(usage.data).toMatchObject({
+        withheld: false,
+        reportingDevelopers: 6,
+      });
+      expect(usage.ignoredFilters).toEqual([]);
+      const byLanguage = figures(
+        await service.panel(
+          'usage',
+          service.parseRequest({ language: 'python' }),
+          credentials,
+        ),
+      );
+      expect(byLanguage.ignoredFilters).toEqual(['language']);
+    });
+
+    it('withholds a team’s usage that differs from the organisation’s by fewer than 5 developers', async () => {
+      // dept (users 1-11) has 11 developers reporting usage; the organisation 13.
+      const data = [
+        ...activity(users(1, 25), { metrics: SEED_METRICS }),
+        ...activity(users(1, 13), {
+          assistant: 'codex',
+          metrics: USAGE_METRICS,
+        }),
+      ];
+      const service = testQueryService({
+        prometheus: fakePrometheus(participantsFrom(data)).client,
+        optedIn: users(1, 25).map(n => ({
+          userEntityRef: `user:default/u${n}`,
+          userHash: hash(n),
+        })),
+        entities: [
+          group('dept', [], ['alpha', 'beta']),
+          group('alpha', ['u1', 'u2', 'u3', 'u4', 'u5', 'u6']),
+          group('beta', ['u7', 'u8', 'u9', 'u10', 'u11']),
+        ],
+      });
+      const team = figures(
+        await service.teamDashboard(
+          { namespace: 'default', name: 'dept' },
+          service.parseRequest({}),
+          credentials,
+        ),
+      );
+      expect(loaded(team.panels.usage).data).toMatchObject({
+        withheld: true,
+        reason: 'differencing',
+      });
+      const organisation = figures(
+        await service.dashboard(service.parseRequest({}), credentials),
+      );
+      expect(loaded(organisation.panels.usage).data).toMatchObject({
+        withheld: false,
+        reportingDevelopers: 13,
+      });
+    });
+  });
+
   it('asks Prometheus each query once when identical dashboards are requested at the same moment', async () => {
     const prometheus = fakePrometheus(tenActive, { held: true });
     const service = testQueryService({ prometheus: prometheus.client });
@@ -327,7 +459,8 @@ describe('QueryService', () => {
       const participants = prometheus.asked.filter(q =>
         q.startsWith('instant sum by (user_hash)'),
       );
-      expect(participants).toHaveLength(4);
+      // One per family: the four of the dashboard, and the six the usage panel is checked on.
+      expect(participants).toHaveLength(10);
       expect(participants.every(q => !q.includes('user_hash='))).toBe(true);
       // The panels read the members of both teams.
       expect(

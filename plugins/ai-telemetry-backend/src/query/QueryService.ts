@@ -43,7 +43,7 @@ import { PrivacyThreshold } from './privacyThreshold';
 import { checkQueryStep, checkRawQuery } from './rawQueryGuard';
 import { assertPooled } from './rawQueryPooling';
 import { RuleCoverage } from './RuleCoverage';
-import { TeamResolver } from './TeamResolver';
+import { ResolvedTeam, TeamResolver } from './TeamResolver';
 import { OptInStore } from '../database/OptInStore';
 
 /** Alert states change by the minute: they are reused only briefly. */
@@ -205,9 +205,7 @@ export class QueryService {
       team: { userHashes: team.userHashes },
     };
 
-    const dashboard = await this.allPanels(params, credentials, () =>
-      Promise.resolve(team.userHashes.length),
-    );
+    const dashboard = await this.allPanels(params, credentials, team);
     return {
       ...dashboard,
       tooFewParticipants: false,
@@ -309,12 +307,12 @@ export class QueryService {
   private async allPanels(
     params: PanelParams,
     credentials: BackstageCredentials,
-    optedInUsers?: () => Promise<number>,
+    team?: ResolvedTeam,
   ): Promise<DashboardResponse> {
     const sources = await this.coverage.sources(params);
     const settled = await Promise.allSettled(
       PANEL_IDS.map(id =>
-        this.loadPanel(id, params, sources, credentials, optedInUsers),
+        this.loadPanel(id, params, sources, credentials, team),
       ),
     );
     if (settled.every(s => s.status === 'rejected')) {
@@ -349,7 +347,7 @@ export class QueryService {
     params: PanelParams,
     sources: Awaited<ReturnType<RuleCoverage['sources']>>,
     credentials: BackstageCredentials,
-    optedInUsers?: () => Promise<number>,
+    team?: ResolvedTeam,
   ): Promise<PanelResponseById[Id]> {
     const definition = PANEL_CATALOG[id];
     const specs = definition.queries(params, sources);
@@ -357,12 +355,14 @@ export class QueryService {
       params,
       specs,
       run: spec => this.run(spec),
-      optedInUsers:
-        optedInUsers ??
-        (async () => (await this.options.optIns.listOptedIn()).length),
+      optedInUsers: team
+        ? async () => team.userHashes.length
+        : async () => (await this.options.optIns.listOptedIn()).length,
       teamsUsingAi: activeSpec => this.teamsUsingAi(activeSpec, credentials),
       alertRules: () => this.alertRules(),
+      usageVisibility: () => this.privacy.usage(params, team),
       estimates: this.options.settings.estimates,
+      minGroupSize: this.options.settings.privacy.minGroupSize,
     };
     const data = await PANEL_LOADERS[id](ctx);
     const queries = specs.map(toPanelQuery);
@@ -377,7 +377,9 @@ export class QueryService {
       id,
       window: toWindow(params),
       step:
-        id === 'linesGenerated' ? params.window.barStep : params.window.step,
+        id === 'linesGenerated' || id === 'usage'
+          ? params.window.barStep
+          : params.window.step,
       filters: params.filters,
       ignoredFilters: ignoredFilters(definition, params.filters),
       queries,

@@ -1,4 +1,5 @@
 import {
+  CounterFamily,
   HOUR,
   METRIC_FAMILIES,
   METRICS,
@@ -41,7 +42,7 @@ export class RuleCoverage {
   /** The source of each family; only `families` are checked, the others read raw. */
   async sources(
     params: PanelParams,
-    families: readonly MetricFamily[] = METRIC_FAMILIES,
+    families: readonly CounterFamily[] = METRIC_FAMILIES,
   ): Promise<Record<MetricFamily, QuerySource>> {
     const entries = await Promise.all(
       METRIC_FAMILIES.map(async family => {

@@ -67,6 +67,7 @@ describe('the query routes', () => {
       'linesGenerated',
       'timeSaved',
       'featureUsage',
+      'usage',
       'alerts',
     ]);
   });

@@ -1,4 +1,5 @@
 import {
+  CounterFamily,
   FAMILY_FILTERS,
   FilterName,
   METRIC_FAMILIES,
@@ -7,6 +8,8 @@ import {
   participantsQuery,
   QuerySpec,
   TooFewParticipantsReason,
+  USAGE_FAMILIES,
+  UsageWithheldReason,
 } from '@fawkes/plugin-ai-telemetry-common';
 import { PrometheusSeries } from '../upstream/PrometheusClient';
 import { ResolvedTeam } from './TeamResolver';
@@ -92,6 +95,17 @@ class Views {
     return undefined;
   }
 
+  /** Pseudonyms in `view` (the organisation when absent) with data of any family. */
+  reporting(view?: View): number {
+    const all = new Set<string>();
+    for (const family of this.families) {
+      for (const hash of family.under) {
+        if (!view || view.userHashes.has(hash)) all.add(hash);
+      }
+    }
+    return all.size;
+  }
+
   private isFew(count: number): boolean {
     return count > 0 && count < this.minGroupSize;
   }
@@ -154,11 +168,7 @@ export class PrivacyThreshold {
   async organisation(
     request: PanelRequest,
   ): Promise<TooFewParticipantsReason | undefined> {
-    const views = new Views(
-      await this.participants(request),
-      this.options.minGroupSize,
-      new Map(),
-    );
+    const { views } = await this.views(request, METRIC_FAMILIES);
     return views.refusal();
   }
 
@@ -167,6 +177,41 @@ export class PrivacyThreshold {
     request: PanelRequest,
     team: ResolvedTeam,
   ): Promise<TooFewParticipantsReason | undefined> {
+    const { views, view } = await this.views(request, METRIC_FAMILIES, team);
+    return views.refusal(view);
+  }
+
+  /**
+   * Whether the usage panel of the organisation or a team may show figures: the same rules
+   * over the usage families alone (tokens, cost, sessions, active time, commits, pull requests),
+   * so that a few developers whose assistants report over OpenTelemetry withhold that panel and
+   * not the whole dashboard. With figures, also how many developers in view report usage.
+   */
+  async usage(
+    request: PanelRequest,
+    team?: ResolvedTeam,
+  ): Promise<
+    | { withheld: false; reporting: number }
+    | { withheld: true; reason: UsageWithheldReason }
+  > {
+    const { views, view } = await this.views(request, USAGE_FAMILIES, team);
+    const reporting = views.reporting(view);
+    if (reporting === 0) return { withheld: true, reason: 'noData' };
+    const reason = views.refusal(view);
+    return reason ? { withheld: true, reason } : { withheld: false, reporting };
+  }
+
+  private async views(
+    request: PanelRequest,
+    families: readonly CounterFamily[],
+    team?: ResolvedTeam,
+  ): Promise<{ views: Views; view?: View }> {
+    const participants = await this.participants(request, families);
+    if (!team) {
+      return {
+        views: new Views(participants, this.options.minGroupSize, new Map()),
+      };
+    }
     const groups = new Map(
       team.subgroups.map(g => [
         g.entityRef,
@@ -177,26 +222,31 @@ export class PrivacyThreshold {
         },
       ]),
     );
-    const views = new Views(
-      await this.participants(request),
-      this.options.minGroupSize,
-      groups,
-    );
-    return views.refusal({
-      key: team.info.entityRef.toLocaleLowerCase('en-US'),
-      userHashes: new Set(team.userHashes),
-      subgroups: team.subgroups.map(g => g.entityRef),
-    });
+    return {
+      views: new Views(participants, this.options.minGroupSize, groups),
+      view: {
+        key: team.info.entityRef.toLocaleLowerCase('en-US'),
+        userHashes: new Set(team.userHashes),
+        subgroups: team.subgroups.map(g => g.entityRef),
+      },
+    };
   }
 
   private async participants(
     request: PanelRequest,
+    families: readonly CounterFamily[],
   ): Promise<FamilyParticipants[]> {
     const { filters } = request;
+    const organisationOnly: PanelRequest = {
+      window: request.window,
+      filters: request.filters,
+    };
     return Promise.all(
-      METRIC_FAMILIES.map(async family => {
+      families.map(async family => {
+        // Always the whole organisation's (a team's params carry its pseudonyms: left out),
+        // so that every view shares one cached answer per family.
         const series = await this.options.run(
-          participantsQuery(request, family),
+          participantsQuery(organisationOnly, family),
         );
         const applied = FAMILY_FILTERS[family].filter(
           name => filters[name] !== undefined,

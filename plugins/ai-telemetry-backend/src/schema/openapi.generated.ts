@@ -501,7 +501,7 @@ export const spec = {
             in: 'path',
             required: true,
             description:
-              'A `PanelId`: overview, acceptanceRate, linesGenerated, timeSaved, featureUsage or alerts; any other is a 404 that lists them (checked by the route).',
+              'A `PanelId`: overview, acceptanceRate, linesGenerated, timeSaved, featureUsage, usage or alerts; any other is a 404 that lists them (checked by the route).',
             schema: {
               type: 'string',
             },
@@ -1608,6 +1608,7 @@ export const spec = {
           'linesGenerated',
           'timeSaved',
           'featureUsage',
+          'usage',
           'alerts',
         ],
       },
@@ -1930,6 +1931,11 @@ export const spec = {
               daysPerMonth: {
                 type: 'number',
               },
+              usageCostUsd: {
+                type: ['number', 'null'],
+                description:
+                  'US dollars the assistants reported spending in the window (or tokens × the configured price); null when none is known or the usage figures are withheld.',
+              },
             },
             required: [
               'hoursSaved',
@@ -1938,8 +1944,16 @@ export const spec = {
               'activeUsers',
               'days',
               'daysPerMonth',
+              'usageCostUsd',
             ],
             additionalProperties: false,
+          },
+          estimated: {
+            type: 'array',
+            description: 'Which inputs are estimates rather than measurements.',
+            items: {
+              type: 'string',
+            },
           },
           valueOfTimeSaved: {
             type: 'number',
@@ -1947,20 +1961,26 @@ export const spec = {
           seatCost: {
             type: 'number',
           },
+          totalCost: {
+            type: 'number',
+            description: 'seatCost + usageCostUsd (0 when unknown).',
+          },
           net: {
             type: 'number',
           },
           ratio: {
             type: ['number', 'null'],
             description:
-              'valueOfTimeSaved / seatCost; null when the seats cost nothing.',
+              'valueOfTimeSaved / totalCost; null when nothing costs anything.',
           },
         },
         required: [
           'formula',
           'inputs',
+          'estimated',
           'valueOfTimeSaved',
           'seatCost',
+          'totalCost',
           'net',
           'ratio',
         ],
@@ -2079,6 +2099,126 @@ export const spec = {
         },
         required: ['byFeature', 'totals', 'heatmap'],
         additionalProperties: false,
+      },
+      ModelUsage: {
+        type: 'object',
+        description:
+          'Tokens of one model in the window, by type, and its cost.',
+        properties: {
+          model: {
+            type: 'string',
+          },
+          tokens: {
+            type: 'object',
+            additionalProperties: {
+              type: 'number',
+            },
+          },
+          totalTokens: {
+            type: 'number',
+          },
+          costUsd: {
+            type: ['number', 'null'],
+          },
+        },
+        required: ['model', 'tokens', 'totalTokens', 'costUsd'],
+        additionalProperties: false,
+      },
+      UsageData: {
+        description:
+          'The usage panel: tokens, cost, sessions, active time, commits and pull requests from the assistants that report over OpenTelemetry; or, with `withheld`, why there are none (`noData`, or the privacy threshold over the usage families alone).',
+        oneOf: [
+          {
+            type: 'object',
+            properties: {
+              withheld: {
+                type: 'boolean',
+                const: true,
+              },
+              reason: {
+                type: 'string',
+                enum: ['noData', 'threshold', 'differencing'],
+              },
+              minGroupSize: {
+                type: 'integer',
+              },
+            },
+            required: ['withheld', 'reason', 'minGroupSize'],
+            additionalProperties: false,
+          },
+          {
+            type: 'object',
+            properties: {
+              withheld: {
+                type: 'boolean',
+                const: false,
+              },
+              reportingDevelopers: {
+                type: 'integer',
+              },
+              totalTokens: {
+                type: 'number',
+              },
+              tokensByType: {
+                type: 'array',
+                items: {
+                  $ref: '#/components/schemas/NamedSeries',
+                },
+              },
+              byModel: {
+                type: 'array',
+                items: {
+                  $ref: '#/components/schemas/ModelUsage',
+                },
+              },
+              cost: {
+                type: 'array',
+                items: {
+                  $ref: '#/components/schemas/Point',
+                },
+              },
+              totalCostUsd: {
+                type: ['number', 'null'],
+              },
+              sessions: {
+                type: 'number',
+              },
+              activeSeconds: {
+                type: 'object',
+                properties: {
+                  user: {
+                    type: 'number',
+                  },
+                  agent: {
+                    type: 'number',
+                  },
+                },
+                required: ['user', 'agent'],
+                additionalProperties: false,
+              },
+              commits: {
+                type: 'number',
+              },
+              pullRequests: {
+                type: 'number',
+              },
+            },
+            required: [
+              'withheld',
+              'reportingDevelopers',
+              'totalTokens',
+              'tokensByType',
+              'byModel',
+              'cost',
+              'totalCostUsd',
+              'sessions',
+              'activeSeconds',
+              'commits',
+              'pullRequests',
+            ],
+            additionalProperties: false,
+          },
+        ],
       },
       AlertRuleStatus: {
         type: 'object',
@@ -2235,6 +2375,26 @@ export const spec = {
           },
         ],
       },
+      UsagePanel: {
+        allOf: [
+          {
+            $ref: '#/components/schemas/PanelResponseBase',
+          },
+          {
+            type: 'object',
+            properties: {
+              id: {
+                type: 'string',
+                const: 'usage',
+              },
+              data: {
+                $ref: '#/components/schemas/UsageData',
+              },
+            },
+            required: ['id', 'data'],
+          },
+        ],
+      },
       AlertsPanel: {
         allOf: [
           {
@@ -2274,6 +2434,9 @@ export const spec = {
             $ref: '#/components/schemas/FeatureUsagePanel',
           },
           {
+            $ref: '#/components/schemas/UsagePanel',
+          },
+          {
             $ref: '#/components/schemas/AlertsPanel',
           },
         ],
@@ -2285,6 +2448,7 @@ export const spec = {
             linesGenerated: '#/components/schemas/LinesGeneratedPanel',
             timeSaved: '#/components/schemas/TimeSavedPanel',
             featureUsage: '#/components/schemas/FeatureUsagePanel',
+            usage: '#/components/schemas/UsagePanel',
             alerts: '#/components/schemas/AlertsPanel',
           },
         },
@@ -2383,6 +2547,16 @@ export const spec = {
                   },
                 ],
               },
+              usage: {
+                oneOf: [
+                  {
+                    $ref: '#/components/schemas/UsagePanel',
+                  },
+                  {
+                    $ref: '#/components/schemas/PanelError',
+                  },
+                ],
+              },
               alerts: {
                 oneOf: [
                   {
@@ -2400,6 +2574,7 @@ export const spec = {
               'linesGenerated',
               'timeSaved',
               'featureUsage',
+              'usage',
               'alerts',
             ],
             additionalProperties: false,

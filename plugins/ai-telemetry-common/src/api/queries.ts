@@ -26,6 +26,7 @@ export const PANEL_IDS = [
   'linesGenerated',
   'timeSaved',
   'featureUsage',
+  'usage',
   'alerts',
 ] as const;
 /** @public */
@@ -186,15 +187,37 @@ export type RoiEstimate = {
     days: number;
     /** Days in an average month (365.25 / 12). */
     daysPerMonth: number;
+    /**
+     * US dollars the assistants reported spending in the window (or tokens × the configured
+     * price); null when none is known or the usage figures are withheld.
+     */
+    usageCostUsd: number | null;
   };
+  /**
+   * Which inputs are estimates rather than measurements, e.g. `hoursSaved` (lines × seconds
+   * per line), `hourlyCost` and `seatCostPerMonth` (configured).
+   */
+  estimated: Array<keyof RoiEstimate['inputs']>;
   /** hoursSaved × hourlyCost. */
   valueOfTimeSaved: number;
   /** seatCostPerMonth × activeUsers × days / daysPerMonth. */
   seatCost: number;
-  /** valueOfTimeSaved − seatCost. */
+  /** seatCost + usageCostUsd (0 when unknown). */
+  totalCost: number;
+  /** valueOfTimeSaved − totalCost. */
   net: number;
-  /** valueOfTimeSaved / seatCost; null when the seats cost nothing. */
+  /** valueOfTimeSaved / totalCost; null when nothing costs anything. */
   ratio: number | null;
+};
+
+/**
+ * What the assistants themselves spent, where they report it (OpenTelemetry metrics: Claude
+ * Code, Gemini CLI, Codex, Copilot Chat). Null when no developer in view reports usage cost or
+ * when the usage figures are withheld ({@link UsageData}).
+ */
+export type UsageCost = {
+  /** US dollars in the window: the assistants' own figures, else tokens × `aiTelemetry.pricing`. */
+  usd: number;
 };
 
 /** Estimated time saved in the window. */
@@ -230,6 +253,50 @@ export type FeatureUsageData = {
     dayOfWeek: HeatmapCell[];
   };
 };
+
+/** Tokens of one model in the window, by type. */
+export type ModelUsage = {
+  model: string;
+  /** Tokens by type (input, output, cache_read, cache_creation, reasoning); absent types are 0. */
+  tokens: Record<string, number>;
+  totalTokens: number;
+  /** US dollars in the window; null when no cost was reported or priced for this model. */
+  costUsd: number | null;
+};
+
+/**
+ * Why the usage panel has no figures while the rest of the dashboard has:
+ * - `noData`: no developer in view has an assistant reporting over OpenTelemetry in the window;
+ * - `threshold` / `differencing`: as {@link TooFewParticipantsReason}, counted over the usage
+ *   families only (so that a few developers on Claude Code never hide a whole team's dashboard).
+ */
+export type UsageWithheldReason = 'noData' | TooFewParticipantsReason;
+
+/** The usage figures: what the assistants reporting over OpenTelemetry consumed. */
+export type UsageFigures = {
+  withheld: false;
+  /** Developers in view with any usage figure in the window. */
+  reportingDevelopers: number;
+  totalTokens: number;
+  /** Tokens per bar and type, for a stacked chart. */
+  tokensByType: NamedSeries[];
+  /** Tokens and cost per model over the window, most tokens first. */
+  byModel: ModelUsage[];
+  /** US dollars per bar; empty when no cost is known. */
+  cost: Point[];
+  /** US dollars in the window; null when no cost is known. */
+  totalCostUsd: number | null;
+  sessions: number;
+  /** Seconds the developers were active with the assistants, and the agents worked themselves. */
+  activeSeconds: { user: number; agent: number };
+  commits: number;
+  pullRequests: number;
+};
+
+/** The usage panel: figures, or why there are none. */
+export type UsageData =
+  | UsageFigures
+  | { withheld: true; reason: UsageWithheldReason; minGroupSize: number };
 
 /** One ai-telemetry alert rule and its state, from Prometheus's rules API. */
 export type AlertRuleStatus = {
@@ -275,6 +342,8 @@ export type FeatureUsagePanel = PanelResponseBase<
   FeatureUsageData
 >;
 /** @public */
+export type UsagePanel = PanelResponseBase<'usage', UsageData>;
+/** @public */
 export type AlertsPanel = PanelResponseBase<'alerts', AlertsData>;
 
 /** Each panel's answer, by panel id. */
@@ -284,6 +353,7 @@ export type PanelResponseById = {
   linesGenerated: LinesGeneratedPanel;
   timeSaved: TimeSavedPanel;
   featureUsage: FeatureUsagePanel;
+  usage: UsagePanel;
   alerts: AlertsPanel;
 };
 

@@ -4,7 +4,7 @@ import {
   PanelFilters,
   PanelId,
 } from '../api/queries';
-import { METRICS, MetricName } from '../contract';
+import { METRICS, MetricName, OTLP_METRICS } from '../contract';
 import {
   LabelMatcher,
   seconds,
@@ -27,6 +27,25 @@ export type MetricFamily = keyof typeof METRICS;
 export const METRIC_FAMILIES = Object.keys(METRICS) as MetricFamily[];
 
 /**
+ * A family of the counters that assistants' OpenTelemetry metrics feed (`tokens`, `costUsd`,
+ * `sessions`, `activeSeconds`, `commits`, `pullRequests`): read by the usage panel only, never
+ * through recording rules.
+ */
+export type UsageFamily = keyof typeof OTLP_METRICS;
+
+/** The usage families, in a fixed order. */
+export const USAGE_FAMILIES = Object.keys(OTLP_METRICS) as UsageFamily[];
+
+/** Any family of per-developer counters. */
+export type CounterFamily = MetricFamily | UsageFamily;
+
+/** The counter each family reads. */
+export const FAMILY_METRICS: Record<CounterFamily, MetricName> = {
+  ...METRICS,
+  ...OTLP_METRICS,
+};
+
+/**
  * The organisation-level recording rules (deploy/prometheus/rules/ai-telemetry-recording.yml):
  * each family's increase over the last hour, summed over users, without `user_hash`.
  */
@@ -37,17 +56,30 @@ export const RECORDING_RULES: Record<MetricFamily, string> = {
   featureUsage: 'ai_telemetry:feature_usage:increase1h',
 };
 
+function hasRecordingRule(family: CounterFamily): family is MetricFamily {
+  return family in RECORDING_RULES;
+}
+
 /** Every contract metric starts with this. */
 export const CONTRACT_METRIC_PREFIX = 'ai_copilot_';
 /** Every recording rule of the plugin starts with this. */
 export const RECORDING_RULE_PREFIX = 'ai_telemetry:';
 
-/** The filters each family's labels allow (time saved and feature usage carry no language). */
-export const FAMILY_FILTERS: Record<MetricFamily, readonly FilterName[]> = {
+/**
+ * The filters each family's labels allow (time saved, feature usage and the usage families
+ * carry no language).
+ */
+export const FAMILY_FILTERS: Record<CounterFamily, readonly FilterName[]> = {
   suggestions: ['language', 'assistant'],
   linesGenerated: ['language', 'assistant'],
   timeSaved: ['assistant'],
   featureUsage: ['assistant'],
+  tokens: ['assistant'],
+  costUsd: ['assistant'],
+  sessions: ['assistant'],
+  activeSeconds: ['assistant'],
+  commits: ['assistant'],
+  pullRequests: ['assistant'],
 };
 
 /** Where a family's figures are read from. */
@@ -67,12 +99,16 @@ export type QueryKey =
   | 'timeSaved'
   | 'featureUsage'
   | 'featureUsageHourly'
-  | 'participants';
+  | 'participants'
+  | 'tokens'
+  | 'cost'
+  | 'usageTotal'
+  | 'costTotal';
 
 /** One PromQL query, ready to send, with the times it is evaluated at (unix seconds). */
 export type QuerySpec = {
   key: QueryKey;
-  family: MetricFamily;
+  family: CounterFamily;
   source: QuerySource;
   type: 'range' | 'instant';
   /** The PromQL to send. */
@@ -106,7 +142,7 @@ function renderings(params: PanelParams): {
 }
 
 function filterMatchers(
-  family: MetricFamily,
+  family: CounterFamily,
   filters: PanelFilters,
 ): LabelMatcher[] {
   return FAMILY_FILTERS[family]
@@ -122,7 +158,7 @@ function filterMatchers(
  * windows never count an hour twice, on Prometheus and VictoriaMetrics alike).
  */
 function increaseOver(
-  family: MetricFamily,
+  family: CounterFamily,
   params: PanelParams,
   rendering: Rendering,
   source: QuerySource,
@@ -131,11 +167,11 @@ function increaseOver(
 ): string {
   const offset = offsetSeconds > 0 ? ` offset ${seconds(offsetSeconds)}` : '';
   const matchers = filterMatchers(family, params.filters);
-  if (source === 'recording-rule') {
+  if (source === 'recording-rule' && hasRecordingRule(family)) {
     const rule = selector(RECORDING_RULES[family], matchers);
     return `sum_over_time(${rule}[${seconds(windowSeconds - 1)}:1h]${offset})`;
   }
-  const metric: MetricName = METRICS[family];
+  const metric = FAMILY_METRICS[family];
   const all = rendering.team ? [...matchers, rendering.team] : matchers;
   return `increase(${selector(metric, all)}[${seconds(
     windowSeconds,
@@ -368,7 +404,7 @@ export function featureUsageHourlyQueries(
  */
 export function participantsQuery(
   params: PanelParams,
-  family: MetricFamily,
+  family: CounterFamily,
 ): QuerySpec {
   const { start, end } = params.window;
   const by = [
@@ -394,13 +430,104 @@ export function participantsQuery(
   );
 }
 
+/**
+ * Tokens per bar, by model and type (usage panel). Raw counters only: the usage families have
+ * no recording rules.
+ */
+export function tokensQuery(params: PanelParams): QuerySpec {
+  const { start, end, barStep } = params.window;
+  return spec(
+    params,
+    {
+      key: 'tokens',
+      family: 'tokens',
+      type: 'range',
+      start: start + barStep,
+      end,
+      step: barStep,
+    },
+    'raw',
+    [],
+    r =>
+      `sum by (model, type) (${increaseOver(
+        'tokens',
+        params,
+        r,
+        'raw',
+        barStep,
+      )})`,
+  );
+}
+
+/** Usage cost in US dollars per bar, by model (usage panel). */
+export function costQuery(params: PanelParams): QuerySpec {
+  const { start, end, barStep } = params.window;
+  return spec(
+    params,
+    {
+      key: 'cost',
+      family: 'costUsd',
+      type: 'range',
+      start: start + barStep,
+      end,
+      step: barStep,
+    },
+    'raw',
+    [],
+    r =>
+      `sum by (model) (${increaseOver('costUsd', params, r, 'raw', barStep)})`,
+  );
+}
+
+/** The usage families summed over the window as tiles: sessions, active time, commits, PRs. */
+export type UsageTotalFamily = Extract<
+  UsageFamily,
+  'sessions' | 'activeSeconds' | 'commits' | 'pullRequests'
+>;
+
+/** A usage family's total over the window (active time by `type`: user, agent). */
+export function usageTotalQuery(
+  params: PanelParams,
+  family: UsageTotalFamily,
+): QuerySpec {
+  const { start, end } = params.window;
+  const by = family === 'activeSeconds' ? ' by (type)' : '';
+  return spec(
+    params,
+    { key: 'usageTotal', family, type: 'instant', time: end },
+    'raw',
+    [],
+    r => `sum${by} (${increaseOver(family, params, r, 'raw', end - start)})`,
+  );
+}
+
+/** The usage cost over the window, for the ROI estimate. */
+export function costTotalQuery(params: PanelParams): QuerySpec {
+  const { start, end } = params.window;
+  return spec(
+    params,
+    { key: 'costTotal', family: 'costUsd', type: 'instant', time: end },
+    'raw',
+    [],
+    r => `sum (${increaseOver('costUsd', params, r, 'raw', end - start)})`,
+  );
+}
+
+/** The usage families drawn as tiles, in the order the panel shows them. */
+export const USAGE_TOTAL_FAMILIES: readonly UsageTotalFamily[] = [
+  'sessions',
+  'activeSeconds',
+  'commits',
+  'pullRequests',
+];
+
 /** A panel: what it shows, which families it reads, and the queries it runs. */
 export type PanelDefinition = {
   id: PanelId;
   title: string;
   description: string;
   /** The families the panel's figures come from (none for alerts). */
-  families: readonly MetricFamily[];
+  families: readonly CounterFamily[];
   /** The queries, given the source each family is read from. */
   queries(
     params: PanelParams,
@@ -452,6 +579,19 @@ export const PANEL_CATALOG: Record<PanelId, PanelDefinition> = {
         ...params,
         filters: { assistant: params.filters.assistant },
       }),
+      costTotalQuery(params),
+    ],
+  },
+  usage: {
+    id: 'usage',
+    title: 'Tokens and cost',
+    description:
+      'Model tokens by type and model, usage cost, sessions, active time, commits and pull requests, from the assistants that report them over OpenTelemetry',
+    families: USAGE_FAMILIES,
+    queries: params => [
+      tokensQuery(params),
+      costQuery(params),
+      ...USAGE_TOTAL_FAMILIES.map(family => usageTotalQuery(params, family)),
     ],
   },
   featureUsage: {

@@ -23,6 +23,36 @@ export function formatMoney(value: number): string {
   return money.format(value);
 }
 
+const dollars = new Intl.NumberFormat('en-US', {
+  style: 'currency',
+  currency: 'USD',
+  maximumFractionDigits: 2,
+});
+const largeDollars = new Intl.NumberFormat('en-US', {
+  style: 'currency',
+  currency: 'USD',
+  maximumFractionDigits: 0,
+});
+
+/** US dollars: "$12.34", "$1,235" from a thousand on. */
+export function formatUsd(value: number): string {
+  return (Math.abs(value) >= 1000 ? largeDollars : dollars).format(value);
+}
+
+/** 4.2 M, 870 k, 512: large counts (tokens) at a glance. */
+export function formatCompact(value: number): string {
+  const abs = Math.abs(value);
+  if (abs >= 1e9) return `${oneDecimal.format(value / 1e9)} G`;
+  if (abs >= 1e6) return `${oneDecimal.format(value / 1e6)} M`;
+  if (abs >= 1e4) return `${integer.format(value / 1e3)} k`;
+  return integer.format(value);
+}
+
+/** Seconds as hours: "41.5 h". */
+export function formatHours(seconds: number): string {
+  return `${oneDecimal.format(seconds / 3600)} h`;
+}
+
 function pad(n: number): string {
   return String(n).padStart(2, '0');
 }

@@ -1,6 +1,7 @@
 import {
   METRICS,
   MyDataSeries,
+  OTLP_METRICS,
   Point,
   USER_HASH_LABEL,
 } from '@fawkes/plugin-ai-telemetry-common';
@@ -17,11 +18,22 @@ export type PersonalDaily = {
   lines: Point[];
   /** Hours saved per day. */
   hoursSaved: Point[];
+  /** Model tokens per day, from assistants that report over OpenTelemetry. */
+  tokens: Point[];
+  /** Usage cost per day (US dollars). */
+  costUsd: Point[];
   totals: {
     suggestions: number;
     accepted: number;
     lines: number;
     hoursSaved: number;
+    tokens: number;
+    costUsd: number;
+    sessions: number;
+    /** Seconds active: the developer's own, and the agent's working alone. */
+    activeSeconds: { user: number; agent: number };
+    commits: number;
+    pullRequests: number;
   };
 };
 
@@ -64,15 +76,52 @@ export function personalDaily(series: MyDataSeries[]): PersonalDaily {
   const accepted = new Map<number, number>();
   const lines = new Map<number, number>();
   const seconds = new Map<number, number>();
+  const tokens = new Map<number, number>();
+  const cost = new Map<number, number>();
+  const totalOf = (points: Point[]) => points.reduce((a, p) => a + p.v, 0);
+  const usage = {
+    sessions: 0,
+    activeSeconds: { user: 0, agent: 0 },
+    commits: 0,
+    pullRequests: 0,
+  };
   for (const s of series) {
     const inc = increases(s.samples);
-    if (s.metric === METRICS.suggestions) {
-      addDaily(shown, inc);
-      if (s.labels.accepted === 'true') addDaily(accepted, inc);
-    } else if (s.metric === METRICS.linesGenerated) {
-      addDaily(lines, inc);
-    } else if (s.metric === METRICS.timeSaved) {
-      addDaily(seconds, inc);
+    switch (s.metric) {
+      case METRICS.suggestions:
+        addDaily(shown, inc);
+        if (s.labels.accepted === 'true') addDaily(accepted, inc);
+        break;
+      case METRICS.linesGenerated:
+        addDaily(lines, inc);
+        break;
+      case METRICS.timeSaved:
+        addDaily(seconds, inc);
+        break;
+      case OTLP_METRICS.tokens:
+        addDaily(tokens, inc);
+        break;
+      case OTLP_METRICS.costUsd:
+        addDaily(cost, inc);
+        break;
+      case OTLP_METRICS.sessions:
+        usage.sessions += totalOf(inc);
+        break;
+      case OTLP_METRICS.activeSeconds:
+        if (s.labels.type === 'agent') {
+          usage.activeSeconds.agent += totalOf(inc);
+        } else {
+          usage.activeSeconds.user += totalOf(inc);
+        }
+        break;
+      case OTLP_METRICS.commits:
+        usage.commits += totalOf(inc);
+        break;
+      case OTLP_METRICS.pullRequests:
+        usage.pullRequests += totalOf(inc);
+        break;
+      default:
+        break;
     }
   }
   const acceptanceRate = toPoints(shown)
@@ -85,11 +134,16 @@ export function personalDaily(series: MyDataSeries[]): PersonalDaily {
     suggestions: toPoints(shown),
     lines: toPoints(lines),
     hoursSaved: toPoints(seconds, 1 / 3600),
+    tokens: toPoints(tokens),
+    costUsd: toPoints(cost),
     totals: {
       suggestions: sum(shown),
       accepted: sum(accepted),
       lines: sum(lines),
       hoursSaved: sum(seconds) / 3600,
+      tokens: sum(tokens),
+      costUsd: sum(cost),
+      ...usage,
     },
   };
 }

@@ -20,6 +20,7 @@ import {
   TeamDashboard,
   TelemetryTokenResponse,
   TimeSavedPanel,
+  UsagePanel,
   TooFewParticipants,
 } from '@fawkes/plugin-ai-telemetry-common';
 import { ResponseError } from '@backstage/errors';
@@ -143,7 +144,7 @@ export const timeSavedPanel: TimeSavedPanel = {
     ],
     roi: {
       formula:
-        'value = hoursSaved × hourlyCost; seatCost = seatCostPerMonth × activeUsers × days ÷ daysPerMonth; net = value − seatCost; ratio = value ÷ seatCost',
+        'value = hoursSaved × hourlyCost; seatCost = seatCostPerMonth × activeUsers × days ÷ daysPerMonth; cost = seatCost + usageCostUsd; net = value − cost; ratio = value ÷ cost',
       inputs: {
         hoursSaved: 30,
         hourlyCost: 85,
@@ -151,11 +152,14 @@ export const timeSavedPanel: TimeSavedPanel = {
         activeUsers: 42,
         days: 3,
         daysPerMonth: 30.4375,
+        usageCostUsd: 121.35,
       },
+      estimated: ['hoursSaved', 'hourlyCost', 'seatCostPerMonth'],
       valueOfTimeSaved: 2550,
       seatCost: 78.65,
-      net: 2471.35,
-      ratio: 32.42,
+      totalCost: 200,
+      net: 2350,
+      ratio: 12.75,
     },
   },
 };
@@ -189,6 +193,50 @@ export const featureUsagePanel: FeatureUsagePanel = {
         { feature: 'completion', bucket: 2, count: 6 },
       ],
     },
+  },
+};
+
+export const usagePanel: UsagePanel = {
+  ...base,
+  id: 'usage',
+  step: 86400,
+  queries: [
+    {
+      query: 'sum by (model, type) (increase(ai_copilot_tokens_total[86400s]))',
+      type: 'range',
+      source: 'raw',
+      step: 86400,
+    },
+  ],
+  data: {
+    withheld: false,
+    reportingDevelopers: 12,
+    totalTokens: 4_200_000,
+    tokensByType: [
+      { name: 'cache_read', points: days([900_000, 1_100_000, 1_000_000]) },
+      { name: 'input', points: days([200_000, 250_000, 250_000]) },
+      { name: 'output', points: days([150_000, 200_000, 150_000]) },
+    ],
+    byModel: [
+      {
+        model: 'claude-sonnet-4-5',
+        tokens: { cache_read: 2_500_000, input: 500_000, output: 400_000 },
+        totalTokens: 3_400_000,
+        costUsd: 101.5,
+      },
+      {
+        model: 'gemini-2.5-pro',
+        tokens: { cache_read: 500_000, input: 200_000, output: 100_000 },
+        totalTokens: 800_000,
+        costUsd: 19.85,
+      },
+    ],
+    cost: days([38, 45, 38.35]),
+    totalCostUsd: 121.35,
+    sessions: 96,
+    activeSeconds: { user: 41 * 3600, agent: 17 * 3600 },
+    commits: 58,
+    pullRequests: 14,
   },
 };
 
@@ -241,6 +289,7 @@ export const dashboard: OrganisationDashboard = {
     linesGenerated: linesGeneratedPanel,
     timeSaved: timeSavedPanel,
     featureUsage: featureUsagePanel,
+    usage: usagePanel,
     alerts: alertsPanel,
   },
   tooFewParticipants: false,

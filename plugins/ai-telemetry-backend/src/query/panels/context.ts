@@ -2,6 +2,7 @@ import {
   PanelParams,
   QueryKey,
   QuerySpec,
+  UsageWithheldReason,
 } from '@fawkes/plugin-ai-telemetry-common';
 import {
   PrometheusAlertRule,
@@ -20,8 +21,19 @@ export type PanelContext = {
   /** Catalog Groups with a direct member among the active users of `activeUsers` (organisation only). */
   teamsUsingAi(activeUsers: QuerySpec): Promise<number>;
   alertRules(): Promise<PrometheusAlertRule[]>;
+  /**
+   * Whether the usage figures (tokens, cost, sessions...) of this view may be shown: the
+   * privacy threshold over the usage families alone.
+   */
+  usageVisibility(): Promise<UsageVisibility>;
   estimates: { hourlyCost: number; seatCostPerMonth: number };
+  minGroupSize: number;
 };
+
+/** The usage families' privacy check: figures with how many report, or why not. */
+export type UsageVisibility =
+  | { withheld: false; reporting: number }
+  | { withheld: true; reason: UsageWithheldReason };
 
 /** The panel's query with that key. */
 export function specFor(ctx: PanelContext, key: QueryKey): QuerySpec {

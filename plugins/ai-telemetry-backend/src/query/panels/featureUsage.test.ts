@@ -46,7 +46,9 @@ describe('loadFeatureUsage', () => {
       optedInUsers: async () => 0,
       teamsUsingAi: async () => 0,
       alertRules: async () => [],
+      usageVisibility: async () => ({ withheld: true, reason: 'noData' }),
       estimates: { hourlyCost: 1, seatCostPerMonth: 1 },
+      minGroupSize: 5,
     };
 
     const { heatmap } = await loadFeatureUsage(ctx);

@@ -6,6 +6,7 @@ import { loadFeatureUsage } from './featureUsage';
 import { loadLinesGenerated } from './linesGenerated';
 import { loadOverview } from './overview';
 import { loadTimeSaved } from './timeSaved';
+import { loadUsage } from './usage';
 
 export type { PanelContext } from './context';
 
@@ -18,5 +19,6 @@ export const PANEL_LOADERS: {
   linesGenerated: loadLinesGenerated,
   timeSaved: loadTimeSaved,
   featureUsage: loadFeatureUsage,
+  usage: loadUsage,
   alerts: loadAlerts,
 };

@@ -1,15 +1,16 @@
 import { RoiEstimate, TimeSavedData } from '@fawkes/plugin-ai-telemetry-common';
 import { NO_LABEL } from './buckets';
-import { activeUserCount, PanelContext, specFor } from './context';
+import { activeUserCount, PanelContext, scalarOf, specFor } from './context';
 
 /** Days in an average month. */
 export const DAYS_PER_MONTH = 365.25 / 12;
 
 /** Hours saved, per active developer and by activity, and the ROI estimate with its inputs. */
 export async function loadTimeSaved(ctx: PanelContext): Promise<TimeSavedData> {
-  const [byActivity, active] = await Promise.all([
+  const [byActivity, active, usageCostUsd] = await Promise.all([
     ctx.run(specFor(ctx, 'timeSaved')),
     ctx.run(specFor(ctx, 'activeUsers')),
+    usageCost(ctx),
   ]);
   const activities = byActivity
     .map(s => ({
@@ -34,24 +35,44 @@ export async function loadTimeSaved(ctx: PanelContext): Promise<TimeSavedData> {
       activeUsers,
       days: (end - start) / 86400,
       daysPerMonth: DAYS_PER_MONTH,
+      usageCostUsd,
     }),
   };
 }
 
-/** The value of the hours saved against the seats of the active users over the window. */
+/**
+ * The assistants' usage cost in the window, only where the usage panel may show figures (the
+ * cost of two developers on Claude Code must not be readable off the ROI tile), and only when
+ * some cost was reported or priced.
+ */
+async function usageCost(ctx: PanelContext): Promise<number | null> {
+  const visibility = await ctx.usageVisibility();
+  if (visibility.withheld) return null;
+  const series = await ctx.run(specFor(ctx, 'costTotal'));
+  return series.length > 0 ? scalarOf(series) : null;
+}
+
+/**
+ * The value of the hours saved against what the assistants cost over the window: the seats of
+ * the active users and, where the assistants report it, their usage cost.
+ */
 export function roiEstimate(inputs: RoiEstimate['inputs']): RoiEstimate {
   const valueOfTimeSaved = inputs.hoursSaved * inputs.hourlyCost;
   const seatCost =
     (inputs.seatCostPerMonth * inputs.activeUsers * inputs.days) /
     inputs.daysPerMonth;
+  const totalCost = seatCost + (inputs.usageCostUsd ?? 0);
   return {
     formula:
       'value = hoursSaved × hourlyCost; seatCost = seatCostPerMonth × activeUsers × days ÷ daysPerMonth; ' +
-      'net = value − seatCost; ratio = value ÷ seatCost',
+      'cost = seatCost + usageCostUsd (reported by the assistants, or tokens × configured price); ' +
+      'net = value − cost; ratio = value ÷ cost',
     inputs,
+    estimated: ['hoursSaved', 'hourlyCost', 'seatCostPerMonth'],
     valueOfTimeSaved,
     seatCost,
-    net: valueOfTimeSaved - seatCost,
-    ratio: seatCost > 0 ? valueOfTimeSaved / seatCost : null,
+    totalCost,
+    net: valueOfTimeSaved - totalCost,
+    ratio: totalCost > 0 ? valueOfTimeSaved / totalCost : null,
   };
 }

@@ -12,6 +12,7 @@ import { FeatureUsagePanel } from '../FeatureUsagePanel';
 import { LinesGeneratedPanel } from '../LinesGeneratedPanel';
 import { OverviewPanel } from '../OverviewPanel';
 import { TimeSavedPanel } from '../TimeSavedPanel';
+import { UsagePanel } from '../UsagePanel';
 
 function panelOf<Id extends PanelId>(
   dashboard: DashboardResponse | undefined,
@@ -67,6 +68,9 @@ export const Dashboard = (props: {
       </Grid>
       <Grid item xs={12} lg={6}>
         <FeatureUsagePanel state={panels.featureUsage} />
+      </Grid>
+      <Grid item xs={12}>
+        <UsagePanel state={panels.usage} />
       </Grid>
     </Grid>
   );

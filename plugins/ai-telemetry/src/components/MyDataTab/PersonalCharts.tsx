@@ -15,10 +15,13 @@ import {
 import { ReactNode } from 'react';
 import { PanelState } from '../../hooks/usePanelStates';
 import {
+  formatCompact,
   formatCount,
   formatDecimal,
+  formatHours,
   formatPercent,
   formatTime,
+  formatUsd,
   isoTime,
 } from '../../lib/format';
 import { PersonalDaily } from '../../lib/myData';
@@ -61,7 +64,7 @@ function dailyTable(column: string, points: Point[]): Tabular {
   };
 }
 
-/** One of the three personal cards: a PanelCard over the personal figures, a third of a row wide. */
+/** One of the personal cards: a PanelCard over the personal figures, a third of a row wide. */
 const PersonalCard = (props: {
   id: string;
   title: string;
@@ -72,8 +75,9 @@ const PersonalCard = (props: {
   emptyWhat: string;
   tabular: (data: PersonalDaily) => Tabular;
   children: (data: PersonalDaily) => ReactNode;
+  wide?: boolean;
 }) => (
-  <Grid item xs={12} lg={4}>
+  <Grid item xs={12} lg={props.wide ? 12 : 4}>
     <PanelCard
       id={props.id}
       title={props.title}
@@ -134,6 +138,23 @@ const DailyBars = (props: {
     </ChartFrame>
   );
 };
+
+function usageSummary(data?: PersonalDaily): string {
+  if (!data || data.tokens.length === 0) {
+    return 'From assistants that report over OpenTelemetry (Claude Code, Gemini CLI, Codex, Copilot Chat)';
+  }
+  const t = data.totals;
+  return [
+    `${formatCompact(t.tokens)} tokens`,
+    `${formatUsd(t.costUsd)}`,
+    `${formatCount(t.sessions)} sessions`,
+    `${formatHours(t.activeSeconds.user)} active (agents ${formatHours(
+      t.activeSeconds.agent,
+    )})`,
+    `${formatCount(t.commits)} commits`,
+    `${formatCount(t.pullRequests)} pull requests`,
+  ].join(' · ');
+}
 
 function acceptanceSummary(data?: PersonalDaily): string {
   if (!data || data.totals.suggestions === 0)
@@ -253,6 +274,33 @@ export const PersonalCharts = (props: { state: PanelState<PersonalPanel> }) => {
             unit="h"
             yLabel="Hours"
             color={colours.accent}
+          />
+        )}
+      </PersonalCard>
+      <PersonalCard
+        id="my-usage"
+        title="My assistant usage"
+        subheader={usageSummary(state.panel?.data)}
+        state={state}
+        points={d => d.tokens}
+        emptyWhat="assistant tokens of yours"
+        tabular={d => ({
+          header: ['day (UTC)', 'tokens', 'cost (USD)'],
+          rows: d.tokens.map(p => [
+            day(p.t),
+            p.v,
+            d.costUsd.find(c => c.t === p.t)?.v ?? 0,
+          ]),
+        })}
+        wide
+      >
+        {d => (
+          <DailyBars
+            title="Tokens my assistants used per day"
+            points={d.tokens}
+            unit="tokens"
+            yLabel="Tokens"
+            color={colours.primary}
           />
         )}
       </PersonalCard>

@@ -83,7 +83,7 @@ describe('OverviewTab', () => {
       await screen.findAllByText(
         /Invalid to: to must be later than from \(HTTP 400\)/,
       ),
-    ).toHaveLength(6);
+    ).toHaveLength(7);
   });
 
   it.each([

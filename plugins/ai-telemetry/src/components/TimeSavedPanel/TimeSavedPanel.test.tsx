@@ -24,13 +24,43 @@ describe('TimeSavedPanel', () => {
     );
 
     const roi = screen.getByRole('group', { name: 'Return on investment' });
-    expect(roi).toHaveTextContent('32.4 ×');
-    expect(roi).toHaveTextContent('value 2,550 − seats 79 = net 2,471');
+    expect(roi).toHaveTextContent('12.8 ×');
+    expect(roi).toHaveTextContent(
+      'value 2,550 − seats 79 − usage 121 = net 2,350',
+    );
+    expect(roi).toHaveTextContent(
+      'hoursSaved = 30 (estimate: lines × seconds per line)',
+    );
+    expect(roi).toHaveTextContent('usageCostUsd = $121.35 (measured');
     expect(screen.getByLabelText('ROI formula')).toHaveTextContent(
       'value = hoursSaved × hourlyCost',
     );
     expect(roi).toHaveTextContent('hourlyCost = 85 (configured)');
     expect(roi).toHaveTextContent('activeUsers = 42');
+  });
+
+  it('says when the usage cost is not known, and leaves it out of the net', async () => {
+    const { roi } = timeSavedPanel.data;
+    await renderInTestApp(
+      <TimeSavedPanel
+        state={loaded({
+          ...timeSavedPanel,
+          data: {
+            ...timeSavedPanel.data,
+            roi: {
+              ...roi,
+              inputs: { ...roi.inputs, usageCostUsd: null },
+              totalCost: roi.seatCost,
+              net: roi.valueOfTimeSaved - roi.seatCost,
+              ratio: roi.valueOfTimeSaved / roi.seatCost,
+            },
+          },
+        })}
+      />,
+    );
+    const tile = screen.getByRole('group', { name: 'Return on investment' });
+    expect(tile).toHaveTextContent('value 2,550 − seats 79 = net 2,471');
+    expect(tile).toHaveTextContent('usageCostUsd = not known');
   });
 
   it('shows loading, error and empty states', async () => {

@@ -16,7 +16,7 @@ import {
   YAxis,
 } from 'recharts';
 import { PanelState } from '../../hooks/usePanelStates';
-import { formatDecimal, formatMoney } from '../../lib/format';
+import { formatDecimal, formatMoney, formatUsd } from '../../lib/format';
 import { seriesStyle } from '../../lib/palette';
 import { ChartFrame, useChartTheme } from '../ChartFrame';
 import { Tabular } from '../DataTable';
@@ -55,6 +55,8 @@ function table(data: TimeSavedData): Tabular {
       ['roi: days per month', roi.inputs.daysPerMonth],
       ['roi: value of time saved', roi.valueOfTimeSaved],
       ['roi: seat cost', roi.seatCost],
+      ['roi: usage cost (USD)', roi.inputs.usageCostUsd],
+      ['roi: total cost', roi.totalCost],
       ['roi: net', roi.net],
       ['roi: ratio', roi.ratio],
     ],
@@ -73,7 +75,10 @@ const RoiTile = (props: { roi: RoiEstimate }) => {
     >
       <Typography variant="body2">
         value {formatMoney(roi.valueOfTimeSaved)} − seats{' '}
-        {formatMoney(roi.seatCost)} = net {formatMoney(roi.net)}
+        {formatMoney(roi.seatCost)}
+        {inputs.usageCostUsd !== null &&
+          ` − usage ${formatMoney(inputs.usageCostUsd)}`}{' '}
+        = net {formatMoney(roi.net)}
       </Typography>
       <pre className={classes.formula} aria-label="ROI formula">
         {roi.formula.replace(/; /g, '\n')}
@@ -81,15 +86,26 @@ const RoiTile = (props: { roi: RoiEstimate }) => {
       <Typography variant="caption" color="textSecondary" component="div">
         Inputs:
         <ul className={classes.inputs}>
-          <li>hoursSaved = {formatDecimal(inputs.hoursSaved)}</li>
+          <li>
+            hoursSaved = {formatDecimal(inputs.hoursSaved)} (estimate: lines ×
+            seconds per line)
+          </li>
           <li>hourlyCost = {formatMoney(inputs.hourlyCost)} (configured)</li>
           <li>
             seatCostPerMonth = {formatMoney(inputs.seatCostPerMonth)}{' '}
             (configured)
           </li>
-          <li>activeUsers = {inputs.activeUsers}</li>
+          <li>activeUsers = {inputs.activeUsers} (measured)</li>
           <li>days = {formatDecimal(inputs.days)}</li>
           <li>daysPerMonth = {inputs.daysPerMonth}</li>
+          <li>
+            usageCostUsd ={' '}
+            {inputs.usageCostUsd === null
+              ? 'not known (no assistant in view reports usage over OpenTelemetry)'
+              : `${formatUsd(
+                  inputs.usageCostUsd,
+                )} (measured: the assistants' own cost, or tokens × configured price)`}
+          </li>
         </ul>
       </Typography>
     </Tile>

@@ -1,0 +1,125 @@
+import {
+  ModelUsage,
+  UsageData,
+  UsageTotalFamily,
+} from '@fawkes/plugin-ai-telemetry-common';
+import { PrometheusSeries } from '../../upstream/PrometheusClient';
+import {
+  bucketStarts,
+  countPoints,
+  countSeries,
+  labelOf,
+  sumIntoBuckets,
+  total,
+} from './buckets';
+import { PanelContext, scalarOf, specFor } from './context';
+
+/** A finite value, or 0. */
+function finite(value: number | undefined): number {
+  return value !== undefined && Number.isFinite(value) ? value : 0;
+}
+
+/** Sums every point of range results into one figure per group. */
+function totalsBy(
+  series: PrometheusSeries[],
+  groupOf: (labels: Record<string, string>) => string,
+): Map<string, number> {
+  const totals = new Map<string, number>();
+  for (const s of series) {
+    const group = groupOf(s.labels);
+    const sum = s.points.reduce((acc, [, v]) => acc + finite(v), 0);
+    totals.set(group, (totals.get(group) ?? 0) + sum);
+  }
+  return totals;
+}
+
+/**
+ * Tokens by type and model, cost, sessions, active time, commits and pull requests, from the
+ * assistants that report them over OpenTelemetry; or why they are withheld (no one in view
+ * reports them, or too few do: {@link PanelContext.usageVisibility}).
+ */
+export async function loadUsage(ctx: PanelContext): Promise<UsageData> {
+  const visibility = await ctx.usageVisibility();
+  if (visibility.withheld) {
+    return {
+      withheld: true,
+      reason: visibility.reason,
+      minGroupSize: ctx.minGroupSize,
+    };
+  }
+  const totalSpec = (family: UsageTotalFamily) => {
+    const found = ctx.specs.find(
+      s => s.key === 'usageTotal' && s.family === family,
+    );
+    if (!found) throw new Error(`the panel has no ${family} total query`);
+    return found;
+  };
+  const [tokens, cost, sessions, active, commits, pullRequests] =
+    await Promise.all([
+      ctx.run(specFor(ctx, 'tokens')),
+      ctx.run(specFor(ctx, 'cost')),
+      ctx.run(totalSpec('sessions')),
+      ctx.run(totalSpec('activeSeconds')),
+      ctx.run(totalSpec('commits')),
+      ctx.run(totalSpec('pullRequests')),
+    ]);
+  const { start, end, barStep } = ctx.params.window;
+  const starts = bucketStarts(start, end, barStep);
+
+  const tokensByModelType = totalsBy(
+    tokens,
+    l => `${l.model ?? ''}\u0000${l.type ?? ''}`,
+  );
+  const costByModel = totalsBy(cost, labelOf('model'));
+  const models = new Map<string, ModelUsage>();
+  for (const [key, value] of tokensByModelType) {
+    const [model, type] = key.split('\u0000');
+    const name = model || labelOf('model')({});
+    const entry = models.get(name) ?? {
+      model: name,
+      tokens: {},
+      totalTokens: 0,
+      costUsd: null,
+    };
+    entry.tokens[type] = (entry.tokens[type] ?? 0) + value;
+    entry.totalTokens += value;
+    models.set(name, entry);
+  }
+  for (const [model, usd] of costByModel) {
+    const entry = models.get(model) ?? {
+      model,
+      tokens: {},
+      totalTokens: 0,
+      costUsd: null,
+    };
+    entry.costUsd = (entry.costUsd ?? 0) + usd;
+    models.set(model, entry);
+  }
+
+  const costBuckets = sumIntoBuckets(cost, barStep, () => 'all').get('all');
+  const hasCost = cost.length > 0;
+  const activeByType = (type: string) =>
+    finite(active.find(s => s.labels.type === type)?.points[0]?.[1]);
+  const byModel = [...models.values()].sort(
+    (a, b) =>
+      b.totalTokens - a.totalTokens ||
+      (b.costUsd ?? 0) - (a.costUsd ?? 0) ||
+      a.model.localeCompare(b.model),
+  );
+  return {
+    withheld: false,
+    reportingDevelopers: visibility.reporting,
+    totalTokens: byModel.reduce((sum, m) => sum + m.totalTokens, 0),
+    tokensByType: countSeries(
+      sumIntoBuckets(tokens, barStep, labelOf('type')),
+      starts,
+    ),
+    byModel,
+    cost: hasCost ? countPoints(costBuckets, starts) : [],
+    totalCostUsd: hasCost ? total(costBuckets, starts) : null,
+    sessions: scalarOf(sessions),
+    activeSeconds: { user: activeByType('user'), agent: activeByType('agent') },
+    commits: scalarOf(commits),
+    pullRequests: scalarOf(pullRequests),
+  };
+}

@@ -1,0 +1,70 @@
+import { renderInTestApp } from '@backstage/test-utils';
+import { screen } from '@testing-library/react';
+import { usagePanel } from '../../testing/fixtures';
+import { loaded } from '../../testing/states';
+import { UsagePanel } from './UsagePanel';
+
+describe('UsagePanel', () => {
+  it('shows tokens, cost, sessions, active time, commits and pull requests, with tokens by model', async () => {
+    const { container } = await renderInTestApp(
+      <UsagePanel state={loaded(usagePanel)} />,
+    );
+    expect(screen.getByRole('group', { name: 'Tokens' })).toHaveTextContent(
+      '4.2 M12 developers reporting',
+    );
+    expect(
+      screen.getByRole('group', { name: 'Usage cost' }),
+    ).toHaveTextContent('$121.35$10.11 per reporting developer');
+    expect(screen.getByRole('group', { name: 'Sessions' })).toHaveTextContent(
+      '96',
+    );
+    expect(
+      screen.getByRole('group', { name: 'Active time' }),
+    ).toHaveTextContent('41 hdevelopers at the keyboard; agents worked 17 h');
+    expect(screen.getByRole('group', { name: 'Commits' })).toHaveTextContent(
+      '58',
+    );
+    expect(
+      screen.getByRole('group', { name: 'Pull requests' }),
+    ).toHaveTextContent('14');
+    expect(screen.getByText('Tokens per day, stacked by type')).toBeVisible();
+    expect(container.querySelectorAll('.recharts-area')).toHaveLength(3);
+
+    const table = screen.getByRole('table', {
+      name: 'Tokens and cost by model',
+    });
+    const rows = table.querySelectorAll('tbody tr');
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toHaveTextContent('claude-sonnet-4-5500 k400 k2.5 M$101.50');
+    expect(rows[1]).toHaveTextContent('gemini-2.5-pro200 k100 k500 k$19.85');
+  });
+
+  it('explains withheld figures: no assistant reporting, or too few developers', async () => {
+    const { rerender } = await renderInTestApp(
+      <UsagePanel
+        state={loaded({
+          ...usagePanel,
+          data: { withheld: true, reason: 'noData', minGroupSize: 5 },
+        })}
+      />,
+    );
+    expect(screen.getByTestId('usage-no-data')).toHaveTextContent(
+      'Claude Code, Gemini CLI, Codex and Copilot Chat',
+    );
+    expect(
+      screen.getByRole('link', { name: 'Settings → AI Telemetry' }),
+    ).toBeInTheDocument();
+
+    rerender(
+      <UsagePanel
+        state={loaded({
+          ...usagePanel,
+          data: { withheld: true, reason: 'threshold', minGroupSize: 5 },
+        })}
+      />,
+    );
+    expect(screen.getByTestId('usage-withheld')).toHaveTextContent(
+      'Fewer than 5 developers here have an assistant reporting',
+    );
+  });
+});
