@@ -37,6 +37,11 @@ export const METRIC_NAMES: readonly MetricName[] = [
   ...Object.values(OTLP_METRICS),
 ];
 
+/** Every contract metric starts with this. */
+export const CONTRACT_METRIC_PREFIX = 'ai_copilot_';
+/** Every recording rule of the plugin starts with this. */
+export const RECORDING_RULE_PREFIX = 'ai_telemetry:';
+
 /** The label that carries the pseudonym on every series. */
 export const USER_HASH_LABEL = 'user_hash';
 

@@ -8,11 +8,11 @@
 
 export * from './api/events';
 export * from './api/ingestion';
+export * from './api/live';
 export * from './api/privacy';
 export * from './api/queries';
 export * from './contract';
 export * from './csv';
-export * from './panels';
 export * from './permissions';
 export * from './pseudonym';
 export * from './types';

@@ -69,7 +69,8 @@ describe('QueryService', () => {
       // Nothing but the participants was asked of the usage counters.
       expect(
         prometheus.asked.filter(
-          q => q.includes('ai_copilot_tokens_total') && !q.includes('user_hash'),
+          q =>
+            q.includes('ai_copilot_tokens_total') && !q.includes('user_hash'),
         ),
       ).toEqual([]);
       // The rest of the dashboard has figures.

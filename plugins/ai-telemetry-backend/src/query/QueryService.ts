@@ -5,31 +5,29 @@ import {
 import { InputError, isError } from '@backstage/errors';
 import {
   DashboardResponse,
-  ignoredFilters,
-  MAX_POINTS_PER_QUERY,
   OrganisationDashboardResponse,
   OrganisationPanelResponse,
   OrganisationTooFewParticipants,
-  PANEL_CATALOG,
   PANEL_IDS,
   PanelError,
   PanelId,
-  PanelParameterError,
-  PanelParams,
   PanelQuery,
-  PanelRequest,
   PanelResponse,
   PanelResponseById,
-  parsePanelRequest,
-  parseTime,
-  pointCount,
-  QuerySpec,
   QueryWindow,
   RawQueryRequest,
   RawQueryResponse,
   TeamDashboardResponse,
   TooFewParticipantsReason,
 } from '@fawkes/plugin-ai-telemetry-common';
+import { FamilySources, PanelParams } from './families';
+import { PanelRequest, parsePanelRequest, parseTime } from './params';
+import { InstantQuery, QuerySpec } from './panels/queries';
+import {
+  MAX_POINTS_PER_QUERY,
+  PanelParameterError,
+  pointCount,
+} from './window';
 import { AiTelemetryConfig } from '../config/AiTelemetryConfig';
 import {
   PrometheusAlertRule,
@@ -37,7 +35,7 @@ import {
   PrometheusSeries,
 } from '../upstream/PrometheusClient';
 import { UpstreamError } from '../upstream/errors';
-import { PANEL_LOADERS, PanelContext } from './panels';
+import { ignoredFilters, PANELS, PanelContext } from './panels';
 import { QueryCache } from './QueryCache';
 import { PrivacyThreshold } from './privacyThreshold';
 import { checkQueryStep, checkRawQuery } from './rawQueryGuard';
@@ -50,10 +48,9 @@ import { OptInStore } from '../database/OptInStore';
 const ALERT_RULES_TTL_MS = 10_000;
 
 /** A query to run: a panel query, or one of the service's own. */
-type QueryRun = Pick<
-  QuerySpec,
-  'type' | 'query' | 'start' | 'end' | 'step' | 'time'
->;
+type QueryRun =
+  | { type: 'range'; query: string; start: number; end: number; step: number }
+  | { type: 'instant'; query: string; time: number };
 
 export type QueryServiceOptions = {
   prometheus: PrometheusClient;
@@ -80,15 +77,15 @@ function toPanelQuery(spec: QuerySpec): PanelQuery {
         query: spec.display,
         type: 'range',
         source: spec.source,
-        start: spec.start! * 1000,
-        end: spec.end! * 1000,
-        step: spec.step!,
+        start: spec.start * 1000,
+        end: spec.end * 1000,
+        step: spec.step,
       }
     : {
         query: spec.display,
         type: 'instant',
         source: spec.source,
-        time: spec.time! * 1000,
+        time: spec.time * 1000,
       };
 }
 
@@ -169,14 +166,11 @@ export class QueryService {
     request: PanelRequest,
     credentials: BackstageCredentials,
   ): Promise<OrganisationPanelResponse> {
-    if (PANEL_CATALOG[id].families.length > 0) {
+    if (PANELS[id].families.length > 0) {
       const reason = await this.privacy.organisation(request);
       if (reason) return this.tooFew(request, reason);
     }
-    const sources = await this.coverage.sources(
-      request,
-      PANEL_CATALOG[id].families,
-    );
+    const sources = await this.coverage.sources(request, PANELS[id].families);
     return this.loadPanel(id, request, sources, credentials);
   }
 
@@ -345,15 +339,14 @@ export class QueryService {
   private async loadPanel<Id extends PanelId>(
     id: Id,
     params: PanelParams,
-    sources: Awaited<ReturnType<RuleCoverage['sources']>>,
+    sources: FamilySources,
     credentials: BackstageCredentials,
     team?: ResolvedTeam,
   ): Promise<PanelResponseById[Id]> {
-    const definition = PANEL_CATALOG[id];
-    const specs = definition.queries(params, sources);
+    const panel = PANELS[id] as (typeof PANELS)[Id];
+    const plan = panel.plan(params, sources);
     const ctx: PanelContext = {
       params,
-      specs,
       run: spec => this.run(spec),
       optedInUsers: team
         ? async () => team.userHashes.length
@@ -364,24 +357,17 @@ export class QueryService {
       estimates: this.options.settings.estimates,
       minGroupSize: this.options.settings.privacy.minGroupSize,
     };
-    const data = await PANEL_LOADERS[id](ctx);
-    const queries = specs.map(toPanelQuery);
-    if (id === 'alerts') {
-      queries.push({
-        query: 'GET /api/v1/rules',
-        type: 'instant',
-        source: 'rules-api',
-      });
-    }
+    const data = await plan.load(ctx);
+    const queries: PanelQuery[] = [
+      ...plan.queries.map(toPanelQuery),
+      ...panel.extraQueries.map(q => ({ ...q, type: 'instant' as const })),
+    ];
     return {
       id,
       window: toWindow(params),
-      step:
-        id === 'linesGenerated' || id === 'usage'
-          ? params.window.barStep
-          : params.window.step,
+      step: panel.step(params.window),
       filters: params.filters,
-      ignoredFilters: ignoredFilters(definition, params.filters),
+      ignoredFilters: ignoredFilters(panel.families, params.filters),
       queries,
       data,
     } as PanelResponseById[Id];
@@ -389,18 +375,15 @@ export class QueryService {
 
   private run(q: QueryRun): Promise<PrometheusSeries[]> {
     const { prometheus, cache } = this.options;
-    const key = JSON.stringify([
-      q.type,
-      q.query,
-      q.start,
-      q.end,
-      q.step,
-      q.time,
-    ]);
+    const key = JSON.stringify(
+      q.type === 'range'
+        ? [q.type, q.query, q.start, q.end, q.step]
+        : [q.type, q.query, q.time],
+    );
     return cache.get(key, () =>
       q.type === 'range'
-        ? prometheus.rangeQuery(q.query, q.start!, q.end!, q.step!)
-        : prometheus.instantQuery(q.query, q.time!),
+        ? prometheus.rangeQuery(q.query, q.start, q.end, q.step)
+        : prometheus.instantQuery(q.query, q.time),
     );
   }
 
@@ -413,7 +396,7 @@ export class QueryService {
   }
 
   private async teamsUsingAi(
-    activeSpec: QuerySpec,
+    activeSpec: InstantQuery,
     credentials: BackstageCredentials,
   ): Promise<number> {
     const active = await this.run(activeSpec);

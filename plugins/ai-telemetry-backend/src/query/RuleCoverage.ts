@@ -1,14 +1,13 @@
 import {
   CounterFamily,
-  HOUR,
+  FamilySources,
+  FAMILY_METRICS,
   METRIC_FAMILIES,
-  METRICS,
   MetricFamily,
-  MOVING_AVERAGE_SECONDS,
   PanelParams,
-  QuerySource,
   RECORDING_RULES,
-} from '@fawkes/plugin-ai-telemetry-common';
+} from './families';
+import { HOUR, MOVING_AVERAGE_SECONDS } from './window';
 import { PrometheusSeries } from '../upstream/PrometheusClient';
 
 /** An instant query, run through the query cache. */
@@ -24,7 +23,7 @@ export type InstantRun = (
  */
 export function uncoveredQuery(family: MetricFamily): string {
   return (
-    `count(count_over_time(${METRICS[family]}[1h])) unless on() ` +
+    `count(count_over_time(${FAMILY_METRICS[family]}[1h])) unless on() ` +
     `count(${RECORDING_RULES[family]})`
   );
 }
@@ -43,7 +42,7 @@ export class RuleCoverage {
   async sources(
     params: PanelParams,
     families: readonly CounterFamily[] = METRIC_FAMILIES,
-  ): Promise<Record<MetricFamily, QuerySource>> {
+  ): Promise<FamilySources> {
     const entries = await Promise.all(
       METRIC_FAMILIES.map(async family => {
         if (params.team || !families.includes(family)) {
@@ -56,7 +55,7 @@ export class RuleCoverage {
         return [family, covered ? 'recording-rule' : 'raw'] as const;
       }),
     );
-    return Object.fromEntries(entries) as Record<MetricFamily, QuerySource>;
+    return Object.fromEntries(entries) as FamilySources;
   }
 
   private async covers(

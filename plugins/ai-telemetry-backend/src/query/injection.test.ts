@@ -1,14 +1,13 @@
 import {
   DEFAULT_ASSISTANTS,
   DEFAULT_LANGUAGES,
-  PANEL_CATALOG,
-  PanelParameterError,
-  PanelParams,
-  parsePanelRequest,
-  QuerySource,
-  QuerySpec,
-  userHashMatcher,
 } from '@fawkes/plugin-ai-telemetry-common';
+import { PanelParams, QuerySource } from './families';
+import { parsePanelRequest } from './params';
+import { PANELS } from './panels';
+import { QuerySpec } from './panels/queries';
+import { userHashMatcher } from './promql';
+import { PanelParameterError } from './window';
 import { parser } from '@prometheus-io/lezer-promql';
 import { createRandom } from '@fawkes/ai-telemetry-test-utils';
 import { fakePrometheus, testQueryService } from './__testUtils__/testDoubles';
@@ -185,10 +184,10 @@ function allQueries(
     timeSaved: source,
     featureUsage: source,
   };
-  return Object.values(PANEL_CATALOG).flatMap(panel =>
+  return Object.values(PANELS).flatMap(panel =>
     panel
-      .queries(params, sources)
-      .map((spec, i): [string, QuerySpec] => [
+      .plan(params, sources)
+      .queries.map((spec, i): [string, QuerySpec] => [
         `${source} ${panel.id} ${i}`,
         spec,
       ]),

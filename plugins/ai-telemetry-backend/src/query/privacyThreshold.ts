@@ -1,16 +1,17 @@
 import {
-  CounterFamily,
-  FAMILY_FILTERS,
   FilterName,
-  METRIC_FAMILIES,
   PanelFilters,
-  PanelRequest,
-  participantsQuery,
-  QuerySpec,
   TooFewParticipantsReason,
-  USAGE_FAMILIES,
   UsageWithheldReason,
 } from '@fawkes/plugin-ai-telemetry-common';
+import {
+  CounterFamily,
+  FAMILY_FILTERS,
+  METRIC_FAMILIES,
+  USAGE_FAMILIES,
+} from './families';
+import { PanelRequest } from './params';
+import { participantsQuery, QuerySpec } from './panels/queries';
 import { PrometheusSeries } from '../upstream/PrometheusClient';
 import { ResolvedTeam } from './TeamResolver';
 

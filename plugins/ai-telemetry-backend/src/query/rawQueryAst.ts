@@ -1,5 +1,5 @@
 import { InputError } from '@backstage/errors';
-import { quoteLabelValue } from '@fawkes/plugin-ai-telemetry-common';
+import { quoteLabelValue } from './promql';
 import { parser } from '@prometheus-io/lezer-promql';
 
 /**

@@ -1,4 +1,4 @@
-import { RECORDING_RULES } from '@fawkes/plugin-ai-telemetry-common';
+import { RECORDING_RULES } from './families';
 import { readFileSync } from 'fs';
 import { parse as parseYaml } from 'yaml';
 import { renderSelector } from './rawQueryAst';

@@ -1,8 +1,5 @@
-import {
-  MetricName,
-  METRICS,
-  RECORDING_RULES,
-} from '@fawkes/plugin-ai-telemetry-common';
+import { MetricName, METRICS } from '@fawkes/plugin-ai-telemetry-common';
+import { RECORDING_RULES } from './families';
 import { Matcher } from './rawQueryAst';
 
 /** One per-person term that a recording rule adds up: `fn(metric{matchers}[window])`. */

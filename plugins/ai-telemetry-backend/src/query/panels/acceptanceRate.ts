@@ -1,10 +1,10 @@
 import {
   AcceptanceRateData,
-  MOVING_AVERAGE_SECONDS,
   NamedSeries,
   Point,
 } from '@fawkes/plugin-ai-telemetry-common';
 import { PrometheusSeries } from '../../upstream/PrometheusClient';
+import { MOVING_AVERAGE_SECONDS } from '../window';
 import {
   bucketStarts,
   Buckets,
@@ -12,7 +12,8 @@ import {
   sumIntoBuckets,
   total,
 } from './buckets';
-import { PanelContext, specFor } from './context';
+import { definePanel, PanelContext } from './panel';
+import { RangeQuery, suggestionsQuery } from './queries';
 
 type Outcomes = { shown: Map<string, Buckets>; accepted: Map<string, Buckets> };
 
@@ -58,10 +59,11 @@ function rateSeries(o: Outcomes, starts: number[]): NamedSeries[] {
  * moving average: for each step, accepted / shown over the seven days that end with it (the
  * suggestions query reaches a week back before the window for it).
  */
-export async function loadAcceptanceRate(
+async function loadAcceptanceRate(
+  queries: { suggestions: RangeQuery },
   ctx: PanelContext,
 ): Promise<AcceptanceRateData> {
-  const series = await ctx.run(specFor(ctx, 'suggestions'));
+  const series = await ctx.run(queries.suggestions);
   const { start, end, step } = ctx.params.window;
   const starts = bucketStarts(start, end, step);
 
@@ -85,3 +87,17 @@ export async function loadAcceptanceRate(
     ),
   };
 }
+
+/**
+ * Acceptance rate: share of suggestions accepted per step, overall, by language, by assistant,
+ * and over the last seven days.
+ */
+export const acceptanceRatePanel = definePanel({
+  id: 'acceptanceRate',
+  families: ['suggestions'],
+  step: window => window.step,
+  queries: (params, sources) => ({
+    suggestions: suggestionsQuery(params, sources.suggestions),
+  }),
+  load: loadAcceptanceRate,
+});

@@ -3,7 +3,7 @@ import {
   AlertsData,
 } from '@fawkes/plugin-ai-telemetry-common';
 import { PrometheusAlertRule } from '../../upstream/PrometheusClient';
-import { PanelContext } from './context';
+import { definePanel, PanelContext } from './panel';
 
 /** The label value and group-name prefix that mark the plugin's alert rules. */
 const COMPONENT = 'ai-telemetry';
@@ -27,7 +27,10 @@ function healthOf(rule: PrometheusAlertRule): AlertRuleStatus['health'] {
 }
 
 /** The plugin's alert rules and whether they fire, from Prometheus's rules API. */
-export async function loadAlerts(ctx: PanelContext): Promise<AlertsData> {
+async function loadAlerts(
+  _queries: {},
+  ctx: PanelContext,
+): Promise<AlertsData> {
   const rules = (await ctx.alertRules()).filter(isOurs);
   return {
     rules: rules
@@ -60,3 +63,13 @@ export async function loadAlerts(ctx: PanelContext): Promise<AlertsData> {
       ),
   };
 }
+
+/** Alerts: the ai-telemetry alert rules and whether they fire (tells nothing about people). */
+export const alertsPanel = definePanel({
+  id: 'alerts',
+  families: [],
+  step: window => window.step,
+  queries: () => ({}),
+  load: loadAlerts,
+  extraQueries: [{ query: 'GET /api/v1/rules', source: 'rules-api' }],
+});

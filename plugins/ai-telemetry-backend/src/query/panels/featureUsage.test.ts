@@ -1,14 +1,13 @@
 import {
   DEFAULT_ASSISTANTS,
   DEFAULT_LANGUAGES,
-  PANEL_CATALOG,
-  parsePanelRequest,
-  QuerySpec,
 } from '@fawkes/plugin-ai-telemetry-common';
-import { PanelContext } from './context';
-import { loadFeatureUsage } from './featureUsage';
+import { parsePanelRequest } from '../params';
+import { featureUsageHourlyQueries, featureUsagePanel } from './featureUsage';
+import { PanelContext } from './panel';
+import { QuerySpec } from './queries';
 
-describe('loadFeatureUsage', () => {
+describe('the feature usage panel', () => {
   it('puts each interleaved hourly query of a long window into the hour it read', async () => {
     const params = parsePanelRequest(
       { range: '90d' },
@@ -25,23 +24,25 @@ describe('loadFeatureUsage', () => {
       timeSaved: 'raw',
       featureUsage: 'raw',
     } as const;
-    const specs = PANEL_CATALOG.featureUsage.queries(params, raw);
-    const hourly = specs.filter(s => s.key === 'featureUsageHourly');
-    expect(hourly.map(s => s.hourOffset)).toEqual([0, 1]);
+    const plan = featureUsagePanel.plan(params, raw);
+    const hourly = featureUsageHourlyQueries(params, 'raw');
+    expect(hourly).toHaveLength(2);
+    const offsetOf = (spec: QuerySpec) =>
+      hourly.findIndex(h => h.query === spec.query);
 
     // The query that reads the hour right before each evaluation answers 1 per hour, the one
     // that reads the hour before that answers 10: every even hour of the day (UTC) saw 10.
     const answer = (spec: QuerySpec) => {
-      if (spec.key !== 'featureUsageHourly') return [];
+      const k = offsetOf(spec);
+      if (k < 0 || spec.type !== 'range') return [];
       const points: Array<[number, number]> = [];
-      for (let t = spec.start!; t <= spec.end!; t += spec.step!) {
-        points.push([t, spec.hourOffset === 0 ? 1 : 10]);
+      for (let t = spec.start; t <= spec.end; t += spec.step) {
+        points.push([t, k === 0 ? 1 : 10]);
       }
       return [{ labels: { feature: 'chat' }, points }];
     };
     const ctx: PanelContext = {
       params,
-      specs,
       run: async spec => answer(spec),
       optedInUsers: async () => 0,
       teamsUsingAi: async () => 0,
@@ -51,7 +52,7 @@ describe('loadFeatureUsage', () => {
       minGroupSize: 5,
     };
 
-    const { heatmap } = await loadFeatureUsage(ctx);
+    const { heatmap } = await plan.load(ctx);
 
     const chat = heatmap.hourOfDay.filter(c => c.feature === 'chat');
     expect(chat.map(c => c.count)).toEqual(

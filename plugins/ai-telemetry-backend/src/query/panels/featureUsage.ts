@@ -2,25 +2,92 @@ import {
   FEATURES,
   FeatureUsageData,
   HeatmapCell,
-  HOUR,
 } from '@fawkes/plugin-ai-telemetry-common';
+import { PanelParams, QuerySource } from '../families';
+import { HOUR, MAX_POINTS_PER_QUERY } from '../window';
 import { bucketStarts, countSeries, labelOf, sumIntoBuckets } from './buckets';
-import { PanelContext, specFor } from './context';
+import { definePanel, PanelContext } from './panel';
+import { increaseOver, rangeQuery, RangeQuery } from './queries';
 
 /** 1970-01-01, day 0, was a Thursday (weekday 4 with 0 = Sunday). */
 const EPOCH_WEEKDAY = 4;
 
+/** Feature invocations per step, by feature. */
+export function featureUsageQuery(
+  params: PanelParams,
+  source: QuerySource,
+): RangeQuery {
+  const { start, end, step } = params.window;
+  return rangeQuery(
+    params,
+    { start: start + step, end, step },
+    {
+      family: 'featureUsage',
+      source,
+      alignedTimes: [start, step],
+      build: (r, s) =>
+        `sum by (feature) (${increaseOver(
+          'featureUsage',
+          params,
+          r,
+          s,
+          step,
+        )})`,
+    },
+  );
+}
+
+/**
+ * Feature invocations per hour, by feature, for the heatmaps. A long window has more hours than
+ * one query may return points, so it is read by n interleaved queries (n divides 24), each
+ * every n hours, the k-th (index k) reading the hour that ends k hours before its evaluation
+ * time.
+ */
+export function featureUsageHourlyQueries(
+  params: PanelParams,
+  source: QuerySource,
+): RangeQuery[] {
+  const { start, end } = params.window;
+  const hours = (end - start) / HOUR;
+  const parts =
+    [1, 2, 3, 4, 6, 8, 12, 24].find(n => hours / n < MAX_POINTS_PER_QUERY) ??
+    24;
+  const step = parts * HOUR;
+  return Array.from({ length: parts }, (_, k) =>
+    rangeQuery(
+      params,
+      { start: start + step, end, step },
+      {
+        family: 'featureUsage',
+        source,
+        alignedTimes: [start, step],
+        build: (r, s) =>
+          `sum by (feature) (${increaseOver(
+            'featureUsage',
+            params,
+            r,
+            s,
+            HOUR,
+            k * HOUR,
+          )})`,
+      },
+    ),
+  );
+}
+
+type Queries = { perStep: RangeQuery; hourly: RangeQuery[] };
+
 /**
  * Feature invocations per step, and per hour of day and weekday (UTC) over the window. The
- * hourly queries each read the hour that ends `hourOffset` hours before their evaluation time.
+ * k-th hourly query reads the hour that ends k hours before its evaluation time.
  */
-export async function loadFeatureUsage(
+async function loadFeatureUsage(
+  queries: Queries,
   ctx: PanelContext,
 ): Promise<FeatureUsageData> {
-  const hourlySpecs = ctx.specs.filter(s => s.key === 'featureUsageHourly');
   const [perStep, ...hourly] = await Promise.all([
-    ctx.run(specFor(ctx, 'featureUsage')),
-    ...hourlySpecs.map(spec => ctx.run(spec)),
+    ctx.run(queries.perStep),
+    ...queries.hourly.map(spec => ctx.run(spec)),
   ]);
   const { start, end, step } = ctx.params.window;
   const starts = bucketStarts(start, end, step);
@@ -34,9 +101,9 @@ export async function loadFeatureUsage(
   const dayOfWeek = new Map<string, number>();
   const add = (map: Map<string, number>, key: string, v: number) =>
     map.set(key, (map.get(key) ?? 0) + v);
-  hourlySpecs.forEach((spec, i) => {
-    const behind = ((spec.hourOffset ?? 0) + 1) * HOUR;
-    for (const s of hourly[i]) {
+  hourly.forEach((result, k) => {
+    const behind = (k + 1) * HOUR;
+    for (const s of result) {
       const feature = labelOf('feature')(s.labels);
       for (const [t, v] of s.points) {
         if (!Number.isFinite(v)) continue;
@@ -72,3 +139,15 @@ export async function loadFeatureUsage(
     },
   };
 }
+
+/** Feature usage: assistant features used per step, and by hour of day and weekday (UTC). */
+export const featureUsagePanel = definePanel({
+  id: 'featureUsage',
+  families: ['featureUsage'],
+  step: window => window.step,
+  queries: (params, sources): Queries => ({
+    perStep: featureUsageQuery(params, sources.featureUsage),
+    hourly: featureUsageHourlyQueries(params, sources.featureUsage),
+  }),
+  load: loadFeatureUsage,
+});

@@ -1,24 +1,23 @@
-import { PanelId, PanelResponseById } from '@fawkes/plugin-ai-telemetry-common';
-import { loadAcceptanceRate } from './acceptanceRate';
-import { loadAlerts } from './alerts';
-import { PanelContext } from './context';
-import { loadFeatureUsage } from './featureUsage';
-import { loadLinesGenerated } from './linesGenerated';
-import { loadOverview } from './overview';
-import { loadTimeSaved } from './timeSaved';
-import { loadUsage } from './usage';
+import { PanelId } from '@fawkes/plugin-ai-telemetry-common';
+import { acceptanceRatePanel } from './acceptanceRate';
+import { alertsPanel } from './alerts';
+import { featureUsagePanel } from './featureUsage';
+import { linesGeneratedPanel } from './linesGenerated';
+import { overviewPanel } from './overview';
+import { Panel } from './panel';
+import { timeSavedPanel } from './timeSaved';
+import { usagePanel } from './usage';
 
-export type { PanelContext } from './context';
+export type { PanelContext, UsageVisibility } from './panel';
+export { ignoredFilters } from './panel';
 
-/** Computes each panel's data from its queries' results. */
-export const PANEL_LOADERS: {
-  [K in PanelId]: (ctx: PanelContext) => Promise<PanelResponseById[K]['data']>;
-} = {
-  overview: loadOverview,
-  acceptanceRate: loadAcceptanceRate,
-  linesGenerated: loadLinesGenerated,
-  timeSaved: loadTimeSaved,
-  featureUsage: loadFeatureUsage,
-  usage: loadUsage,
-  alerts: loadAlerts,
+/** Every panel of the dashboard, one module each. */
+export const PANELS: { [K in PanelId]: Panel<K> } = {
+  overview: overviewPanel,
+  acceptanceRate: acceptanceRatePanel,
+  linesGenerated: linesGeneratedPanel,
+  timeSaved: timeSavedPanel,
+  featureUsage: featureUsagePanel,
+  usage: usagePanel,
+  alerts: alertsPanel,
 };

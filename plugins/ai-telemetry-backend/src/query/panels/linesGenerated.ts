@@ -7,13 +7,38 @@ import {
   sumIntoBuckets,
   total,
 } from './buckets';
-import { PanelContext, specFor } from './context';
+import { PanelParams, QuerySource } from '../families';
+import { definePanel, PanelContext } from './panel';
+import { increaseOver, rangeQuery, RangeQuery } from './queries';
+
+/** Lines accepted per bar and language. */
+function linesQuery(params: PanelParams, source: QuerySource): RangeQuery {
+  const { start, end, barStep } = params.window;
+  return rangeQuery(
+    params,
+    { start: start + barStep, end, step: barStep },
+    {
+      family: 'linesGenerated',
+      source,
+      alignedTimes: [start, barStep],
+      build: (r, s) =>
+        `sum by (language) (${increaseOver(
+          'linesGenerated',
+          params,
+          r,
+          s,
+          barStep,
+        )})`,
+    },
+  );
+}
 
 /** Lines per bar and language, per bar overall, and their running total. */
-export async function loadLinesGenerated(
+async function loadLinesGenerated(
+  queries: { lines: RangeQuery },
   ctx: PanelContext,
 ): Promise<LinesGeneratedData> {
-  const series = await ctx.run(specFor(ctx, 'lines'));
+  const series = await ctx.run(queries.lines);
   const { start, end, barStep } = ctx.params.window;
   const starts = bucketStarts(start, end, barStep);
   const all = sumIntoBuckets(series, barStep, () => 'all').get('all');
@@ -33,3 +58,14 @@ export async function loadLinesGenerated(
     }),
   };
 }
+
+/** Lines generated: lines accepted per day by language, and their running total. */
+export const linesGeneratedPanel = definePanel({
+  id: 'linesGenerated',
+  families: ['linesGenerated'],
+  step: window => window.barStep,
+  queries: (params, sources) => ({
+    lines: linesQuery(params, sources.linesGenerated),
+  }),
+  load: loadLinesGenerated,
+});

@@ -1,6 +1,12 @@
 import { OverviewData } from '@fawkes/plugin-ai-telemetry-common';
 import { bucketStarts, labelOf, sumIntoBuckets, total } from './buckets';
-import { activeUserCount, PanelContext, specFor } from './context';
+import { activeUserCount, definePanel, PanelContext } from './panel';
+import {
+  activeUsersQuery,
+  InstantQuery,
+  RangeQuery,
+  suggestionsQuery,
+} from './queries';
 
 const TOP_LANGUAGES = 5;
 
@@ -8,13 +14,16 @@ function ratio(part: number, whole: number): number | null {
   return whole > 0 ? part / whole : null;
 }
 
+type Queries = { suggestions: RangeQuery; active: InstantQuery };
+
 /** Totals of the window, its top languages, active and opted-in users, teams using AI tools. */
-export async function loadOverview(ctx: PanelContext): Promise<OverviewData> {
-  const suggestionsSpec = specFor(ctx, 'suggestions');
-  const activeSpec = specFor(ctx, 'activeUsers');
+async function loadOverview(
+  queries: Queries,
+  ctx: PanelContext,
+): Promise<OverviewData> {
   const [suggestions, active, optedInUsers] = await Promise.all([
-    ctx.run(suggestionsSpec),
-    ctx.run(activeSpec),
+    ctx.run(queries.suggestions),
+    ctx.run(queries.active),
     ctx.optedInUsers(),
   ]);
   const { start, end, step } = ctx.params.window;
@@ -50,6 +59,23 @@ export async function loadOverview(ctx: PanelContext): Promise<OverviewData> {
         acceptanceRate: ratio(l.accepted, l.suggestions),
         share: l.suggestions / totalSuggestions,
       })),
-    teamsUsingAi: ctx.params.team ? null : await ctx.teamsUsingAi(activeSpec),
+    teamsUsingAi: ctx.params.team
+      ? null
+      : await ctx.teamsUsingAi(queries.active),
   };
 }
+
+/**
+ * Overview: suggestions shown, acceptance rate, active and opted-in users, top five languages,
+ * teams using AI tools.
+ */
+export const overviewPanel = definePanel({
+  id: 'overview',
+  families: ['suggestions'],
+  step: window => window.step,
+  queries: (params, sources): Queries => ({
+    suggestions: suggestionsQuery(params, sources.suggestions),
+    active: activeUsersQuery(params),
+  }),
+  load: loadOverview,
+});

@@ -1,16 +1,63 @@
 import { RoiEstimate, TimeSavedData } from '@fawkes/plugin-ai-telemetry-common';
+import { PanelParams, QuerySource } from '../families';
 import { NO_LABEL } from './buckets';
-import { activeUserCount, PanelContext, scalarOf, specFor } from './context';
+import { activeUserCount, definePanel, PanelContext, scalarOf } from './panel';
+import {
+  activeUsersQuery,
+  increaseOver,
+  instantQuery,
+  InstantQuery,
+} from './queries';
 
 /** Days in an average month. */
 export const DAYS_PER_MONTH = 365.25 / 12;
 
+/** Seconds saved in the window, by activity. */
+function timeSavedQuery(
+  params: PanelParams,
+  source: QuerySource,
+): InstantQuery {
+  const { start, end } = params.window;
+  return instantQuery(params, end, {
+    family: 'timeSaved',
+    source,
+    alignedTimes: [start, end],
+    build: (r, s) =>
+      `sum by (activity) (${increaseOver(
+        'timeSaved',
+        params,
+        r,
+        s,
+        end - start,
+      )})`,
+  });
+}
+
+/** The usage cost over the window, for the ROI estimate. */
+function costTotalQuery(params: PanelParams): InstantQuery {
+  const { start, end } = params.window;
+  return instantQuery(params, end, {
+    family: 'costUsd',
+    build: r =>
+      `sum (${increaseOver('costUsd', params, r, 'raw', end - start)})`,
+  });
+}
+
+type Queries = {
+  byActivity: InstantQuery;
+  active: InstantQuery;
+  cost: InstantQuery;
+};
+
 /** Hours saved, per active developer and by activity, and the ROI estimate with its inputs. */
-export async function loadTimeSaved(ctx: PanelContext): Promise<TimeSavedData> {
+async function loadTimeSaved(
+  queries: Queries,
+  ctx: PanelContext,
+): Promise<TimeSavedData> {
   const [byActivity, active, usageCostUsd] = await Promise.all([
-    ctx.run(specFor(ctx, 'timeSaved')),
-    ctx.run(specFor(ctx, 'activeUsers')),
-    usageCost(ctx),
+    ctx.run(queries.byActivity),
+    ctx.run(queries.active),
+    usageCost(queries.cost, ctx),
   ]);
   const activities = byActivity
     .map(s => ({
@@ -45,10 +92,13 @@ export async function loadTimeSaved(ctx: PanelContext): Promise<TimeSavedData> {
  * cost of two developers on Claude Code must not be readable off the ROI tile), and only when
  * some cost was reported or priced.
  */
-async function usageCost(ctx: PanelContext): Promise<number | null> {
+async function usageCost(
+  query: InstantQuery,
+  ctx: PanelContext,
+): Promise<number | null> {
   const visibility = await ctx.usageVisibility();
   if (visibility.withheld) return null;
-  const series = await ctx.run(specFor(ctx, 'costTotal'));
+  const series = await ctx.run(query);
   return series.length > 0 ? scalarOf(series) : null;
 }
 
@@ -76,3 +126,24 @@ export function roiEstimate(inputs: RoiEstimate['inputs']): RoiEstimate {
     ratio: totalCost > 0 ? valueOfTimeSaved / totalCost : null,
   };
 }
+
+/**
+ * Time saved: estimated hours saved, per active developer and by activity, and what they are
+ * worth against the seats and the usage cost.
+ */
+export const timeSavedPanel = definePanel({
+  id: 'timeSaved',
+  families: ['timeSaved'],
+  step: window => window.step,
+  queries: (params, sources): Queries => ({
+    byActivity: timeSavedQuery(params, sources.timeSaved),
+    // Time saved has no language label, so the developers it is divided by are counted
+    // without the language filter too.
+    active: activeUsersQuery({
+      ...params,
+      filters: { assistant: params.filters.assistant },
+    }),
+    cost: costTotalQuery(params),
+  }),
+  load: loadTimeSaved,
+});

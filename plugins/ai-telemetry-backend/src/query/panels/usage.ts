@@ -1,9 +1,6 @@
-import {
-  ModelUsage,
-  UsageData,
-  UsageTotalFamily,
-} from '@fawkes/plugin-ai-telemetry-common';
+import { ModelUsage, UsageData } from '@fawkes/plugin-ai-telemetry-common';
 import { PrometheusSeries } from '../../upstream/PrometheusClient';
+import { PanelParams, USAGE_FAMILIES, UsageFamily } from '../families';
 import {
   bucketStarts,
   countPoints,
@@ -12,7 +9,80 @@ import {
   sumIntoBuckets,
   total,
 } from './buckets';
-import { PanelContext, scalarOf, specFor } from './context';
+import { definePanel, PanelContext, scalarOf } from './panel';
+import {
+  increaseOver,
+  instantQuery,
+  InstantQuery,
+  rangeQuery,
+  RangeQuery,
+} from './queries';
+
+/**
+ * Tokens per bar, by model and type. Raw counters only: the usage families have no recording
+ * rules.
+ */
+function tokensQuery(params: PanelParams): RangeQuery {
+  const { start, end, barStep } = params.window;
+  return rangeQuery(
+    params,
+    { start: start + barStep, end, step: barStep },
+    {
+      family: 'tokens',
+      build: r =>
+        `sum by (model, type) (${increaseOver(
+          'tokens',
+          params,
+          r,
+          'raw',
+          barStep,
+        )})`,
+    },
+  );
+}
+
+/** Usage cost in US dollars per bar, by model. */
+function costQuery(params: PanelParams): RangeQuery {
+  const { start, end, barStep } = params.window;
+  return rangeQuery(
+    params,
+    { start: start + barStep, end, step: barStep },
+    {
+      family: 'costUsd',
+      build: r =>
+        `sum by (model) (${increaseOver(
+          'costUsd',
+          params,
+          r,
+          'raw',
+          barStep,
+        )})`,
+    },
+  );
+}
+
+/** A usage family's total over the window (active time by `type`: user, agent). */
+function usageTotalQuery(
+  params: PanelParams,
+  family: UsageFamily,
+): InstantQuery {
+  const { start, end } = params.window;
+  const by = family === 'activeSeconds' ? ' by (type)' : '';
+  return instantQuery(params, end, {
+    family,
+    build: r =>
+      `sum${by} (${increaseOver(family, params, r, 'raw', end - start)})`,
+  });
+}
+
+type Queries = {
+  tokens: RangeQuery;
+  cost: RangeQuery;
+  sessions: InstantQuery;
+  activeSeconds: InstantQuery;
+  commits: InstantQuery;
+  pullRequests: InstantQuery;
+};
 
 /** A finite value, or 0. */
 function finite(value: number | undefined): number {
@@ -38,7 +108,10 @@ function totalsBy(
  * assistants that report them over OpenTelemetry; or why they are withheld (no one in view
  * reports them, or too few do: {@link PanelContext.usageVisibility}).
  */
-export async function loadUsage(ctx: PanelContext): Promise<UsageData> {
+async function loadUsage(
+  queries: Queries,
+  ctx: PanelContext,
+): Promise<UsageData> {
   const visibility = await ctx.usageVisibility();
   if (visibility.withheld) {
     return {
@@ -47,21 +120,14 @@ export async function loadUsage(ctx: PanelContext): Promise<UsageData> {
       minGroupSize: ctx.minGroupSize,
     };
   }
-  const totalSpec = (family: UsageTotalFamily) => {
-    const found = ctx.specs.find(
-      s => s.key === 'usageTotal' && s.family === family,
-    );
-    if (!found) throw new Error(`the panel has no ${family} total query`);
-    return found;
-  };
   const [tokens, cost, sessions, active, commits, pullRequests] =
     await Promise.all([
-      ctx.run(specFor(ctx, 'tokens')),
-      ctx.run(specFor(ctx, 'cost')),
-      ctx.run(totalSpec('sessions')),
-      ctx.run(totalSpec('activeSeconds')),
-      ctx.run(totalSpec('commits')),
-      ctx.run(totalSpec('pullRequests')),
+      ctx.run(queries.tokens),
+      ctx.run(queries.cost),
+      ctx.run(queries.sessions),
+      ctx.run(queries.activeSeconds),
+      ctx.run(queries.commits),
+      ctx.run(queries.pullRequests),
     ]);
   const { start, end, barStep } = ctx.params.window;
   const starts = bucketStarts(start, end, barStep);
@@ -123,3 +189,22 @@ export async function loadUsage(ctx: PanelContext): Promise<UsageData> {
     pullRequests: scalarOf(pullRequests),
   };
 }
+
+/**
+ * Tokens and cost: model tokens by type and model, usage cost, sessions, active time, commits
+ * and pull requests, from the assistants that report them over OpenTelemetry.
+ */
+export const usagePanel = definePanel({
+  id: 'usage',
+  families: USAGE_FAMILIES,
+  step: window => window.barStep,
+  queries: (params): Queries => ({
+    tokens: tokensQuery(params),
+    cost: costQuery(params),
+    sessions: usageTotalQuery(params, 'sessions'),
+    activeSeconds: usageTotalQuery(params, 'activeSeconds'),
+    commits: usageTotalQuery(params, 'commits'),
+    pullRequests: usageTotalQuery(params, 'pullRequests'),
+  }),
+  load: loadUsage,
+});

@@ -1,4 +1,7 @@
-import { DEFAULT_ASSISTANTS, DEFAULT_LANGUAGES } from '../contract';
+import {
+  DEFAULT_ASSISTANTS,
+  DEFAULT_LANGUAGES,
+} from '@fawkes/plugin-ai-telemetry-common';
 import { parsePanelRequest, parseTime } from './params';
 import { DAY, PanelParameterError } from './window';
 

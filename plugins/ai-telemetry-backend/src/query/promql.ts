@@ -1,4 +1,4 @@
-import { PSEUDONYM_PATTERN } from '../pseudonym';
+import { PSEUDONYM_PATTERN } from '@fawkes/plugin-ai-telemetry-common';
 
 /**
  * Writes `value` as a PromQL double-quoted string literal that reads back as exactly `value`.

@@ -1,4 +1,4 @@
-import { DashboardRange } from '../api/queries';
+import { DashboardRange } from '@fawkes/plugin-ai-telemetry-common';
 
 /** Seconds in an hour and a day. */
 export const HOUR = 3600;

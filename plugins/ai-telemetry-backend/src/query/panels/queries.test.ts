@@ -1,17 +1,18 @@
-import { DEFAULT_ASSISTANTS, DEFAULT_LANGUAGES } from '../contract';
+import {
+  DEFAULT_ASSISTANTS,
+  DEFAULT_LANGUAGES,
+  PanelId,
+} from '@fawkes/plugin-ai-telemetry-common';
+import { FamilySources, PanelParams } from '../families';
+import { parsePanelRequest } from '../params';
+import { DAY, HOUR, MAX_POINTS_PER_QUERY, pointCount } from '../window';
+import { featureUsageHourlyQueries } from './featureUsage';
+import { ignoredFilters, PANELS } from './index';
 import {
   activeUsersQuery,
-  featureUsageHourlyQueries,
-  ignoredFilters,
-  MetricFamily,
-  PANEL_CATALOG,
-  PanelParams,
   participantsQuery,
-  QuerySource,
   suggestionsQuery,
-} from './catalog';
-import { parsePanelRequest } from './params';
-import { DAY, HOUR, MAX_POINTS_PER_QUERY, pointCount } from './window';
+} from './queries';
 
 const options = {
   languages: DEFAULT_LANGUAGES,
@@ -19,7 +20,7 @@ const options = {
   retentionDays: 90,
   now: Date.UTC(2026, 10, 28, 13) / 1000,
 };
-const rules: Record<MetricFamily, QuerySource> = {
+const rules: FamilySources = {
   suggestions: 'recording-rule',
   linesGenerated: 'recording-rule',
   timeSaved: 'recording-rule',
@@ -60,10 +61,8 @@ describe('the panel catalog', () => {
 
   it('always reads the raw counters for a team, and shows its pseudonyms as $team', () => {
     const p = params({ range: '30d', assistant: 'cody' }, true);
-    for (const id of Object.keys(PANEL_CATALOG) as Array<
-      keyof typeof PANEL_CATALOG
-    >) {
-      for (const spec of PANEL_CATALOG[id].queries(p, rules)) {
+    for (const id of Object.keys(PANELS) as PanelId[]) {
+      for (const spec of PANELS[id].plan(p, rules).queries) {
         expect(spec.source).toBe('raw');
         expect(spec.query).toContain(
           `user_hash=~"${'a'.repeat(64)}|${'c'.repeat(64)}"`,
@@ -86,20 +85,23 @@ describe('the panel catalog', () => {
 
   it('keeps every range query under the point limit, splitting the hourly heatmap of 90 days in two', () => {
     const points = ['24h', '7d', '30d', '90d'].flatMap(range =>
-      Object.values(PANEL_CATALOG).flatMap(panel =>
+      Object.values(PANELS).flatMap(panel =>
         panel
-          .queries(params({ range }), rules)
-          .filter(spec => spec.type === 'range')
-          .map(spec => pointCount(spec.start!, spec.end!, spec.step!)),
+          .plan(params({ range }), rules)
+          .queries.flatMap(spec =>
+            spec.type === 'range'
+              ? [pointCount(spec.start, spec.end, spec.step)]
+              : [],
+          ),
       ),
     );
     expect(points.length).toBeGreaterThan(20);
     expect(Math.max(...points)).toBeLessThanOrEqual(MAX_POINTS_PER_QUERY);
     const hourly = featureUsageHourlyQueries(params({ range: '90d' }), 'raw');
-    expect(hourly.map(s => [s.step, s.hourOffset])).toEqual([
-      [2 * HOUR, 0],
-      [2 * HOUR, 1],
-    ]);
+    expect(hourly.map(s => s.step)).toEqual([2 * HOUR, 2 * HOUR]);
+    expect(hourly[0].query).toBe(
+      'sum by (feature) (increase(ai_copilot_feature_usage[3600s]))',
+    );
     expect(hourly[1].query).toBe(
       'sum by (feature) (increase(ai_copilot_feature_usage[3600s] offset 3600s))',
     );
@@ -136,14 +138,17 @@ describe('the panel catalog', () => {
 
   it('says which filters a panel cannot apply', () => {
     const filters = { language: 'go', assistant: 'cody' };
-    expect(ignoredFilters(PANEL_CATALOG.overview, filters)).toEqual([]);
-    expect(ignoredFilters(PANEL_CATALOG.timeSaved, filters)).toEqual([
+    expect(ignoredFilters(PANELS.overview.families, filters)).toEqual([]);
+    expect(ignoredFilters(PANELS.timeSaved.families, filters)).toEqual([
       'language',
     ]);
-    expect(ignoredFilters(PANEL_CATALOG.alerts, filters)).toEqual([
+    expect(ignoredFilters(PANELS.usage.families, filters)).toEqual([
+      'language',
+    ]);
+    expect(ignoredFilters(PANELS.alerts.families, filters)).toEqual([
       'language',
       'assistant',
     ]);
-    expect(ignoredFilters(PANEL_CATALOG.featureUsage, {})).toEqual([]);
+    expect(ignoredFilters(PANELS.featureUsage.families, {})).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import {
   DashboardRange,
   DEFAULT_DASHBOARD_RANGE,
   PanelFilters,
-} from '../api/queries';
+} from '@fawkes/plugin-ai-telemetry-common';
 import { PanelParameterError, resolveWindow, WindowSpec } from './window';
 
 /** What a request is checked against. */

@@ -1,0 +1,79 @@
+import {
+  FilterName,
+  METRICS,
+  MetricName,
+  OTLP_METRICS,
+} from '@fawkes/plugin-ai-telemetry-common';
+import { PanelRequest } from './params';
+
+/** A family of the seed's counters: `suggestions`, `linesGenerated`, `timeSaved`, `featureUsage`. */
+export type MetricFamily = keyof typeof METRICS;
+
+/** The seed's families, in a fixed order: the ones the dashboard's privacy threshold counts. */
+export const METRIC_FAMILIES = Object.keys(METRICS) as MetricFamily[];
+
+/**
+ * A family of the counters that assistants' OpenTelemetry metrics feed (`tokens`, `costUsd`,
+ * `sessions`, `activeSeconds`, `commits`, `pullRequests`): read by the usage panel only, never
+ * through recording rules.
+ */
+export type UsageFamily = keyof typeof OTLP_METRICS;
+
+/** The usage families, in a fixed order. */
+export const USAGE_FAMILIES = Object.keys(OTLP_METRICS) as UsageFamily[];
+
+/** Any family of per-developer counters. */
+export type CounterFamily = MetricFamily | UsageFamily;
+
+/** The counter each family reads. */
+export const FAMILY_METRICS: Record<CounterFamily, MetricName> = {
+  ...METRICS,
+  ...OTLP_METRICS,
+};
+
+/**
+ * The organisation-level recording rules (deploy/prometheus/rules/ai-telemetry-recording.yml):
+ * each seed family's increase over the last hour, summed over users, without `user_hash`.
+ */
+export const RECORDING_RULES: Record<MetricFamily, string> = {
+  suggestions: 'ai_telemetry:suggestions:increase1h',
+  linesGenerated: 'ai_telemetry:lines_generated:increase1h',
+  timeSaved: 'ai_telemetry:time_saved_seconds:increase1h',
+  featureUsage: 'ai_telemetry:feature_usage:increase1h',
+};
+
+/** Whether a family has an organisation-level recording rule. */
+export function hasRecordingRule(
+  family: CounterFamily,
+): family is MetricFamily {
+  return family in RECORDING_RULES;
+}
+
+/**
+ * The filters each family's labels allow (time saved, feature usage and the usage families
+ * carry no language).
+ */
+export const FAMILY_FILTERS: Record<CounterFamily, readonly FilterName[]> = {
+  suggestions: ['language', 'assistant'],
+  linesGenerated: ['language', 'assistant'],
+  timeSaved: ['assistant'],
+  featureUsage: ['assistant'],
+  tokens: ['assistant'],
+  costUsd: ['assistant'],
+  sessions: ['assistant'],
+  activeSeconds: ['assistant'],
+  commits: ['assistant'],
+  pullRequests: ['assistant'],
+};
+
+/** Where a family's figures are read from. */
+export type QuerySource = 'raw' | 'recording-rule';
+
+/** The source each seed family is read from, for one request. */
+export type FamilySources = Record<MetricFamily, QuerySource>;
+
+/** The validated parameters every query is built from. */
+export type PanelParams = PanelRequest & {
+  /** On a team dashboard: the pseudonyms of the team's opted-in members (never empty). */
+  team?: { userHashes: readonly string[] };
+};

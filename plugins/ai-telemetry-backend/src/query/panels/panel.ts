@@ -1,0 +1,128 @@
+import {
+  FILTER_NAMES,
+  FilterName,
+  PanelFilters,
+  PanelId,
+  PanelResponseById,
+  UsageWithheldReason,
+} from '@fawkes/plugin-ai-telemetry-common';
+import {
+  PrometheusAlertRule,
+  PrometheusSeries,
+} from '../../upstream/PrometheusClient';
+import {
+  CounterFamily,
+  FAMILY_FILTERS,
+  FamilySources,
+  PanelParams,
+} from '../families';
+import { WindowSpec } from '../window';
+import { InstantQuery, QuerySpec } from './queries';
+
+/** The usage families' privacy check: figures with how many report, or why not. */
+export type UsageVisibility =
+  | { withheld: false; reporting: number }
+  | { withheld: true; reason: UsageWithheldReason };
+
+/** What a panel's loader may ask of the service, besides its own queries' results. */
+export type PanelContext = {
+  params: PanelParams;
+  /** Runs a query (through the cache). */
+  run(spec: QuerySpec): Promise<PrometheusSeries[]>;
+  /** Developers opted in now (for a team: its members). */
+  optedInUsers(): Promise<number>;
+  /** Catalog Groups with a direct member among the active users of `activeUsers` (organisation only). */
+  teamsUsingAi(activeUsers: InstantQuery): Promise<number>;
+  alertRules(): Promise<PrometheusAlertRule[]>;
+  /**
+   * Whether the usage figures (tokens, cost, sessions...) of this view may be shown: the
+   * privacy threshold over the usage families alone.
+   */
+  usageVisibility(): Promise<UsageVisibility>;
+  estimates: { hourlyCost: number; seatCostPerMonth: number };
+  minGroupSize: number;
+};
+
+/** A panel's figures. */
+export type PanelData<Id extends PanelId> = PanelResponseById[Id]['data'];
+
+/** The queries a panel runs, under names of its own: one query or a list of them each. */
+type NamedQueries = Record<string, QuerySpec | QuerySpec[]>;
+
+/**
+ * One panel of the dashboard, in one module: which families it reads, the queries it builds
+ * from validated parameters, and the loader that turns their results into its figures. The
+ * loader receives the very queries the module built, typed, so nothing is looked up by name.
+ */
+export type PanelDefinition<Id extends PanelId, Q extends NamedQueries> = {
+  id: Id;
+  /** The families the panel's figures come from (none for alerts). */
+  families: readonly CounterFamily[];
+  /** Seconds between the points of the panel's series. */
+  step(window: WindowSpec): number;
+  queries(params: PanelParams, sources: FamilySources): Q;
+  load(queries: Q, ctx: PanelContext): Promise<PanelData<Id>>;
+  /** Queries the panel shows besides its PromQL (the alerts panel's rules API call). */
+  extraQueries?: Array<{ query: string; source: 'rules-api' }>;
+};
+
+/** A panel as the service uses it: its queries for a request, and how to load its figures. */
+export type Panel<Id extends PanelId> = {
+  id: Id;
+  families: readonly CounterFamily[];
+  step(window: WindowSpec): number;
+  extraQueries: Array<{ query: string; source: 'rules-api' }>;
+  plan(
+    params: PanelParams,
+    sources: FamilySources,
+  ): {
+    queries: QuerySpec[];
+    load(ctx: PanelContext): Promise<PanelData<Id>>;
+  };
+};
+
+/** Turns a panel module's definition into the {@link Panel} the service runs. */
+export function definePanel<Id extends PanelId, Q extends NamedQueries>(
+  definition: PanelDefinition<Id, Q>,
+): Panel<Id> {
+  return {
+    id: definition.id,
+    families: definition.families,
+    step: definition.step,
+    extraQueries: definition.extraQueries ?? [],
+    plan(params, sources) {
+      const queries = definition.queries(params, sources);
+      return {
+        queries: Object.values(queries).flat(),
+        load: ctx => definition.load(queries, ctx),
+      };
+    },
+  };
+}
+
+/** The filters of a request that a panel cannot apply (alerts apply none). */
+export function ignoredFilters(
+  families: readonly CounterFamily[],
+  filters: PanelFilters,
+): FilterName[] {
+  return FILTER_NAMES.filter(
+    name =>
+      filters[name] !== undefined &&
+      (families.length === 0 ||
+        families.some(f => !FAMILY_FILTERS[f].includes(name))),
+  );
+}
+
+/** The value of a one-element instant result (`count(...)`), 0 when it is empty. */
+export function scalarOf(series: PrometheusSeries[]): number {
+  const value = series[0]?.points[0]?.[1];
+  return value !== undefined && Number.isFinite(value) ? value : 0;
+}
+
+/** Active users from an activeUsers result: a count for a team, one series per pseudonym otherwise. */
+export function activeUserCount(
+  ctx: PanelContext,
+  series: PrometheusSeries[],
+): number {
+  return ctx.params.team ? scalarOf(series) : series.length;
+}

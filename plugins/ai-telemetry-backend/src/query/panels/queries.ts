@@ -1,0 +1,256 @@
+import { PanelFilters } from '@fawkes/plugin-ai-telemetry-common';
+import {
+  CounterFamily,
+  FAMILY_FILTERS,
+  FAMILY_METRICS,
+  hasRecordingRule,
+  PanelParams,
+  QuerySource,
+  RECORDING_RULES,
+} from '../families';
+import {
+  LabelMatcher,
+  seconds,
+  selector,
+  TEAM_PLACEHOLDER,
+  userHashMatcher,
+} from '../promql';
+import {
+  HOUR,
+  MAX_POINTS_PER_QUERY,
+  MOVING_AVERAGE_SECONDS,
+  pointCount,
+} from '../window';
+
+/** What every query carries: what it reads, and its PromQL as sent and as shown. */
+type QueryBase = {
+  family: CounterFamily;
+  source: QuerySource;
+  /** The PromQL to send. */
+  query: string;
+  /** The PromQL as answers show it: a team's pseudonyms replaced by `$team`. */
+  display: string;
+};
+
+/** A range query: evaluated from `start` to `end` (unix seconds) every `step` seconds. */
+export type RangeQuery = QueryBase & {
+  type: 'range';
+  start: number;
+  end: number;
+  step: number;
+};
+
+/** An instant query, evaluated at `time` (unix seconds). */
+export type InstantQuery = QueryBase & { type: 'instant'; time: number };
+
+/** One PromQL query, ready to send. */
+export type QuerySpec = RangeQuery | InstantQuery;
+
+/** The two renderings of every query: as sent, and as shown. */
+export type Rendering = { team?: LabelMatcher };
+
+function renderings(params: PanelParams): {
+  sent: Rendering;
+  shown: Rendering;
+} {
+  if (!params.team) return { sent: {}, shown: {} };
+  return {
+    sent: { team: userHashMatcher(params.team.userHashes) },
+    shown: {
+      team: { label: 'user_hash', op: '=~', value: TEAM_PLACEHOLDER },
+    },
+  };
+}
+
+function filterMatchers(
+  family: CounterFamily,
+  filters: PanelFilters,
+): LabelMatcher[] {
+  return FAMILY_FILTERS[family]
+    .filter(name => filters[name] !== undefined)
+    .map(name => ({ label: name, op: '=', value: filters[name]! }));
+}
+
+/**
+ * The family's increase over the `windowSeconds` before each evaluation time, per series:
+ * `increase(counter[w])` on the raw counters, or the sum of the recording rule's hourly
+ * increases in that window (`sum_over_time(rule[w-1s:1h])`: the subquery's points fall on whole
+ * hours, and one second less than w keeps the hour at the window's start out, so that adjacent
+ * windows never count an hour twice, on Prometheus and VictoriaMetrics alike).
+ */
+export function increaseOver(
+  family: CounterFamily,
+  params: PanelParams,
+  rendering: Rendering,
+  source: QuerySource,
+  windowSeconds: number,
+  offsetSeconds = 0,
+): string {
+  const offset = offsetSeconds > 0 ? ` offset ${seconds(offsetSeconds)}` : '';
+  const matchers = filterMatchers(family, params.filters);
+  if (source === 'recording-rule' && hasRecordingRule(family)) {
+    const rule = selector(RECORDING_RULES[family], matchers);
+    return `sum_over_time(${rule}[${seconds(windowSeconds - 1)}:1h]${offset})`;
+  }
+  const all = rendering.team ? [...matchers, rendering.team] : matchers;
+  return `increase(${selector(FAMILY_METRICS[family], all)}[${seconds(
+    windowSeconds,
+  )}]${offset})`;
+}
+
+/**
+ * The source a query can really use: recording rules only for the organisation, only for a
+ * family that has one, and only when every window it reads starts and ends on a whole hour.
+ */
+function usableSource(
+  family: CounterFamily,
+  requested: QuerySource,
+  params: PanelParams,
+  alignedTimes: number[],
+): QuerySource {
+  if (requested !== 'recording-rule' || params.team) return 'raw';
+  if (!hasRecordingRule(family)) return 'raw';
+  return alignedTimes.every(t => t % HOUR === 0) ? 'recording-rule' : 'raw';
+}
+
+/** Builds a query's PromQL from a rendering and the source it reads. */
+export type Build = (rendering: Rendering, source: QuerySource) => string;
+
+/** What a query reads and how its PromQL is built. */
+type Reading = {
+  family: CounterFamily;
+  /** The source asked for; raw when omitted (and wherever a rule cannot stand in). */
+  source?: QuerySource;
+  /** Times (window edges, steps) that must fall on whole hours for a rule to stand in. */
+  alignedTimes?: number[];
+  build: Build;
+};
+
+function rendered(params: PanelParams, reading: Reading): QueryBase {
+  const source = usableSource(
+    reading.family,
+    reading.source ?? 'raw',
+    params,
+    reading.alignedTimes ?? [],
+  );
+  const { sent, shown } = renderings(params);
+  return {
+    family: reading.family,
+    source,
+    query: reading.build(sent, source),
+    display: reading.build(shown, source),
+  };
+}
+
+/**
+ * A range query from `start` to `end` every `step` seconds; a RangeError when it would return
+ * more points than one query may.
+ */
+export function rangeQuery(
+  params: PanelParams,
+  times: { start: number; end: number; step: number },
+  reading: Reading,
+): RangeQuery {
+  const points = pointCount(times.start, times.end, times.step);
+  if (points > MAX_POINTS_PER_QUERY) {
+    throw new RangeError(
+      `a ${reading.family} query would return ${points} points, more than ${MAX_POINTS_PER_QUERY}`,
+    );
+  }
+  return { type: 'range', ...times, ...rendered(params, reading) };
+}
+
+/** An instant query at `time`. */
+export function instantQuery(
+  params: PanelParams,
+  time: number,
+  reading: Reading,
+): InstantQuery {
+  return { type: 'instant', time, ...rendered(params, reading) };
+}
+
+/**
+ * Suggestions shown per step, by language, assistant and outcome, from a week before the window
+ * (for the moving average) to its end. The overview's totals and the acceptance panel's every
+ * series are sums of these points, so both panels share this one query.
+ */
+export function suggestionsQuery(
+  params: PanelParams,
+  source: QuerySource,
+): RangeQuery {
+  const { start, end, step } = params.window;
+  const first = start + step - MOVING_AVERAGE_SECONDS;
+  return rangeQuery(
+    params,
+    { start: first, end, step },
+    {
+      family: 'suggestions',
+      source,
+      alignedTimes: [first, step],
+      build: (r, s) =>
+        `sum by (language, assistant, accepted) (${increaseOver(
+          'suggestions',
+          params,
+          r,
+          s,
+          step,
+        )})`,
+    },
+  );
+}
+
+/**
+ * The pseudonyms with suggestions in the window (for the organisation, so that the backend can
+ * count them and the teams they belong to; the answer carries only counts), or just their
+ * number (for a team). Always from the raw counters: distinct users cannot be summed from
+ * hourly counts.
+ */
+export function activeUsersQuery(params: PanelParams): InstantQuery {
+  const { start, end } = params.window;
+  return instantQuery(params, end, {
+    family: 'suggestions',
+    build: r => {
+      const perUser = `sum by (user_hash) (${increaseOver(
+        'suggestions',
+        params,
+        r,
+        'raw',
+        end - start,
+      )}) > 0`;
+      return params.team ? `count(${perUser})` : perUser;
+    },
+  });
+}
+
+/**
+ * Who has data of one family in the window, for the privacy threshold: one series per pseudonym
+ * and value of each filter label that the request sets and the family applies
+ * (`sum by (user_hash, language, assistant) (...) > 0`), over the organisation or a team. The
+ * filter values themselves are left out of the query, so that one answer tells who has data
+ * under the filters and who has data outside them, and serves every value of the same filters.
+ * The backend only counts these pseudonyms; no answer carries them. Always from the raw counters.
+ */
+export function participantsQuery(
+  params: PanelParams,
+  family: CounterFamily,
+): InstantQuery {
+  const { start, end } = params.window;
+  const by = [
+    'user_hash',
+    ...FAMILY_FILTERS[family].filter(
+      name => params.filters[name] !== undefined,
+    ),
+  ];
+  const everything: PanelParams = { ...params, filters: {} };
+  return instantQuery(params, end, {
+    family,
+    build: r =>
+      `sum by (${by.join(', ')}) (${increaseOver(
+        family,
+        everything,
+        r,
+        'raw',
+        end - start,
+      )}) > 0`,
+  });
+}
