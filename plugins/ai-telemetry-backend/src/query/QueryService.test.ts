@@ -261,10 +261,10 @@ describe('QueryService', () => {
       expect(
         prometheus.asked.map(q => q.split(' ').slice(1, -1).join(' ')),
       ).toEqual([
-        `sum by (user_hash, language) (increase(${METRICS.suggestions}[86400s])) > 0`,
-        `sum by (user_hash, language) (increase(${METRICS.linesGenerated}[86400s])) > 0`,
-        `sum by (user_hash) (increase(${METRICS.timeSaved}[86400s])) > 0`,
-        `sum by (user_hash) (increase(${METRICS.featureUsage}[86400s])) > 0`,
+        `sum by (user_hash, language) (increase(${METRICS.suggestions}[84000s])) > 0`,
+        `sum by (user_hash, language) (increase(${METRICS.linesGenerated}[84000s])) > 0`,
+        `sum by (user_hash) (increase(${METRICS.timeSaved}[84000s])) > 0`,
+        `sum by (user_hash) (increase(${METRICS.featureUsage}[84000s])) > 0`,
       ]);
     });
 

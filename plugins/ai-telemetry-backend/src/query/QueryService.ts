@@ -24,6 +24,7 @@ import { FamilySources, PanelParams } from './families';
 import { PanelRequest, parsePanelRequest, parseTime } from './params';
 import { InstantQuery, QuerySpec } from './panels/queries';
 import {
+  LIVE_RESOLUTION_SECONDS,
   MAX_POINTS_PER_QUERY,
   PanelParameterError,
   pointCount,
@@ -67,8 +68,8 @@ export type QueryServiceOptions = {
 };
 
 function toWindow(params: PanelRequest): QueryWindow {
-  const { start, end, step } = params.window;
-  return { start: start * 1000, end: end * 1000, step };
+  const { start, end, asOf, step } = params.window;
+  return { start: start * 1000, end: end * 1000, asOf: asOf * 1000, step };
 }
 
 function toPanelQuery(spec: QuerySpec): PanelQuery {
@@ -135,7 +136,9 @@ export class QueryService {
         languages,
         assistants,
         retentionDays: privacy.retentionDays,
-        now: this.now(),
+        now:
+          Math.floor(this.now() / LIVE_RESOLUTION_SECONDS) *
+          LIVE_RESOLUTION_SECONDS,
       });
     } catch (error) {
       if (error instanceof PanelParameterError) {

@@ -48,10 +48,15 @@ export class RuleCoverage {
         if (params.team || !families.includes(family)) {
           return [family, 'raw'] as const;
         }
-        const { start, end } = params.window;
+        const { start, end, asOf } = params.window;
         const firstRead =
           family === 'suggestions' ? start - MOVING_AVERAGE_SECONDS : start;
-        const covered = await this.covers(family, [firstRead + HOUR, end]);
+        // The last hour the rules are read for has ended by asOf (the running step is read raw).
+        const lastRead = Math.min(end, Math.floor(asOf / HOUR) * HOUR);
+        const covered = await this.covers(family, [
+          firstRead + HOUR,
+          Math.max(firstRead + HOUR, lastRead),
+        ]);
         return [family, covered ? 'recording-rule' : 'raw'] as const;
       }),
     );

@@ -29,38 +29,62 @@ describe('chooseStep', () => {
 });
 
 describe('resolveWindow', () => {
-  it('ends a range of days at the last UTC midnight, a day range at the last full hour', () => {
+  it('ends a range with the day (or hour) that holds now, its figures running up to now', () => {
     const week = resolveWindow({ range: '7d' }, clock);
     expect(week).toEqual({
-      start: Date.UTC(2026, 10, 21) / 1000,
-      end: Date.UTC(2026, 10, 28) / 1000,
+      start: Date.UTC(2026, 10, 22) / 1000,
+      end: Date.UTC(2026, 10, 29) / 1000,
+      asOf: now,
       step: HOUR,
       barStep: DAY,
     });
     const day = resolveWindow({ range: '24h' }, clock);
-    expect(day.end).toBe(Date.UTC(2026, 10, 28, 13) / 1000);
+    expect(day.end).toBe(Date.UTC(2026, 10, 28, 14) / 1000);
+    expect(day.asOf).toBe(now);
     expect(day.end - day.start).toBe(DAY);
     expect(day.barStep).toBe(HOUR);
   });
 
-  it('gives equal windows to requests made moments apart, so the cache can answer the second', () => {
-    expect(resolveWindow({ range: '30d' }, clock)).toEqual(
-      resolveWindow({ range: '30d' }, { ...clock, now: now + 600 }),
-    );
+  it('gives equal windows to requests made moments apart, so only the running bucket is asked again', () => {
+    const a = resolveWindow({ range: '30d' }, clock);
+    const b = resolveWindow({ range: '30d' }, { ...clock, now: now + 600 });
+    expect({ ...a, asOf: 0 }).toEqual({ ...b, asOf: 0 });
+    expect(b.asOf - a.asOf).toBe(600);
   });
 
-  it('aligns a custom range outwards and cuts it at now', () => {
+  it('aligns a custom range outwards and cuts it at the end of today', () => {
     const w = resolveWindow(
       { from: Date.UTC(2026, 10, 1, 5) / 1000, to: now + 10 * DAY },
       clock,
     );
     expect(w.start).toBe(Date.UTC(2026, 10, 1) / 1000);
-    expect(w.end).toBe(Date.UTC(2026, 10, 28) / 1000);
+    expect(w.end).toBe(Date.UTC(2026, 10, 29) / 1000);
+    expect(w.asOf).toBe(now);
+  });
+
+  it('runs a window wholly in the past to its end', () => {
+    const w = resolveWindow(
+      {
+        from: Date.UTC(2026, 10, 1) / 1000,
+        to: Date.UTC(2026, 10, 8) / 1000,
+      },
+      clock,
+    );
+    expect(w.asOf).toBe(w.end);
+    expect(w.end).toBe(Date.UTC(2026, 10, 8) / 1000);
+  });
+
+  it('gives an hour-long window steps no finer than the moving average allows', () => {
+    const w = resolveWindow({ from: now - 3 * HOUR, to: now }, clock);
+    expect(w.step).toBe(900);
+    expect((w.end - w.start + 7 * DAY) / w.step).toBeLessThan(
+      MAX_POINTS_PER_QUERY,
+    );
   });
 
   it('caps a range at the retention', () => {
     const w = resolveWindow({ range: '90d' }, { now, retentionDays: 30 });
-    expect(w.end - w.start).toBe(30 * DAY);
+    expect(w.end - w.start).toBeLessThanOrEqual(31 * DAY);
     expect(w.start).toBeGreaterThanOrEqual(now - 31 * DAY);
   });
 

@@ -34,6 +34,13 @@ export const STEPS = [
   DAY,
 ] as const;
 
+/**
+ * How finely `now` is read for a window that reaches the present: requests within the same 15
+ * seconds ask the same queries (and share cached answers), and a counted event is on the
+ * dashboard once Prometheus has scraped it and the next 15 seconds have begun.
+ */
+export const LIVE_RESOLUTION_SECONDS = 15;
+
 /** The shortest range a dashboard shows. */
 export const MIN_RANGE_SECONDS = HOUR;
 
@@ -42,11 +49,19 @@ export const MOVING_AVERAGE_SECONDS = 7 * DAY;
 
 /**
  * The step for a range: the smallest of {@link STEPS} that gives at most {@link TARGET_POINTS}
- * points (24 h → 15 min, 7 d → 1 h, 30 d → 3 h, 90 d → 12 h), a day for longer ranges.
+ * points (24 h → 15 min, 7 d → 1 h, 30 d → 3 h, 90 d → 12 h), a day for longer ranges; and
+ * never so small that the acceptance rate's query, which reads a week before the window for its
+ * moving average, would return more than {@link MAX_POINTS_PER_QUERY} points (so an hour's
+ * window has 15-minute steps, not 5-minute ones).
  */
 export function chooseStep(rangeSeconds: number): number {
   for (const step of STEPS) {
-    if (rangeSeconds / step <= TARGET_POINTS) return step;
+    if (
+      rangeSeconds / step <= TARGET_POINTS &&
+      (rangeSeconds + MOVING_AVERAGE_SECONDS) / step < MAX_POINTS_PER_QUERY
+    ) {
+      return step;
+    }
   }
   return DAY;
 }
@@ -60,8 +75,13 @@ export function chooseBarStep(rangeSeconds: number): number {
 export type WindowSpec = {
   /** First instant covered. */
   start: number;
-  /** End, exclusive. */
+  /** End of the last bucket, exclusive (after `asOf` when that bucket is still running). */
   end: number;
+  /**
+   * What the figures run to: now, for a window that reaches the present (its last bucket is
+   * partial and fills as the day goes on); `end` for a window wholly in the past.
+   */
+  asOf: number;
   /** Seconds between the points of time series. */
   step: number;
   /** Seconds per bar of the lines-generated chart. */
@@ -78,9 +98,12 @@ export class PanelParameterError extends Error {
 
 /**
  * Turns a requested range into the window a dashboard covers. The step comes from the range;
- * the window is aligned to whole days (ranges of three days or more) or whole hours, ends at
- * the last complete one (never in the future), and starts no earlier than the retention
- * allows. Aligned windows make equal requests equal, which is what the cache is keyed on.
+ * the window is aligned to whole days (ranges of three days or more) or whole hours, and a
+ * named range ends with the day (or hour) that holds `now`: today is on the dashboard, partial,
+ * its figures running up to now (`asOf`). A custom range is aligned outwards and cut at the end
+ * of the current day or hour. No window starts earlier than the retention allows. Aligned
+ * windows make equal requests ask equal queries for every complete bucket, which is what the
+ * cache is keyed on; only the running bucket's queries change with `now`.
  */
 export function resolveWindow(
   request: { range: DashboardRange } | { from: number; to: number },
@@ -99,29 +122,38 @@ export function resolveWindow(
   const step = chooseStep(requested);
   const barStep = chooseBarStep(requested);
   const align = Math.max(step, barStep);
-  const latestEnd = Math.floor(options.now / align) * align;
+  const currentEnd = Math.ceil(options.now / align) * align;
   const earliestStart =
     Math.floor((options.now - options.retentionDays * DAY) / align) * align;
 
   let start: number;
   let end: number;
   if ('range' in request) {
-    end = latestEnd;
+    end = currentEnd;
     start = end - requested;
   } else {
-    end = Math.min(Math.ceil(request.to / align) * align, latestEnd);
+    end = Math.min(Math.ceil(request.to / align) * align, currentEnd);
     start = Math.floor(request.from / align) * align;
   }
   start = Math.max(start, earliestStart);
-  if (end - start < align) {
+  if (end - start < align || end <= earliestStart) {
     throw new PanelParameterError(
       'from',
-      `the range holds no complete ${
+      `the range holds no ${
         align === DAY ? 'day' : 'hour'
       } within the retention of ${options.retentionDays} days before now`,
     );
   }
-  return { start, end, step, barStep };
+  return { start, end, asOf: Math.min(end, options.now), step, barStep };
+}
+
+/** The start of every bucket of `step` seconds in the window that has begun by `asOf`. */
+export function bucketStartsOf(window: WindowSpec, step: number): number[] {
+  const starts: number[] = [];
+  for (let t = window.start; t < window.asOf && t < window.end; t += step) {
+    starts.push(t);
+  }
+  return starts;
 }
 
 /** Points a range query from `start` to `end` (inclusive) every `step` seconds returns. */

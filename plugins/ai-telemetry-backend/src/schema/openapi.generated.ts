@@ -1632,7 +1632,7 @@ export const spec = {
       QueryWindow: {
         type: 'object',
         description:
-          'The time window an answer covers, after alignment; no window reaches further back than the retention (`aiTelemetry.privacy.retentionDays`).',
+          'The time window an answer covers, after alignment: whole days (or hours) up to and including the one that holds now, whose figures run up to `asOf` (a partial bucket); no window reaches further back than the retention (`aiTelemetry.privacy.retentionDays`).',
         properties: {
           start: {
             type: 'integer',
@@ -1640,7 +1640,13 @@ export const spec = {
           },
           end: {
             type: 'integer',
-            description: 'End of the window, exclusive (ms).',
+            description:
+              'End of the last bucket, exclusive (ms); later than `asOf` while it runs.',
+          },
+          asOf: {
+            type: 'integer',
+            description:
+              'What the figures run to (ms): the moment of the answer for a window that reaches the present, else `end`. A bucket that ends after `asOf` is partial.',
           },
           step: {
             type: 'integer',
@@ -1648,7 +1654,7 @@ export const spec = {
               "Seconds between the points of the dashboard's time series.",
           },
         },
-        required: ['start', 'end', 'step'],
+        required: ['start', 'end', 'asOf', 'step'],
         additionalProperties: false,
       },
       Point: {

@@ -59,14 +59,20 @@ export type PanelFilters = Partial<Record<FilterName, string>>;
 
 /**
  * The time window an answer covers, after alignment: ranges of three days or more cover whole
- * UTC days up to the last midnight, shorter ones whole hours up to the last full hour, and no
- * range reaches further back than the retention (`aiTelemetry.privacy.retentionDays`).
+ * UTC days, shorter ones whole hours, up to and including the day (or hour) that holds now,
+ * whose figures run up to `asOf` (a partial bucket); no range reaches further back than the
+ * retention (`aiTelemetry.privacy.retentionDays`).
  */
 export type QueryWindow = {
   /** First instant covered (ms). */
   start: number;
-  /** End of the window, exclusive (ms). */
+  /** End of the last bucket, exclusive (ms); later than `asOf` while that bucket runs. */
   end: number;
+  /**
+   * What the figures run to (ms): the moment of the answer for a window that reaches the
+   * present, else `end`. A bucket that ends after `asOf` is partial.
+   */
+  asOf: number;
   /** Seconds between the points of the dashboard's time series, chosen from the range. */
   step: number;
 };

@@ -33,6 +33,7 @@ export const START = Date.UTC(2026, 10, 1);
 export const testWindow: QueryWindow = {
   start: START,
   end: START + 3 * DAY,
+  asOf: START + 3 * DAY,
   step: 86400,
 };
 

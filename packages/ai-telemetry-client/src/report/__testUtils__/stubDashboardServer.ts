@@ -51,7 +51,7 @@ export function stubDashboard(
   figures: StubFigures,
 ): DashboardResponse {
   const base = {
-    window: { ...window, step: 3600 },
+    window: { ...window, asOf: window.end, step: 3600 },
     step: 3600,
     filters: {},
     ignoredFilters: [],

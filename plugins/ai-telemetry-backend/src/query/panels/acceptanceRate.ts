@@ -4,7 +4,7 @@ import {
   Point,
 } from '@fawkes/plugin-ai-telemetry-common';
 import { PrometheusSeries } from '../../upstream/PrometheusClient';
-import { MOVING_AVERAGE_SECONDS } from '../window';
+import { bucketStartsOf, MOVING_AVERAGE_SECONDS } from '../window';
 import {
   bucketStarts,
   Buckets,
@@ -12,8 +12,8 @@ import {
   sumIntoBuckets,
   total,
 } from './buckets';
-import { definePanel, PanelContext } from './panel';
-import { RangeQuery, suggestionsQuery } from './queries';
+import { definePanel, PanelContext, runSeries } from './panel';
+import { SeriesQuery, suggestionsQuery } from './queries';
 
 type Outcomes = { shown: Map<string, Buckets>; accepted: Map<string, Buckets> };
 
@@ -60,12 +60,12 @@ function rateSeries(o: Outcomes, starts: number[]): NamedSeries[] {
  * suggestions query reaches a week back before the window for it).
  */
 async function loadAcceptanceRate(
-  queries: { suggestions: RangeQuery },
+  queries: { suggestions: SeriesQuery },
   ctx: PanelContext,
 ): Promise<AcceptanceRateData> {
-  const series = await ctx.run(queries.suggestions);
-  const { start, end, step } = ctx.params.window;
-  const starts = bucketStarts(start, end, step);
+  const series = await runSeries(ctx, queries.suggestions);
+  const { step } = ctx.params.window;
+  const starts = bucketStartsOf(ctx.params.window, step);
 
   const overall = outcomes(series, step, () => 'all');
   const shown = overall.shown.get('all');

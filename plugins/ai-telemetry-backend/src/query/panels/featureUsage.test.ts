@@ -54,15 +54,19 @@ describe('the feature usage panel', () => {
 
     const { heatmap } = await plan.load(ctx);
 
-    const chat = heatmap.hourOfDay.filter(c => c.feature === 'chat');
-    expect(chat.map(c => c.count)).toEqual(
-      Array.from({ length: 24 }, (_, hour) => (hour % 2 === 0 ? 900 : 90)),
+    // The window is the 89 days before today and today up to 13:00: the hours before 13:00
+    // come 90 times, the later ones 89.
+    const expected = Array.from(
+      { length: 24 },
+      (_, hour) => (hour % 2 === 0 ? 10 : 1) * (hour < 13 ? 90 : 89),
     );
+    const chat = heatmap.hourOfDay.filter(c => c.feature === 'chat');
+    expect(chat.map(c => c.count)).toEqual(expected);
     expect(
       heatmap.dayOfWeek
         .filter(c => c.feature === 'chat')
         .reduce((s, c) => s + c.count, 0),
-    ).toBe(90 * 12 * 11);
+    ).toBe(expected.reduce((a, b) => a + b, 0));
     expect(
       heatmap.hourOfDay
         .filter(c => c.feature === 'test')

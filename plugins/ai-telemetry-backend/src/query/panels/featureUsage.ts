@@ -4,10 +4,16 @@ import {
   HeatmapCell,
 } from '@fawkes/plugin-ai-telemetry-common';
 import { PanelParams, QuerySource } from '../families';
-import { HOUR, MAX_POINTS_PER_QUERY } from '../window';
-import { bucketStarts, countSeries, labelOf, sumIntoBuckets } from './buckets';
-import { definePanel, PanelContext } from './panel';
-import { increaseOver, rangeQuery, RangeQuery } from './queries';
+import { bucketStartsOf, HOUR, MAX_POINTS_PER_QUERY } from '../window';
+import { countSeries, labelOf, sumIntoBuckets } from './buckets';
+import { definePanel, PanelContext, runSeries } from './panel';
+import {
+  increaseOver,
+  rangeQuery,
+  RangeQuery,
+  seriesQuery,
+  SeriesQuery,
+} from './queries';
 
 /** 1970-01-01, day 0, was a Thursday (weekday 4 with 0 = Sunday). */
 const EPOCH_WEEKDAY = 4;
@@ -16,25 +22,20 @@ const EPOCH_WEEKDAY = 4;
 export function featureUsageQuery(
   params: PanelParams,
   source: QuerySource,
-): RangeQuery {
-  const { start, end, step } = params.window;
-  return rangeQuery(
-    params,
-    { start: start + step, end, step },
-    {
-      family: 'featureUsage',
-      source,
-      alignedTimes: [start, step],
-      build: (r, s) =>
-        `sum by (feature) (${increaseOver(
-          'featureUsage',
-          params,
-          r,
-          s,
-          step,
-        )})`,
-    },
-  );
+): SeriesQuery {
+  const { start, step } = params.window;
+  return seriesQuery(params, start, step, {
+    family: 'featureUsage',
+    source,
+    build: (r, s, seconds) =>
+      `sum by (feature) (${increaseOver(
+        'featureUsage',
+        params,
+        r,
+        s,
+        seconds,
+      )})`,
+  });
 }
 
 /**
@@ -75,7 +76,7 @@ export function featureUsageHourlyQueries(
   );
 }
 
-type Queries = { perStep: RangeQuery; hourly: RangeQuery[] };
+type Queries = { perStep: SeriesQuery; hourly: RangeQuery[] };
 
 /**
  * Feature invocations per step, and per hour of day and weekday (UTC) over the window. The
@@ -86,11 +87,11 @@ async function loadFeatureUsage(
   ctx: PanelContext,
 ): Promise<FeatureUsageData> {
   const [perStep, ...hourly] = await Promise.all([
-    ctx.run(queries.perStep),
+    runSeries(ctx, queries.perStep),
     ...queries.hourly.map(spec => ctx.run(spec)),
   ]);
-  const { start, end, step } = ctx.params.window;
-  const starts = bucketStarts(start, end, step);
+  const { start, asOf, step } = ctx.params.window;
+  const starts = bucketStartsOf(ctx.params.window, step);
   const byFeature = countSeries(
     sumIntoBuckets(perStep, step, labelOf('feature')),
     starts,
@@ -108,7 +109,7 @@ async function loadFeatureUsage(
       for (const [t, v] of s.points) {
         if (!Number.isFinite(v)) continue;
         const hourStart = Math.round(t) - behind;
-        if (hourStart < start || hourStart >= end) continue;
+        if (hourStart < start || hourStart >= asOf) continue;
         add(hourOfDay, `${feature}/${(hourStart / HOUR) % 24}`, v);
         const weekday = (Math.floor(hourStart / 86400) + EPOCH_WEEKDAY) % 7;
         add(dayOfWeek, `${feature}/${weekday}`, v);

@@ -1,6 +1,5 @@
 import { LinesGeneratedData } from '@fawkes/plugin-ai-telemetry-common';
 import {
-  bucketStarts,
   countPoints,
   countSeries,
   labelOf,
@@ -8,39 +7,35 @@ import {
   total,
 } from './buckets';
 import { PanelParams, QuerySource } from '../families';
-import { definePanel, PanelContext } from './panel';
-import { increaseOver, rangeQuery, RangeQuery } from './queries';
+import { bucketStartsOf } from '../window';
+import { definePanel, PanelContext, runSeries } from './panel';
+import { increaseOver, seriesQuery, SeriesQuery } from './queries';
 
 /** Lines accepted per bar and language. */
-function linesQuery(params: PanelParams, source: QuerySource): RangeQuery {
-  const { start, end, barStep } = params.window;
-  return rangeQuery(
-    params,
-    { start: start + barStep, end, step: barStep },
-    {
-      family: 'linesGenerated',
-      source,
-      alignedTimes: [start, barStep],
-      build: (r, s) =>
-        `sum by (language) (${increaseOver(
-          'linesGenerated',
-          params,
-          r,
-          s,
-          barStep,
-        )})`,
-    },
-  );
+function linesQuery(params: PanelParams, source: QuerySource): SeriesQuery {
+  const { start, barStep } = params.window;
+  return seriesQuery(params, start, barStep, {
+    family: 'linesGenerated',
+    source,
+    build: (r, s, seconds) =>
+      `sum by (language) (${increaseOver(
+        'linesGenerated',
+        params,
+        r,
+        s,
+        seconds,
+      )})`,
+  });
 }
 
 /** Lines per bar and language, per bar overall, and their running total. */
 async function loadLinesGenerated(
-  queries: { lines: RangeQuery },
+  queries: { lines: SeriesQuery },
   ctx: PanelContext,
 ): Promise<LinesGeneratedData> {
-  const series = await ctx.run(queries.lines);
-  const { start, end, barStep } = ctx.params.window;
-  const starts = bucketStarts(start, end, barStep);
+  const series = await runSeries(ctx, queries.lines);
+  const { barStep } = ctx.params.window;
+  const starts = bucketStartsOf(ctx.params.window, barStep);
   const all = sumIntoBuckets(series, barStep, () => 'all').get('all');
 
   let running = 0;

@@ -1,10 +1,11 @@
 import { OverviewData } from '@fawkes/plugin-ai-telemetry-common';
-import { bucketStarts, labelOf, sumIntoBuckets, total } from './buckets';
-import { activeUserCount, definePanel, PanelContext } from './panel';
+import { bucketStartsOf } from '../window';
+import { labelOf, sumIntoBuckets, total } from './buckets';
+import { activeUserCount, definePanel, PanelContext, runSeries } from './panel';
 import {
   activeUsersQuery,
   InstantQuery,
-  RangeQuery,
+  SeriesQuery,
   suggestionsQuery,
 } from './queries';
 
@@ -14,7 +15,7 @@ function ratio(part: number, whole: number): number | null {
   return whole > 0 ? part / whole : null;
 }
 
-type Queries = { suggestions: RangeQuery; active: InstantQuery };
+type Queries = { suggestions: SeriesQuery; active: InstantQuery };
 
 /** Totals of the window, its top languages, active and opted-in users, teams using AI tools. */
 async function loadOverview(
@@ -22,12 +23,12 @@ async function loadOverview(
   ctx: PanelContext,
 ): Promise<OverviewData> {
   const [suggestions, active, optedInUsers] = await Promise.all([
-    ctx.run(queries.suggestions),
+    runSeries(ctx, queries.suggestions),
     ctx.run(queries.active),
     ctx.optedInUsers(),
   ]);
-  const { start, end, step } = ctx.params.window;
-  const starts = bucketStarts(start, end, step);
+  const { step } = ctx.params.window;
+  const starts = bucketStartsOf(ctx.params.window, step);
 
   const shown = sumIntoBuckets(suggestions, step, labelOf('language'));
   const accepted = sumIntoBuckets(suggestions, step, labels =>

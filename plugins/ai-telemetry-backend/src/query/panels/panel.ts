@@ -17,7 +17,7 @@ import {
   PanelParams,
 } from '../families';
 import { WindowSpec } from '../window';
-import { InstantQuery, QuerySpec } from './queries';
+import { InstantQuery, QuerySpec, SeriesQuery } from './queries';
 
 /** The usage families' privacy check: figures with how many report, or why not. */
 export type UsageVisibility =
@@ -46,8 +46,50 @@ export type PanelContext = {
 /** A panel's figures. */
 export type PanelData<Id extends PanelId> = PanelResponseById[Id]['data'];
 
-/** The queries a panel runs, under names of its own: one query or a list of them each. */
-type NamedQueries = Record<string, QuerySpec | QuerySpec[]>;
+/** The queries a panel runs, under names of its own: a query, a list of them, or a series. */
+type NamedQueries = Record<string, QuerySpec | QuerySpec[] | SeriesQuery>;
+
+function specsOf(value: QuerySpec | QuerySpec[] | SeriesQuery): QuerySpec[] {
+  if (Array.isArray(value)) return value;
+  if ('kind' in value) {
+    return [value.complete, value.partial].filter(
+      (q): q is NonNullable<typeof q> => q !== undefined,
+    );
+  }
+  return [value];
+}
+
+/**
+ * The results of a {@link SeriesQuery} as one range result: the running step's value joins
+ * each series as the point that closes that step, so the buckets it falls into are the same as
+ * for the steps that have ended.
+ */
+export async function runSeries(
+  ctx: PanelContext,
+  series: SeriesQuery,
+): Promise<PrometheusSeries[]> {
+  const [complete, partial] = await Promise.all([
+    series.complete ? ctx.run(series.complete) : Promise.resolve([]),
+    series.partial ? ctx.run(series.partial) : Promise.resolve([]),
+  ]);
+  const closing = series.partialStart + series.step;
+  const byLabels = new Map<string, PrometheusSeries>();
+  for (const s of complete) {
+    byLabels.set(JSON.stringify(s.labels), {
+      labels: s.labels,
+      points: [...s.points],
+    });
+  }
+  for (const s of partial) {
+    const value = s.points[0]?.[1];
+    if (value === undefined) continue;
+    const key = JSON.stringify(s.labels);
+    const joined = byLabels.get(key) ?? { labels: s.labels, points: [] };
+    joined.points.push([closing, value]);
+    byLabels.set(key, joined);
+  }
+  return [...byLabels.values()];
+}
 
 /**
  * One panel of the dashboard, in one module: which families it reads, the queries it builds
@@ -93,7 +135,7 @@ export function definePanel<Id extends PanelId, Q extends NamedQueries>(
     plan(params, sources) {
       const queries = definition.queries(params, sources);
       return {
-        queries: Object.values(queries).flat(),
+        queries: Object.values(queries).flatMap(specsOf),
         load: ctx => definition.load(queries, ctx),
       };
     },

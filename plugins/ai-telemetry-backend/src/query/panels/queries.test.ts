@@ -40,7 +40,7 @@ describe('the panel catalog', () => {
     const spec = suggestionsQuery(
       params({ range: '7d', language: 'go' }),
       'recording-rule',
-    );
+    ).complete!;
     expect(spec.source).toBe('recording-rule');
     expect(spec.query).toBe(
       'sum by (language, assistant, accepted) (sum_over_time(ai_telemetry:suggestions:increase1h{language="go"}[3599s:1h]))',
@@ -51,8 +51,39 @@ describe('the panel catalog', () => {
     );
   });
 
+  it('reads the running step from the raw counters, up to now, and the steps before from the rules', () => {
+    const now = Date.UTC(2026, 10, 28, 13, 20) / 1000;
+    const p = {
+      ...parsePanelRequest({ range: '7d' }, { ...options, now }),
+    };
+    expect(p.window.asOf).toBe(now);
+    expect(p.window.end).toBe(Date.UTC(2026, 10, 29) / 1000);
+    const series = suggestionsQuery(p, 'recording-rule');
+    expect(series.complete).toMatchObject({
+      source: 'recording-rule',
+      end: Date.UTC(2026, 10, 28, 13) / 1000,
+      step: HOUR,
+    });
+    expect(series.partialStart).toBe(Date.UTC(2026, 10, 28, 13) / 1000);
+    expect(series.partial).toMatchObject({
+      type: 'instant',
+      source: 'raw',
+      time: now,
+      query:
+        'sum by (language, assistant, accepted) (increase(ai_copilot_suggestions_total[1200s]))',
+    });
+    // Window totals run to now as well.
+    expect(activeUsersQuery(p)).toMatchObject({
+      time: now,
+      query: `sum by (user_hash) (increase(ai_copilot_suggestions_total[${
+        now - p.window.start
+      }s])) > 0`,
+    });
+  });
+
   it("falls back to the raw counters when a step is shorter than the rules' hour", () => {
-    const spec = suggestionsQuery(params({ range: '24h' }), 'recording-rule');
+    const spec = suggestionsQuery(params({ range: '24h' }), 'recording-rule')
+      .complete!;
     expect(spec.source).toBe('raw');
     expect(spec.query).toBe(
       'sum by (language, assistant, accepted) (increase(ai_copilot_suggestions_total[900s]))',
@@ -75,11 +106,12 @@ describe('the panel catalog', () => {
   });
 
   it("counts the organisation's active users per pseudonym, a team's only as a number", () => {
+    // Six whole days and today up to 13:00.
     expect(activeUsersQuery(params({ range: '7d' })).query).toBe(
-      'sum by (user_hash) (increase(ai_copilot_suggestions_total[604800s])) > 0',
+      'sum by (user_hash) (increase(ai_copilot_suggestions_total[565200s])) > 0',
     );
     expect(activeUsersQuery(params({ range: '7d' }, true)).display).toBe(
-      'count(sum by (user_hash) (increase(ai_copilot_suggestions_total{user_hash=~"$team"}[604800s])) > 0)',
+      'count(sum by (user_hash) (increase(ai_copilot_suggestions_total{user_hash=~"$team"}[565200s])) > 0)',
     );
   });
 
@@ -110,11 +142,11 @@ describe('the panel catalog', () => {
   it('lists the participants of a family by the filter labels it applies, for the organisation and a team', () => {
     const org = params({ range: '7d', language: 'rust', assistant: 'cody' });
     expect(participantsQuery(org, 'suggestions').query).toBe(
-      'sum by (user_hash, language, assistant) (increase(ai_copilot_suggestions_total[604800s])) > 0',
+      'sum by (user_hash, language, assistant) (increase(ai_copilot_suggestions_total[565200s])) > 0',
     );
     // Time saved has no language label: only the assistant is kept apart.
     expect(participantsQuery(org, 'timeSaved').query).toBe(
-      'sum by (user_hash, assistant) (increase(ai_copilot_time_saved_seconds[604800s])) > 0',
+      'sum by (user_hash, assistant) (increase(ai_copilot_time_saved_seconds[565200s])) > 0',
     );
     // The same query for every value of a filter, so one answer serves them all.
     expect(
@@ -131,7 +163,7 @@ describe('the panel catalog', () => {
       'featureUsage',
     );
     expect(ofTeam.display).toBe(
-      'sum by (user_hash) (increase(ai_copilot_feature_usage{user_hash=~"$team"}[604800s])) > 0',
+      'sum by (user_hash) (increase(ai_copilot_feature_usage{user_hash=~"$team"}[565200s])) > 0',
     );
     expect(ofTeam.source).toBe('raw');
   });

@@ -46,6 +46,20 @@ export type InstantQuery = QueryBase & { type: 'instant'; time: number };
 /** One PromQL query, ready to send. */
 export type QuerySpec = RangeQuery | InstantQuery;
 
+/**
+ * A series of per-step values over the window: the complete steps from a range query (absent
+ * when none has ended yet), and the step that holds `asOf` from an instant query over the part
+ * of it that has passed (absent when the window lies in the past). {@link runSeries} joins them.
+ */
+export type SeriesQuery = {
+  kind: 'series';
+  step: number;
+  complete?: RangeQuery;
+  partial?: InstantQuery;
+  /** Start of the step the partial query reads. */
+  partialStart: number;
+};
+
 /** The two renderings of every query: as sent, and as shown. */
 export type Rendering = { team?: LabelMatcher };
 
@@ -170,33 +184,95 @@ export function instantQuery(
 }
 
 /**
+ * A family's values per step from `from` (the start of the first step) to the end of the window:
+ * `build(rendering, source, seconds)` gives the PromQL of one step's `seconds`-long increase.
+ * The steps that have ended come from one range query (from the recording rules where `source`
+ * allows); the step running at `asOf` from an instant query over its elapsed part, always from
+ * the raw counters (the rules only hold whole hours), so that what happened a minute ago is on
+ * the dashboard.
+ */
+export function seriesQuery(
+  params: PanelParams,
+  from: number,
+  step: number,
+  reading: Omit<Reading, 'build' | 'alignedTimes'> & {
+    build: (
+      rendering: Rendering,
+      source: QuerySource,
+      seconds: number,
+    ) => string;
+  },
+): SeriesQuery {
+  const { end, asOf } = params.window;
+  const partialStart = Math.min(Math.floor(asOf / step) * step, end);
+  const firstEvaluation = from + step;
+  const complete =
+    partialStart >= firstEvaluation
+      ? rangeQuery(
+          params,
+          { start: firstEvaluation, end: partialStart, step },
+          {
+            family: reading.family,
+            source: reading.source,
+            alignedTimes: [from, step],
+            build: (r, s) => reading.build(r, s, step),
+          },
+        )
+      : undefined;
+  const elapsed = Math.floor(asOf) - partialStart;
+  const partial =
+    elapsed > 0 && partialStart < end
+      ? instantQuery(params, Math.floor(asOf), {
+          family: reading.family,
+          build: r => reading.build(r, 'raw', elapsed),
+        })
+      : undefined;
+  return { kind: 'series', step, complete, partial, partialStart };
+}
+
+/**
  * Suggestions shown per step, by language, assistant and outcome, from a week before the window
- * (for the moving average) to its end. The overview's totals and the acceptance panel's every
+ * (for the moving average) to `asOf`. The overview's totals and the acceptance panel's every
  * series are sums of these points, so both panels share this one query.
  */
 export function suggestionsQuery(
   params: PanelParams,
   source: QuerySource,
-): RangeQuery {
-  const { start, end, step } = params.window;
-  const first = start + step - MOVING_AVERAGE_SECONDS;
-  return rangeQuery(
-    params,
-    { start: first, end, step },
-    {
-      family: 'suggestions',
-      source,
-      alignedTimes: [first, step],
-      build: (r, s) =>
-        `sum by (language, assistant, accepted) (${increaseOver(
-          'suggestions',
-          params,
-          r,
-          s,
-          step,
-        )})`,
-    },
-  );
+): SeriesQuery {
+  const { start, step } = params.window;
+  return seriesQuery(params, start - MOVING_AVERAGE_SECONDS, step, {
+    family: 'suggestions',
+    source,
+    build: (r, s, seconds) =>
+      `sum by (language, assistant, accepted) (${increaseOver(
+        'suggestions',
+        params,
+        r,
+        s,
+        seconds,
+      )})`,
+  });
+}
+
+/** A family's increase over the whole window, up to `asOf`, as an instant query. */
+export function windowTotalQuery(
+  params: PanelParams,
+  reading: Omit<Reading, 'build' | 'alignedTimes'> & {
+    build: (
+      rendering: Rendering,
+      source: QuerySource,
+      seconds: number,
+    ) => string;
+  },
+): InstantQuery {
+  const { start, asOf } = params.window;
+  const time = Math.floor(asOf);
+  return instantQuery(params, time, {
+    family: reading.family,
+    source: reading.source,
+    alignedTimes: [start, time],
+    build: (r, s) => reading.build(r, s, time - start),
+  });
 }
 
 /**
@@ -206,16 +282,15 @@ export function suggestionsQuery(
  * hourly counts.
  */
 export function activeUsersQuery(params: PanelParams): InstantQuery {
-  const { start, end } = params.window;
-  return instantQuery(params, end, {
+  return windowTotalQuery(params, {
     family: 'suggestions',
-    build: r => {
+    build: (r, _s, seconds) => {
       const perUser = `sum by (user_hash) (${increaseOver(
         'suggestions',
         params,
         r,
         'raw',
-        end - start,
+        seconds,
       )}) > 0`;
       return params.team ? `count(${perUser})` : perUser;
     },
@@ -234,7 +309,6 @@ export function participantsQuery(
   params: PanelParams,
   family: CounterFamily,
 ): InstantQuery {
-  const { start, end } = params.window;
   const by = [
     'user_hash',
     ...FAMILY_FILTERS[family].filter(
@@ -242,15 +316,15 @@ export function participantsQuery(
     ),
   ];
   const everything: PanelParams = { ...params, filters: {} };
-  return instantQuery(params, end, {
+  return windowTotalQuery(params, {
     family,
-    build: r =>
+    build: (r, _s, seconds) =>
       `sum by (${by.join(', ')}) (${increaseOver(
         family,
         everything,
         r,
         'raw',
-        end - start,
+        seconds,
       )}) > 0`,
   });
 }

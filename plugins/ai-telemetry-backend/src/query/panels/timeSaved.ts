@@ -5,8 +5,8 @@ import { activeUserCount, definePanel, PanelContext, scalarOf } from './panel';
 import {
   activeUsersQuery,
   increaseOver,
-  instantQuery,
   InstantQuery,
+  windowTotalQuery,
 } from './queries';
 
 /** Days in an average month. */
@@ -17,29 +17,20 @@ function timeSavedQuery(
   params: PanelParams,
   source: QuerySource,
 ): InstantQuery {
-  const { start, end } = params.window;
-  return instantQuery(params, end, {
+  return windowTotalQuery(params, {
     family: 'timeSaved',
     source,
-    alignedTimes: [start, end],
-    build: (r, s) =>
-      `sum by (activity) (${increaseOver(
-        'timeSaved',
-        params,
-        r,
-        s,
-        end - start,
-      )})`,
+    build: (r, s, seconds) =>
+      `sum by (activity) (${increaseOver('timeSaved', params, r, s, seconds)})`,
   });
 }
 
 /** The usage cost over the window, for the ROI estimate. */
 function costTotalQuery(params: PanelParams): InstantQuery {
-  const { start, end } = params.window;
-  return instantQuery(params, end, {
+  return windowTotalQuery(params, {
     family: 'costUsd',
-    build: r =>
-      `sum (${increaseOver('costUsd', params, r, 'raw', end - start)})`,
+    build: (r, _s, seconds) =>
+      `sum (${increaseOver('costUsd', params, r, 'raw', seconds)})`,
   });
 }
 
@@ -68,7 +59,7 @@ async function loadTimeSaved(
     .sort((a, b) => b.hours - a.hours || a.activity.localeCompare(b.activity));
   const totalHours = activities.reduce((sum, a) => sum + a.hours, 0);
   const activeUsers = activeUserCount(ctx, active);
-  const { start, end } = ctx.params.window;
+  const { start, asOf } = ctx.params.window;
 
   return {
     totalHours,
@@ -80,7 +71,7 @@ async function loadTimeSaved(
       hourlyCost: ctx.estimates.hourlyCost,
       seatCostPerMonth: ctx.estimates.seatCostPerMonth,
       activeUsers,
-      days: (end - start) / 86400,
+      days: (asOf - start) / 86400,
       daysPerMonth: DAYS_PER_MONTH,
       usageCostUsd,
     }),

@@ -2,63 +2,49 @@ import { ModelUsage, UsageData } from '@fawkes/plugin-ai-telemetry-common';
 import { PrometheusSeries } from '../../upstream/PrometheusClient';
 import { PanelParams, USAGE_FAMILIES, UsageFamily } from '../families';
 import {
-  bucketStarts,
   countPoints,
   countSeries,
   labelOf,
   sumIntoBuckets,
   total,
 } from './buckets';
-import { definePanel, PanelContext, scalarOf } from './panel';
+import { bucketStartsOf } from '../window';
+import { definePanel, PanelContext, runSeries, scalarOf } from './panel';
 import {
   increaseOver,
-  instantQuery,
   InstantQuery,
-  rangeQuery,
-  RangeQuery,
+  seriesQuery,
+  SeriesQuery,
+  windowTotalQuery,
 } from './queries';
 
 /**
  * Tokens per bar, by model and type. Raw counters only: the usage families have no recording
  * rules.
  */
-function tokensQuery(params: PanelParams): RangeQuery {
-  const { start, end, barStep } = params.window;
-  return rangeQuery(
-    params,
-    { start: start + barStep, end, step: barStep },
-    {
-      family: 'tokens',
-      build: r =>
-        `sum by (model, type) (${increaseOver(
-          'tokens',
-          params,
-          r,
-          'raw',
-          barStep,
-        )})`,
-    },
-  );
+function tokensQuery(params: PanelParams): SeriesQuery {
+  const { start, barStep } = params.window;
+  return seriesQuery(params, start, barStep, {
+    family: 'tokens',
+    build: (r, _s, seconds) =>
+      `sum by (model, type) (${increaseOver(
+        'tokens',
+        params,
+        r,
+        'raw',
+        seconds,
+      )})`,
+  });
 }
 
 /** Usage cost in US dollars per bar, by model. */
-function costQuery(params: PanelParams): RangeQuery {
-  const { start, end, barStep } = params.window;
-  return rangeQuery(
-    params,
-    { start: start + barStep, end, step: barStep },
-    {
-      family: 'costUsd',
-      build: r =>
-        `sum by (model) (${increaseOver(
-          'costUsd',
-          params,
-          r,
-          'raw',
-          barStep,
-        )})`,
-    },
-  );
+function costQuery(params: PanelParams): SeriesQuery {
+  const { start, barStep } = params.window;
+  return seriesQuery(params, start, barStep, {
+    family: 'costUsd',
+    build: (r, _s, seconds) =>
+      `sum by (model) (${increaseOver('costUsd', params, r, 'raw', seconds)})`,
+  });
 }
 
 /** A usage family's total over the window (active time by `type`: user, agent). */
@@ -66,18 +52,17 @@ function usageTotalQuery(
   params: PanelParams,
   family: UsageFamily,
 ): InstantQuery {
-  const { start, end } = params.window;
   const by = family === 'activeSeconds' ? ' by (type)' : '';
-  return instantQuery(params, end, {
+  return windowTotalQuery(params, {
     family,
-    build: r =>
-      `sum${by} (${increaseOver(family, params, r, 'raw', end - start)})`,
+    build: (r, _s, seconds) =>
+      `sum${by} (${increaseOver(family, params, r, 'raw', seconds)})`,
   });
 }
 
 type Queries = {
-  tokens: RangeQuery;
-  cost: RangeQuery;
+  tokens: SeriesQuery;
+  cost: SeriesQuery;
   sessions: InstantQuery;
   activeSeconds: InstantQuery;
   commits: InstantQuery;
@@ -122,15 +107,15 @@ async function loadUsage(
   }
   const [tokens, cost, sessions, active, commits, pullRequests] =
     await Promise.all([
-      ctx.run(queries.tokens),
-      ctx.run(queries.cost),
+      runSeries(ctx, queries.tokens),
+      runSeries(ctx, queries.cost),
       ctx.run(queries.sessions),
       ctx.run(queries.activeSeconds),
       ctx.run(queries.commits),
       ctx.run(queries.pullRequests),
     ]);
-  const { start, end, barStep } = ctx.params.window;
-  const starts = bucketStarts(start, end, barStep);
+  const { barStep } = ctx.params.window;
+  const starts = bucketStartsOf(ctx.params.window, barStep);
 
   const tokensByModelType = totalsBy(
     tokens,
