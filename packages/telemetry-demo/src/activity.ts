@@ -6,8 +6,10 @@ import {
   FEATURES,
   Feature,
   METRICS,
+  OTLP_METRICS,
   timeSavedSeconds,
 } from '@fawkes/plugin-ai-telemetry-common';
+import { otlpAssistantOf } from './otlpDevelopers';
 import { DemoGroup, DemoUser } from './org';
 import { createRandom, Random } from './random';
 
@@ -20,7 +22,9 @@ export type Period = {
   samples: number;
 };
 
-export type MetricKey = keyof typeof METRICS;
+/** Every metric of the contract, by key: the seed's four, then the OTLP-fed ones. */
+export const CONTRACT_METRICS = { ...METRICS, ...OTLP_METRICS } as const;
+export type MetricKey = keyof typeof CONTRACT_METRICS;
 
 /** One cumulative counter of one user: its labels and its values from `firstSample` on. */
 export type UserSeries = {
@@ -28,11 +32,17 @@ export type UserSeries = {
   labels: Record<string, string>;
   /** Index of the series' first sample in the period (users who start later begin at 0 then). */
   firstSample: number;
-  /** Cumulative values, one per sample from firstSample; time saved in tenths of a second. */
+  /**
+   * Cumulative values, one per sample from firstSample, whole numbers: time saved in tenths of
+   * a second, cost in millionths of a dollar.
+   */
   values: Float64Array;
-  /** Divide values by this to get the metric's unit (10 for time saved, else 1). */
-  scale: 1 | 10;
+  /** Divide values by this to get the metric's unit (10 for time saved, 10⁶ for cost, else 1). */
+  scale: ValueScale;
 };
+
+/** What a series' whole-number values are divided by. */
+export type ValueScale = 1 | 10 | 1_000_000;
 
 /** How one user works with the assistants: drawn once per user from the seed. */
 export type UserProfile = {
@@ -85,8 +95,8 @@ const ASSISTANT_WEIGHTS: Record<string, number> = {
   continue: 10,
   cody: 8,
   other: 5,
-  // Assistants that report over OTLP only: the demo's event history has none (weight 0 keeps
-  // the generated history as it was before they joined the default list).
+  // Assistants that report over OTLP only: no IDE events (weight 0); the history of the
+  // developers who use them comes from their OTLP metrics (agentActivity.ts).
   'gemini-cli': 0,
   codex: 0,
 };
@@ -117,6 +127,9 @@ const ASSISTANT_ACCEPTANCE: Record<string, number> = {
 };
 
 const BASE_ACCEPTANCE = 0.29;
+
+/** IDE assistants that stand in for one an OTLP developer uses over OTLP: the most common. */
+const IDE_FALLBACK_ASSISTANTS = ['copilot', 'cursor'] as const;
 
 /** Feature invocations per suggestion shown (completion) or per unit of activity (others). */
 const FEATURE_RATES: Record<Feature, number> = {
@@ -195,18 +208,33 @@ export function makeProfile(
     share: jittered[i] / shareTotal,
   }));
 
-  const primaryAssistant = random.chance(0.75)
+  const drawnPrimary = random.chance(0.75)
     ? teamAssistant(seed, team.name)
     : random.weighted(DEFAULT_ASSISTANTS, a => ASSISTANT_WEIGHTS[a] ?? 1);
-  const secondaryAssistant = random.chance(0.25)
+  const drawnSecondary = random.chance(0.25)
     ? {
         assistant: random.weighted(
-          DEFAULT_ASSISTANTS.filter(a => a !== primaryAssistant),
+          DEFAULT_ASSISTANTS.filter(a => a !== drawnPrimary),
           a => ASSISTANT_WEIGHTS[a] ?? 1,
         ),
         share: 0.1 + 0.2 * random.next(),
       }
     : undefined;
+  // A developer whose assistant reports over OTLP (agentActivity.ts) uses other assistants in
+  // the IDE: the OTLP assistant's counters come from its own metrics only.
+  const otlpAssistant = otlpAssistantOf(user.ref);
+  const ideAssistant = (drawn: string, other?: string) =>
+    drawn !== otlpAssistant
+      ? drawn
+      : IDE_FALLBACK_ASSISTANTS.find(a => a !== other)!;
+  const primaryAssistant = ideAssistant(
+    drawnPrimary,
+    drawnSecondary?.assistant,
+  );
+  const secondaryAssistant = drawnSecondary && {
+    ...drawnSecondary,
+    assistant: ideAssistant(drawnSecondary.assistant, primaryAssistant),
+  };
 
   const periodEnd = period.start + (period.samples - 1) * period.step;
   const joinsLate = team.rising && random.chance(0.35);
@@ -265,13 +293,48 @@ export function workRhythm(profile: UserProfile, t: number): number {
 }
 
 /** The mean rhythm over a step, sampled at most every 15 minutes. */
-function stepRhythm(profile: UserProfile, end: number, step: number): number {
+export function stepRhythm(
+  profile: UserProfile,
+  end: number,
+  step: number,
+): number {
   const points = Math.min(96, Math.max(1, Math.ceil(step / 900)));
   let sum = 0;
   for (let i = 0; i < points; i++) {
     sum += workRhythm(profile, end - step + ((i + 0.5) * step) / points);
   }
   return sum / points;
+}
+
+const DAY_WEEK = 7 * DAY;
+
+/**
+ * How much the user uses the assistants at `t`, relative to their usual level: a rising team's
+ * use grows over the period; others vary a little over the week.
+ */
+export function engagementAt(
+  profile: UserProfile,
+  t: number,
+  progress: number,
+): number {
+  return profile.rising
+    ? 0.3 + 0.95 * progress
+    : 1 +
+        0.08 *
+          Math.sin((2 * Math.PI * t) / DAY_WEEK + profile.workdayStartHour);
+}
+
+/** What a rising team's learning adds to acceptance (from -3 to +3 points over the period). */
+export function learningAt(profile: UserProfile, progress: number): number {
+  return profile.rising ? 0.06 * progress - 0.03 : 0;
+}
+
+/** The index of a user's first sample in the period: 0, or later for who starts late. */
+export function firstSampleOf(profile: UserProfile, period: Period): number {
+  return Math.max(
+    0,
+    Math.ceil((profile.onboardedAt - period.start) / period.step),
+  );
 }
 
 /** Sum of n line counts of one activity. */
@@ -339,17 +402,14 @@ export function simulateUser(
 ): UserSeries[] {
   const random = createRandom(seed, 'activity', profile.user.name);
   const periodEnd = period.start + (period.samples - 1) * period.step;
-  const firstSample = Math.max(
-    0,
-    Math.ceil((profile.onboardedAt - period.start) / period.step),
-  );
+  const firstSample = firstSampleOf(profile, period);
   const length = Math.max(0, period.samples - firstSample);
 
   const series: UserSeries[] = [];
   const counter = (
     metric: MetricKey,
     labels: Record<string, string>,
-    scale: 1 | 10 = 1,
+    scale: ValueScale = 1,
   ): Float64Array => {
     const values = new Float64Array(length);
     series.push({
@@ -423,12 +483,8 @@ export function simulateUser(
   for (let i = 1; i < length; i++) {
     const t = period.start + (firstSample + i) * period.step;
     const progress = (t - period.start) / span;
-    const engagement = profile.rising
-      ? 0.3 + 0.95 * progress
-      : 1 +
-        0.08 *
-          Math.sin((2 * Math.PI * t) / (7 * DAY) + profile.workdayStartHour);
-    const learning = profile.rising ? 0.06 * progress - 0.03 : 0;
+    const engagement = engagementAt(profile, t, progress);
+    const learning = learningAt(profile, progress);
     const expected =
       profile.suggestionsPerHour *
       engagement *

@@ -17,8 +17,11 @@ const USAGE = `usage: yarn workspace @fawkes/ai-telemetry-demo generate [options
        yarn workspace @fawkes/ai-telemetry-demo trickle --tokens FILE [options]
 
 generate: the Fawkes demo organisation (Backstage catalog YAML) and its AI telemetry history
-(OpenMetrics text for promtool tsdb create-blocks-from openmetrics). Deterministic for a seed.
-trickle: live events of the demo's developers, sent to a running backend (trickle --help).
+(OpenMetrics text for promtool tsdb create-blocks-from openmetrics): every counter of the
+contract, the OTLP-fed ones for the developers whose agent reports over OTLP (about 40 %, on
+Claude Code, Gemini CLI or Codex). Deterministic for a seed.
+trickle: live events and OTLP metrics of the demo's developers, sent to a running backend
+(trickle --help).
 
 options of generate:
   --users N          users in the catalog, the guest included      (default 48)
@@ -163,7 +166,11 @@ async function generate(args: string[]): Promise<void> {
           ).toFixed(1)}%, ` +
           `${summary.lines} lines, ${summary.timeSavedHours.toFixed(
             0,
-          )} h saved`,
+          )} h saved; OTLP: ${Object.entries(summary.otlpUsers)
+            .map(([assistant, n]) => `${n} ${assistant}`)
+            .join(', ')} users, ${summary.sessions} sessions, ${(
+            summary.tokens / 1e6
+          ).toFixed(0)} M tokens, $${summary.costUsd.toFixed(0)}`,
       );
     } finally {
       for (const { sink } of sinks) sink.close();

@@ -1,11 +1,14 @@
 import { pseudonymize } from '@fawkes/plugin-ai-telemetry-common';
 import {
+  CONTRACT_METRICS,
   makeProfile,
   MetricKey,
   Period,
   simulateUser,
   UserProfile,
+  UserSeries,
 } from './activity';
+import { AgentProfile, makeAgentProfile, simulateAgent } from './agentActivity';
 import { DemoOrg } from './org';
 import { EOF_LINE, familyHeader, TextSink, writeSeries } from './openmetrics';
 
@@ -20,7 +23,16 @@ export type MetricsOptions = {
   /** The pseudonym key: user_hash = HMAC-SHA256(user entity ref, key). */
   key: string;
   period: Period;
+  /**
+   * How many sample values (8 bytes each) may be kept between the family passes, so that a
+   * user is simulated once rather than once per family; users beyond it are played again for
+   * each family. Default {@link DEFAULT_CACHED_VALUES}.
+   */
+  cachedValues?: number;
 };
+
+/** About 200 MB of series: every user of the default sets, the first ones of larger sets. */
+export const DEFAULT_CACHED_VALUES = 25_000_000;
 
 /** One output of the metrics: the samples with timestamps in [from, to) go to sink. */
 export type MetricsTarget = {
@@ -53,12 +65,17 @@ export function blockWindows(
 /** What was written, for the CLI to report. */
 export type MetricsSummary = {
   users: number;
+  /** Users who report over OTLP, by assistant. */
+  otlpUsers: Record<string, number>;
   series: number;
   samples: number;
   suggestions: number;
   accepted: number;
   lines: number;
   timeSavedHours: number;
+  tokens: number;
+  costUsd: number;
+  sessions: number;
 };
 
 /** Seconds in a duration like 30s, 15m, 1h or 1d. */
@@ -86,18 +103,23 @@ export function makePeriod(days: number, step: number, end: number): Period {
   return { start: last - intervals * step, step, samples: intervals + 1 };
 }
 
-const FAMILIES: MetricKey[] = [
+/** Every family of the contract, in its order: the seed's four, then the OTLP-fed ones. */
+const FAMILIES = Object.keys(CONTRACT_METRICS) as MetricKey[];
+/** The families the IDE events feed (simulateUser); the others come from OTLP only. */
+const IDE_FAMILIES = new Set<MetricKey>([
   'suggestions',
   'linesGenerated',
   'timeSaved',
   'featureUsage',
-];
+]);
 
 /**
  * Writes every user's cumulative counters as OpenMetrics text. OpenMetrics keeps a metric
- * family's samples together, so the users are played once per family; the simulation is
- * deterministic, so every pass sees the same values, and only one user's series are ever held
- * in memory.
+ * family's samples together, so the users are gone through once per family. The first pass
+ * keeps each user's series for the others, up to `cachedValues`; the users beyond it are played
+ * again for each family (only the series of that family, where the simulation allows), which
+ * the simulation being deterministic makes the same. Memory stays bounded however large the
+ * set.
  */
 export async function writeDemoMetrics(
   org: DemoOrg,
@@ -108,39 +130,81 @@ export async function writeDemoMetrics(
     ? output
     : [{ sink: output, from: -Infinity, to: Infinity }];
   const teams = new Map(org.groups.map(g => [g.name, g]));
-  const users: Array<{ profile: UserProfile; userHash: string }> = [];
+  const users: Array<{
+    profile: UserProfile;
+    agent?: AgentProfile;
+    userHash: string;
+  }> = [];
+  const otlpUsers: Record<string, number> = {};
   for (const user of org.users) {
     const team = teams.get(user.team);
     if (!team)
       throw new Error(`user ${user.name} is in unknown team ${user.team}`);
+    const agent = makeAgentProfile(user, options.seed);
+    if (agent) {
+      otlpUsers[agent.assistant] = (otlpUsers[agent.assistant] ?? 0) + 1;
+    }
     users.push({
       profile: makeProfile(user, team, options.seed, options.period),
+      agent,
       userHash: await pseudonymize(user.ref, options.key),
     });
   }
 
   const summary: MetricsSummary = {
     users: users.length,
+    otlpUsers,
     series: 0,
     samples: 0,
     suggestions: 0,
     accepted: 0,
     lines: 0,
     timeSavedHours: 0,
+    tokens: 0,
+    costUsd: 0,
+    sessions: 0,
   };
+  const { period, seed } = options;
+  const cache = new Map<number, UserSeries[]>();
+  let cacheRoom = options.cachedValues ?? DEFAULT_CACHED_VALUES;
+  /** A user's series: all of them on the first pass (kept if there is room), else the family's. */
+  const seriesOf = (index: number, family: MetricKey): UserSeries[] => {
+    const cached = cache.get(index);
+    if (cached) return cached;
+    const { profile, agent, userHash } = users[index];
+    const first = family === FAMILIES[0];
+    const series = [
+      ...(first || IDE_FAMILIES.has(family)
+        ? simulateUser(profile, userHash, period, seed)
+        : []),
+      ...(agent
+        ? simulateAgent(
+            profile,
+            agent,
+            userHash,
+            period,
+            seed,
+            first ? undefined : family,
+          )
+        : []),
+    ];
+    if (first) {
+      const size = series.reduce((n, s) => n + s.values.length, 0);
+      if (size <= cacheRoom) {
+        cache.set(index, series);
+        cacheRoom -= size;
+      }
+    }
+    return series;
+  };
+
   for (const family of FAMILIES) {
     for (const { sink } of targets) sink.write(familyHeader(family));
-    for (const { profile, userHash } of users) {
-      const series = simulateUser(
-        profile,
-        userHash,
-        options.period,
-        options.seed,
-      );
-      for (const s of series) {
+    for (let index = 0; index < users.length; index++) {
+      for (const s of seriesOf(index, family)) {
         if (s.metric !== family) continue;
         for (const { sink, from, to } of targets) {
-          writeSeries(sink, s, options.period, { job: DEMO_JOB }, from, to);
+          writeSeries(sink, s, period, { job: DEMO_JOB }, from, to);
         }
         summary.series++;
         summary.samples += s.values.length;
@@ -152,6 +216,12 @@ export async function writeDemoMetrics(
           summary.lines += total;
         } else if (family === 'timeSaved') {
           summary.timeSavedHours += total / s.scale / 3600;
+        } else if (family === 'tokens') {
+          summary.tokens += total;
+        } else if (family === 'costUsd') {
+          summary.costUsd += total / s.scale;
+        } else if (family === 'sessions') {
+          summary.sessions += total;
         }
       }
     }

@@ -1,6 +1,12 @@
 import { closeSync, openSync, writeSync } from 'fs';
-import { METRIC_HELP, METRICS } from '@fawkes/plugin-ai-telemetry-common';
-import { MetricKey, Period, UserSeries } from './activity';
+import { METRIC_HELP } from '@fawkes/plugin-ai-telemetry-common';
+import {
+  CONTRACT_METRICS,
+  MetricKey,
+  Period,
+  UserSeries,
+  ValueScale,
+} from './activity';
 
 /** Where OpenMetrics text goes, a chunk at a time. */
 export interface TextSink {
@@ -51,15 +57,16 @@ export class FileSink implements TextSink {
 /**
  * The MetricFamily name and type each contract metric is declared with. OpenMetrics names a
  * counter's family without its `_total` suffix and requires that suffix on its samples, so only
- * ai_copilot_suggestions_total can be declared a counter. The other three contract names have no
- * `_total`; they are declared `unknown`, which keeps the sample names exactly the contract's
- * (Prometheus keeps no type in its TSDB, and queries treat them as the counters they are).
+ * the names that end in `_total` (ai_copilot_suggestions_total and the OTLP-fed ones) can be
+ * declared counters. The three seed names without `_total` are declared `unknown`, which keeps
+ * the sample names exactly the contract's (Prometheus keeps no type in its TSDB, and queries
+ * treat them as the counters they are).
  */
 export function metricFamily(metric: MetricKey): {
   family: string;
   type: string;
 } {
-  const name = METRICS[metric];
+  const name = CONTRACT_METRICS[metric];
   return name.endsWith('_total')
     ? { family: name.slice(0, -'_total'.length), type: 'counter' }
     : { family: name, type: 'unknown' };
@@ -80,8 +87,24 @@ function escapeLabelValue(value: string): string {
 export function familyHeader(metric: MetricKey): string {
   const { family, type } = metricFamily(metric);
   return `# HELP ${family} ${escapeHelp(
-    METRIC_HELP[METRICS[metric]],
+    METRIC_HELP[CONTRACT_METRICS[metric]],
   )}\n# TYPE ${family} ${type}\n`;
+}
+
+/**
+ * A whole-number value divided by its scale, in decimal: time saved keeps its one decimal
+ * (`12.0`), cost drops trailing zeros (`0.1234`, `5`).
+ */
+export function formatScaled(value: number, scale: ValueScale): string {
+  if (scale === 1) return String(value);
+  const whole = Math.floor(value / scale);
+  const fraction = String(value - whole * scale).padStart(
+    scale === 10 ? 1 : 6,
+    '0',
+  );
+  if (scale === 10) return `${whole}.${fraction}`;
+  const trimmed = fraction.replace(/0+$/, '');
+  return trimmed ? `${whole}.${trimmed}` : String(whole);
 }
 
 /** The line that ends an OpenMetrics exposition. */
@@ -108,14 +131,12 @@ export function writeSeries(
   if (first >= end) return;
 
   const labels = { ...series.labels, ...extraLabels };
-  const prefix = `${METRICS[series.metric]}{${Object.entries(labels)
+  const prefix = `${CONTRACT_METRICS[series.metric]}{${Object.entries(labels)
     .map(([name, value]) => `${name}="${escapeLabelValue(value)}"`)
     .join(',')}} `;
   const lines: string[] = new Array(end - first);
   for (let i = first; i < end; i++) {
-    const v = series.values[i];
-    const value =
-      series.scale === 10 ? `${Math.floor(v / 10)}.${v % 10}` : String(v);
+    const value = formatScaled(series.values[i], series.scale);
     lines[i - first] = `${prefix}${value} ${t0 + i * period.step}\n`;
   }
   sink.write(lines.join(''));

@@ -4,6 +4,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError, durationFlag, integerFlag } from './flags';
+import { OTLP_ASSISTANTS, otlpAssistantOf } from './otlpDevelopers';
+import { ExportOutcome, OtlpDeveloper, otlpMetricsUrl } from './otlpTrickle';
 import { createRandom } from './random';
 import {
   DeveloperProfile,
@@ -17,7 +19,9 @@ const DEFAULT_ENDPOINT = 'http://localhost:7007/api/ai-telemetry';
 export const TRICKLE_USAGE = `usage: yarn workspace @fawkes/ai-telemetry-demo trickle --tokens FILE [options]
 
 Keeps sending small random batches of events for the demo's opted-in developers, each through a
-client of their own (their token, their queue), until stopped (Ctrl-C) or --duration. FILE holds
+client of their own (their token, their queue), until stopped (Ctrl-C) or --duration. About 40 %
+of them (and the guest) use Claude Code, Gemini CLI or Codex instead, and send that assistant's
+OpenTelemetry metrics through the OpenTelemetry SDK to <endpoint>/otlp/v1/metrics. FILE holds
 { "<userEntityRef>": "<token>" }: the backend writes it in development (.data/demo-tokens.json).
 
   --tokens FILE        the tokens file (required)
@@ -63,10 +67,12 @@ type Developer = {
   userRef: string;
   token: string;
   profile: DeveloperProfile;
-  client: TelemetryClient;
-  /** Events recorded and not yet confirmed delivered. */
+  /** Recorded and not yet delivered (events) or exported (OTLP metrics). */
   dirty: boolean;
-};
+} & (
+  | { kind: 'events'; client: TelemetryClient }
+  | { kind: 'otlp'; otlp: OtlpDeveloper }
+);
 
 /** Reads `{ "<userEntityRef>": "<token>" }`; undefined while the file does not exist. */
 async function readTokens(
@@ -209,6 +215,9 @@ async function trickle(argv: string[], io: TrickleIo): Promise<number> {
   const removeSignalHandler = io.onSignal(stop);
   const stopTimer =
     durationMs !== undefined ? setTimeout(stop, durationMs) : undefined;
+  const developers = new Map<string, Developer>();
+  /** OTLP developers replaced or gone, whose providers are still to be shut down. */
+  const retired: OtlpDeveloper[] = [];
 
   try {
     const started = Date.now();
@@ -229,35 +238,80 @@ async function trickle(argv: string[], io: TrickleIo): Promise<number> {
     }
 
     const random = createRandom(seed);
-    const developers = new Map<string, Developer>();
     const sync = (current: Map<string, string>) => {
       for (const [userRef, token] of current) {
         const known = developers.get(userRef);
         if (known?.token === token) {
           continue;
         }
-        developers.set(userRef, {
+        if (known?.kind === 'otlp') retired.push(known.otlp);
+        const profile = known?.profile ?? developerProfile(random);
+        const assistant = otlpAssistantOf(userRef);
+        developers.set(
           userRef,
-          token,
-          profile: known?.profile ?? developerProfile(random),
-          dirty: known?.dirty ?? true,
-          client: new TelemetryClient({
-            enabled: true,
-            endpoint,
-            token,
-            queueDir: path.join(queueBase, queueName(userRef)),
-            flushIntervalMs: 0,
-            flushAtEvents: 0,
-            retry: { maxAttempts: 2, baseDelayMs: 500, maxDelayMs: 30_000 },
-            env: io.env,
-          }),
-        });
+          assistant
+            ? {
+                kind: 'otlp',
+                userRef,
+                token,
+                profile,
+                dirty: false,
+                otlp: new OtlpDeveloper({
+                  userRef,
+                  token,
+                  assistant,
+                  endpoint,
+                  languages: profile.languages,
+                  random,
+                }),
+              }
+            : {
+                kind: 'events',
+                userRef,
+                token,
+                profile,
+                dirty: known?.kind === 'events' ? known.dirty : true,
+                client: new TelemetryClient({
+                  enabled: true,
+                  endpoint,
+                  token,
+                  queueDir: path.join(queueBase, queueName(userRef)),
+                  flushIntervalMs: 0,
+                  flushAtEvents: 0,
+                  retry: {
+                    maxAttempts: 2,
+                    baseDelayMs: 500,
+                    maxDelayMs: 30_000,
+                  },
+                  env: io.env,
+                }),
+              },
+        );
       }
-      for (const userRef of [...developers.keys()]) {
+      for (const [userRef, developer] of [...developers]) {
         if (!current.has(userRef)) {
+          if (developer.kind === 'otlp') retired.push(developer.otlp);
           developers.delete(userRef);
         }
       }
+    };
+    /** Shuts down the providers of OTLP developers replaced or gone (their last export may fail). */
+    const shutDownRetired = async () => {
+      const done = retired.splice(0);
+      await Promise.all(done.map(otlp => otlp.shutdown()));
+    };
+    const otlpDevelopers = () =>
+      [...developers.values()].flatMap(d => (d.kind === 'otlp' ? [d] : []));
+    const describeOtlp = () => {
+      const otlp = otlpDevelopers();
+      const byAssistant = OTLP_ASSISTANTS.map(
+        a => `${otlp.filter(d => d.otlp.assistant === a).length} ${a}`,
+      ).join(', ');
+      return `${
+        otlp.length
+      } of them through the OpenTelemetry SDK (${byAssistant}) → ${otlpMetricsUrl(
+        endpoint,
+      )}`;
     };
     sync(tokens);
     let tokensMtime = (await fs.stat(tokensFile)).mtimeMs;
@@ -268,13 +322,58 @@ async function trickle(argv: string[], io: TrickleIo): Promise<number> {
         durationMs !== undefined ? `, for ${durationMs} ms` : ''
       } (Ctrl-C stops)`,
     );
+    io.out(`demo-trickle: ${describeOtlp()}`);
 
-    const totals = { recorded: 0, sent: 0, ticks: 0 };
-    /** Flushes the developers with queued events; one line per kind of problem. */
-    const flushDirty = async () => {
+    const totals = {
+      recorded: 0,
+      sent: 0,
+      ticks: 0,
+      turns: 0,
+      measurements: 0,
+      exported: 0,
+      exportFailures: 0,
+    };
+    /** Adds up the OTLP developers' exports; one problem per developer whose export failed. */
+    const countExports = (
+      outcomes: ExportOutcome[],
+      problems: Map<string, { count: number; message: string }>,
+    ) => {
+      for (const outcome of outcomes) {
+        totals.exported += outcome.delivered;
+        totals.exportFailures += outcome.failed;
+        if (outcome.failed > 0) {
+          const known = problems.get('OTLP export failed');
+          problems.set('OTLP export failed', {
+            count: (known?.count ?? 0) + 1,
+            message: known?.message ?? outcome.error ?? 'unknown error',
+          });
+        }
+      }
+    };
+    const describeProblems = (
+      problems: Map<string, { count: number; message: string }>,
+    ) =>
+      [...problems].map(
+        ([outcome, { count, message }]) =>
+          `${count} developer(s) ${outcome}, e.g. ${message}`,
+      );
+    /**
+     * Flushes the developers with queued events and exports the OTLP developers' metrics (all
+     * at once: each has its own exporter); with `last`, shuts the OTLP providers down, which
+     * exports what is left. One line per kind of problem.
+     */
+    const flushDirty = async (last = false) => {
       const problems = new Map<string, { count: number; message: string }>();
+      const exports = Promise.all(
+        otlpDevelopers()
+          .filter(developer => last || developer.dirty)
+          .map(developer => {
+            developer.dirty = false;
+            return last ? developer.otlp.shutdown() : developer.otlp.flush();
+          }),
+      );
       for (const developer of developers.values()) {
-        if (!developer.dirty) {
+        if (developer.kind !== 'events' || !developer.dirty) {
           continue;
         }
         const result = await developer.client.flush();
@@ -288,11 +387,16 @@ async function trickle(argv: string[], io: TrickleIo): Promise<number> {
           });
         }
       }
-      return [...problems].map(
-        ([outcome, { count, message }]) =>
-          `${count} developer(s) ${outcome}, e.g. ${message}`,
-      );
+      countExports(await exports, problems);
+      return describeProblems(problems);
     };
+    /** The OTLP part of a report line, when there are OTLP developers. */
+    const otlpReport = (turns: number, exported: number, failed: number) =>
+      otlpDevelopers().length === 0 && turns === 0 && exported === 0
+        ? ''
+        : `; OTLP: ${turns} turn(s), ${exported} export(s)${
+            failed > 0 ? `, ${failed} failed` : ''
+          }`;
 
     while (!stopping) {
       const mtime = (await fs.stat(tokensFile).catch(() => undefined))?.mtimeMs;
@@ -300,17 +404,31 @@ async function trickle(argv: string[], io: TrickleIo): Promise<number> {
         const fresh = await readTokens(tokensFile).catch(() => undefined);
         if (fresh) {
           sync(fresh);
+          await shutDownRetired();
           tokensMtime = mtime;
           io.out(
-            `demo-trickle: ${tokensFile} changed, ${developers.size} developer(s)`,
+            `demo-trickle: ${tokensFile} changed, ${
+              developers.size
+            } developer(s), ${describeOtlp()}`,
           );
         }
       }
       const pool = [...developers.values()];
       const picks = Math.min(pool.length, random.int(1, usersPerTick));
       let recorded = 0;
+      let turns = 0;
       for (let i = 0; i < picks; i++) {
         const [developer] = pool.splice(random.int(0, pool.length - 1), 1);
+        if (developer.kind === 'otlp') {
+          // An agent turn or two: a prompt and the work it sets off.
+          const count = random.int(1, 2);
+          for (let n = 0; n < count; n++) {
+            totals.measurements += developer.otlp.turn(random);
+          }
+          turns += count;
+          developer.dirty = true;
+          continue;
+        }
         const events = random.int(1, 4);
         for (let e = 0; e < events; e++) {
           const result = await developer.client.record(
@@ -323,13 +441,18 @@ async function trickle(argv: string[], io: TrickleIo): Promise<number> {
         }
       }
       totals.recorded += recorded;
+      totals.turns += turns;
       totals.ticks += 1;
-      const before = totals.sent;
+      const before = { ...totals };
       const problems = await flushDirty();
       io.out(
         `demo-trickle: tick ${totals.ticks}: recorded ${recorded}, sent ${
-          totals.sent - before
-        }`,
+          totals.sent - before.sent
+        }${otlpReport(
+          turns,
+          totals.exported - before.exported,
+          totals.exportFailures - before.exportFailures,
+        )}`,
       );
       problems.forEach(problem => io.err(`demo-trickle: ${problem}`));
       if (!stopping) {
@@ -337,16 +460,39 @@ async function trickle(argv: string[], io: TrickleIo): Promise<number> {
       }
     }
 
-    const before = totals.sent;
-    const problems = await flushDirty();
+    const before = { ...totals };
+    const problems = await flushDirty(true);
+    await shutDownRetired();
     problems.forEach(problem => io.err(`demo-trickle: ${problem}`));
-    io.out(`demo-trickle: last flush sent ${totals.sent - before}`);
     io.out(
-      `demo-trickle: stopped after ${totals.ticks} tick(s): recorded ${totals.recorded}, sent ${totals.sent} event(s)`,
+      `demo-trickle: last flush sent ${totals.sent - before.sent}${
+        otlpDevelopers().length > 0
+          ? `; OTLP providers shut down, ${
+              totals.exported - before.exported
+            } last export(s)`
+          : ''
+      }`,
+    );
+    io.out(
+      `demo-trickle: stopped after ${totals.ticks} tick(s): recorded ${
+        totals.recorded
+      }, sent ${totals.sent} event(s)${otlpReport(
+        totals.turns,
+        totals.exported,
+        totals.exportFailures,
+      )}${totals.turns > 0 ? ` (${totals.measurements} measurement(s))` : ''}`,
     );
     return EXIT.ok;
   } finally {
     removeSignalHandler();
+    // Whatever stopped the trickle, every provider is shut down (a no-op for those that are).
+    await Promise.all(
+      [...developers.values(), ...retired].map(developer =>
+        developer instanceof OtlpDeveloper
+          ? developer.shutdown()
+          : developer.kind === 'otlp' && developer.otlp.shutdown(),
+      ),
+    );
     if (stopTimer) {
       clearTimeout(stopTimer);
     }

@@ -48,6 +48,7 @@ import {
   expectedOrganisationVerdict,
   expectedOverview,
   expectedTimeSaved,
+  expectedUsage,
   ExpectedSeries,
   fewApart,
   Filters,
@@ -152,6 +153,7 @@ describe('the panels on generated data', () => {
   let demo: DemoSet;
   let history: RawHistory;
   let org: DemoOrgFile;
+  let dataEnd: number;
   const hashOf = new Map<string, string>();
   const refOf = new Map<string, string>();
 
@@ -162,6 +164,7 @@ describe('the panels on generated data', () => {
     const toNextHour = 3600 - ((Date.now() / 1000) % 3600);
     if (toNextHour < 120) await sleep((toNextHour + 1) * 1000);
     const end = Math.floor(Date.now() / 1000 / 900) * 900;
+    dataEnd = end;
     demo = await generateDemoSet({
       dir: join(dir, 'demo'),
       // The fewest the generator makes: 6 teams, the product area's two leads, the guest.
@@ -185,9 +188,30 @@ describe('the panels on generated data', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function get<T>(api: Api, path: string, user = GUEST): Promise<T> {
+  /**
+   * The same named range, ending where the generated data ends (the last midnight, or the last
+   * full hour, before its last sample): a window wholly in the past runs to its end, so its
+   * every figure can be compared with the samples exactly. Windows that reach the present,
+   * whose running bucket Prometheus extrapolates up to now, are checked on their own below.
+   */
+  function inThePast(path: string): string {
+    return path.replace(/range=(7d|24h)/, (_, range: string) => {
+      const align = range === '7d' ? 86400 : 3600;
+      const to = Math.floor(dataEnd / align) * align;
+      const from = to - (range === '7d' ? 7 * 86400 : 86400);
+      return `from=${from}&to=${to}`;
+    });
+  }
+
+  async function get<T>(
+    api: Api,
+    path: string,
+    user = GUEST,
+    options: { live?: boolean } = {},
+  ): Promise<T> {
+    const url = options.live ? path : inThePast(path);
     const res = await api
-      .get(`/api/ai-telemetry${path}`)
+      .get(`/api/ai-telemetry${url}`)
       .set('Authorization', userAuthorization(user));
     if (res.status !== 200)
       throw new Error(`${path} answered ${res.status}: ${res.text}`);
@@ -296,7 +320,35 @@ describe('the panels on generated data', () => {
     );
     expectClose(time.roi.valueOfTimeSaved, t.roi.valueOfTimeSaved, 'ROI value');
     expectClose(time.roi.seatCost, t.roi.seatCost, 'ROI seat cost');
-    expectClose(time.roi.net, t.roi.net, 'ROI net');
+    const usage = panel(body.panels, 'usage').data;
+    if (usage.withheld) {
+      expect(time.roi.inputs.usageCostUsd).toBeNull();
+      expectClose(time.roi.net, t.roi.net, 'ROI net');
+    } else {
+      expectClose(
+        time.roi.inputs.usageCostUsd,
+        t.usageCostUsd,
+        'ROI usage cost',
+      );
+      expectClose(time.roi.net, t.roi.net - t.usageCostUsd, 'ROI net');
+      const u = expectedUsage(history, w, scope);
+      expect(usage.reportingDevelopers).toBe(u.reportingDevelopers);
+      expectClose(usage.totalTokens, u.totalTokens, 'tokens');
+      expectClose(usage.totalCostUsd, u.totalCostUsd, 'usage cost');
+      expectClose(usage.sessions, u.sessions, 'sessions');
+      expectClose(
+        usage.activeSeconds.user,
+        u.activeSeconds.user,
+        'active seconds (user)',
+      );
+      expectClose(
+        usage.activeSeconds.agent,
+        u.activeSeconds.agent,
+        'active seconds (agent)',
+      );
+      expectClose(usage.commits, u.commits, 'commits');
+      expectClose(usage.pullRequests, u.pullRequests, 'pull requests');
+    }
     expect(time.roi.inputs).toMatchObject({
       ...ESTIMATES,
       activeUsers: t.activeUsers,
@@ -391,6 +443,39 @@ describe('the panels on generated data', () => {
       expect(panel(body.panels, 'acceptanceRate').queries[0].source).toBe(
         'raw',
       );
+    });
+
+    it("draws today's running hour up to now, the hours before it exactly", async () => {
+      const body = await get<DashboardResponse>(
+        api,
+        '/v1/dashboard?range=24h',
+        GUEST,
+        { live: true },
+      );
+      const { start, end, asOf } = body.window;
+      expect(asOf).toBeGreaterThan(end - 3600 * 1000);
+      expect(asOf).toBeLessThanOrEqual(Date.now());
+      const lines = panel(body.panels, 'linesGenerated');
+      const bars = lines.data.total;
+      const running = Math.floor(asOf / 3600_000) * 3600_000;
+      expect(bars.at(-1)!.t).toBe(running);
+      const exact = expectedLines(
+        history,
+        { start: start / 1000, end: running / 1000, step: 900 },
+        3600,
+        {},
+      );
+      expectPoints(bars.slice(0, -1), exact.total, 'the hours that have ended');
+      // The running hour: the samples' increase since it began, which Prometheus extrapolates
+      // up to now (by at most one sample interval's worth, here 15 minutes of 45 or more).
+      const sofar = history.sum(
+        history.select('ai_copilot_lines_generated', {}),
+        running / 1000,
+        dataEnd,
+      );
+      const last = bars.at(-1)!.v;
+      expect(last).toBeGreaterThanOrEqual(sofar * 0.99);
+      expect(last).toBeLessThanOrEqual(sofar * 2 + 1e-9);
     });
 
     it('applies the language and assistant filters on a custom range', async () => {

@@ -205,6 +205,55 @@ export function expectedTimeSaved(
     hoursPerActiveUser: activeUsers > 0 ? totalHours / activeUsers : null,
     byActivity: new Map([...byActivity].map(([a, s]) => [a, s / HOUR])),
     roi: { valueOfTimeSaved: value, seatCost, net: value - seatCost },
+    usageCostUsd: h.sum(
+      h.select('ai_copilot_cost_usd_total', noLanguage),
+      w.start,
+      w.end,
+    ),
+  };
+}
+
+/** The usage panel's figures (the usage families carry no language). */
+export function expectedUsage(h: RawHistory, w: Window, scope: Scope) {
+  const noLanguage = { ...scope, language: undefined };
+  const total = (metric: string, only?: Record<string, string>) =>
+    h.sum(
+      h
+        .select(metric, noLanguage)
+        .filter(s =>
+          Object.entries(only ?? {}).every(([k, v]) => s.labels[k] === v),
+        ),
+      w.start,
+      w.end,
+    );
+  const reporting = new Set<string>();
+  for (const metric of [
+    'ai_copilot_tokens_total',
+    'ai_copilot_cost_usd_total',
+    'ai_copilot_sessions_total',
+    'ai_copilot_active_seconds_total',
+    'ai_copilot_commits_total',
+    'ai_copilot_pull_requests_total',
+  ]) {
+    for (const u of h.activeUsers(
+      h.select(metric, noLanguage),
+      w.start,
+      w.end,
+    )) {
+      reporting.add(u);
+    }
+  }
+  return {
+    reportingDevelopers: reporting.size,
+    totalTokens: total('ai_copilot_tokens_total'),
+    totalCostUsd: total('ai_copilot_cost_usd_total'),
+    sessions: total('ai_copilot_sessions_total'),
+    activeSeconds: {
+      user: total('ai_copilot_active_seconds_total', { type: 'user' }),
+      agent: total('ai_copilot_active_seconds_total', { type: 'agent' }),
+    },
+    commits: total('ai_copilot_commits_total'),
+    pullRequests: total('ai_copilot_pull_requests_total'),
   };
 }
 
