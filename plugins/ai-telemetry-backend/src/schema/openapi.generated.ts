@@ -1840,10 +1840,52 @@ export const spec = {
         ],
         additionalProperties: false,
       },
+      AcceptanceBar: {
+        type: 'object',
+        description:
+          'The acceptance of one bar (a day, or an hour for ranges under three days).',
+        properties: {
+          t: {
+            type: 'integer',
+            description: 'Start of the bar (ms).',
+          },
+          v: {
+            type: ['number', 'null'],
+            description: 'accepted / shown, 0..1; null when nothing was shown.',
+          },
+          shown: {
+            type: 'number',
+          },
+          partial: {
+            type: 'boolean',
+            description:
+              "The bar is still running (it ends after the window's asOf).",
+          },
+          few: {
+            type: 'boolean',
+            description:
+              "Under 20 suggestions, or under a tenth of the median bar's.",
+          },
+        },
+        required: ['t', 'v', 'shown', 'partial', 'few'],
+        additionalProperties: false,
+      },
       AcceptanceRateData: {
         type: 'object',
-        description: 'Acceptance rate (accepted / shown, 0..1) per step.',
+        description:
+          'Acceptance rate (accepted / shown, 0..1) per step, and per bar.',
         properties: {
+          barStep: {
+            type: 'integer',
+            description:
+              'Seconds per bar (a day for ranges of three days or more, else an hour).',
+          },
+          bars: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/AcceptanceBar',
+            },
+          },
           overall: {
             type: 'array',
             items: {
@@ -1871,7 +1913,14 @@ export const spec = {
             },
           },
         },
-        required: ['overall', 'movingAverage7d', 'byLanguage', 'byAssistant'],
+        required: [
+          'barStep',
+          'bars',
+          'overall',
+          'movingAverage7d',
+          'byLanguage',
+          'byAssistant',
+        ],
         additionalProperties: false,
       },
       LinesGeneratedData: {

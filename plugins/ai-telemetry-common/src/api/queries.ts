@@ -158,8 +158,26 @@ export type OverviewData = {
   teamsUsingAi: number | null;
 };
 
-/** Acceptance rate (accepted / shown, 0..1) per step. */
+/** The acceptance of one bar (a day, or an hour for ranges under three days). */
+export type AcceptanceBar = {
+  /** Start of the bar (ms). */
+  t: number;
+  /** accepted / shown, 0..1; null when nothing was shown. */
+  v: number | null;
+  /** Suggestions shown in the bar. */
+  shown: number;
+  /** The bar is still running (it ends after the window's `asOf`): today so far. */
+  partial: boolean;
+  /** Few suggestions were shown in the bar (under 20, or under a tenth of the median bar's). */
+  few: boolean;
+};
+
+/** Acceptance rate (accepted / shown, 0..1) per step, and per bar. */
 export type AcceptanceRateData = {
+  /** Seconds per bar: a day for ranges of three days or more, else an hour. */
+  barStep: number;
+  /** The acceptance per bar, what the chart draws by default. */
+  bars: AcceptanceBar[];
   overall: Point[];
   /** Each point: the acceptance over the seven days that end where the point's interval ends. */
   movingAverage7d: Point[];

@@ -91,6 +91,12 @@ export const acceptanceRatePanel: AcceptanceRatePanel = {
   id: 'acceptanceRate',
   queries: overviewPanel.queries,
   data: {
+    barStep: 86400,
+    bars: [
+      { t: START, v: 0.3, shown: 400, partial: false, few: false },
+      { t: START + DAY, v: 0.32, shown: 12, partial: false, few: true },
+      { t: START + 2 * DAY, v: 0.35, shown: 150, partial: true, few: false },
+    ],
     overall: days([0.3, 0.32, 0.35]),
     movingAverage7d: days([0.29, 0.3, 0.31]),
     byLanguage: [

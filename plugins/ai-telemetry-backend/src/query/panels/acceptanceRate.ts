@@ -1,4 +1,5 @@
 import {
+  AcceptanceBar,
   AcceptanceRateData,
   NamedSeries,
   Point,
@@ -54,6 +55,47 @@ function rateSeries(o: Outcomes, starts: number[]): NamedSeries[] {
     .map(({ name, points }) => ({ name, points }));
 }
 
+/** A bar with fewer suggestions than this share of the median bar's is marked `few`. */
+const FEW_SHARE_OF_MEDIAN = 0.1;
+/** ... and one with fewer than this many, whatever the median. */
+const FEW_SUGGESTIONS = 20;
+
+/**
+ * The acceptance per bar (a day, or an hour for ranges under three days): what the chart
+ * draws by default, since per step the rate swings from 0 to 100 % at night on a handful of
+ * suggestions. A bar still running at `asOf` is `partial`; one with few suggestions `few`.
+ */
+function acceptanceBars(
+  series: PrometheusSeries[],
+  ctx: PanelContext,
+): AcceptanceBar[] {
+  const { window } = ctx.params;
+  const { step, barStep, asOf } = window;
+  const starts = bucketStartsOf(window, barStep);
+  const perStep = outcomes(series, step, () => 'all');
+  const shownPerStep = perStep.shown.get('all');
+  const acceptedPerStep = perStep.accepted.get('all');
+  const bars = starts.map(t => {
+    const steps = bucketStartsOf(
+      { ...window, start: t, end: t + barStep },
+      step,
+    );
+    const shown = total(shownPerStep, steps);
+    const accepted = total(acceptedPerStep, steps);
+    return { t, shown, accepted };
+  });
+  const sorted = bars.map(b => b.shown).sort((a, b) => a - b);
+  const median = sorted.length > 0 ? sorted[Math.floor(sorted.length / 2)] : 0;
+  const few = Math.max(FEW_SUGGESTIONS, median * FEW_SHARE_OF_MEDIAN);
+  return bars.map(b => ({
+    t: b.t * 1000,
+    v: b.shown > 0 ? b.accepted / b.shown : null,
+    shown: b.shown,
+    partial: b.t + barStep > asOf,
+    few: b.shown < few,
+  }));
+}
+
 /**
  * The acceptance rate per step, overall, by language and by assistant, and its seven-day
  * moving average: for each step, accepted / shown over the seven days that end with it (the
@@ -79,6 +121,8 @@ async function loadAcceptanceRate(
 
   return {
     overall: ratePoints(shown, accepted, starts),
+    barStep: ctx.params.window.barStep,
+    bars: acceptanceBars(series, ctx),
     movingAverage7d,
     byLanguage: rateSeries(outcomes(series, step, labelOf('language')), starts),
     byAssistant: rateSeries(

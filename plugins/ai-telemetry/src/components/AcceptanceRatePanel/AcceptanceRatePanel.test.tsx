@@ -9,9 +9,29 @@ function lines(container: HTMLElement) {
 }
 
 describe('AcceptanceRatePanel', () => {
-  it('draws the overall rate and its 7-day average, with languages to toggle', async () => {
+  it('draws one value per day by default, marking today so far and days with few suggestions', async () => {
     const { container } = await renderInTestApp(
       <AcceptanceRatePanel state={loaded(acceptanceRatePanel)} />,
+    );
+    expect(
+      screen.getByText('Acceptance rate per day (accepted ÷ shown, %)'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('Day (UTC)')).toBeInTheDocument();
+    expect(lines(container)).toBe(1);
+    expect(screen.getAllByTestId('acceptance-bar-full')).toHaveLength(1);
+    expect(screen.getAllByTestId('acceptance-bar-few')).toHaveLength(1);
+    expect(screen.getAllByTestId('acceptance-bar-partial')).toHaveLength(1);
+    expect(screen.getByTestId('acceptance-marks')).toHaveTextContent(
+      'The dashed dot is today so far',
+    );
+  });
+
+  it('draws the overall rate per step and its 7-day average, with languages to toggle', async () => {
+    const { container } = await renderInTestApp(
+      <AcceptanceRatePanel state={loaded(acceptanceRatePanel)} />,
+    );
+    fireEvent.click(
+      screen.getByRole('button', { name: 'Per step, by language' }),
     );
     expect(
       screen.getByText('Acceptance rate over time (accepted ÷ shown, %)'),
@@ -42,6 +62,10 @@ describe('AcceptanceRatePanel', () => {
         state={loaded(acceptanceRatePanel)}
         organisation={acceptanceRatePanel.data.movingAverage7d}
       />,
+    );
+    expect(lines(container)).toBe(2);
+    fireEvent.click(
+      screen.getByRole('button', { name: 'Per step, by language' }),
     );
     expect(
       screen.getByRole('checkbox', {
@@ -79,6 +103,8 @@ describe('AcceptanceRatePanel', () => {
         state={loaded({
           ...acceptanceRatePanel,
           data: {
+            barStep: 86400,
+            bars: [],
             overall: [],
             movingAverage7d: [],
             byLanguage: [],

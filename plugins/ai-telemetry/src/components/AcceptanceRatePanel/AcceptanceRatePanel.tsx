@@ -1,8 +1,10 @@
 import {
+  AcceptanceBar,
   AcceptanceRatePanel as AcceptanceRatePanelResponse,
   NamedSeries,
   Point,
 } from '@fawkes/plugin-ai-telemetry-common';
+import Typography from '@material-ui/core/Typography';
 import ToggleButton from '@material-ui/lab/ToggleButton';
 import ToggleButtonGroup from '@material-ui/lab/ToggleButtonGroup';
 import { Theme, useTheme } from '@material-ui/core/styles';
@@ -33,6 +35,7 @@ import { PanelCard } from '../PanelCard';
 import { SeriesToggles, ToggleableSeries } from '../SeriesToggles';
 
 type SplitBy = 'language' | 'assistant';
+type Granularity = 'bar' | 'step';
 
 type ChartSeries = ToggleableSeries & { points: Point[]; width: number };
 
@@ -98,6 +101,167 @@ function initiallyHidden(series: ChartSeries[]): Set<string> {
   return new Set(series.filter(s => s.key.includes(':')).map(s => s.key));
 }
 
+function barName(barStep: number): string {
+  return barStep >= 86400 ? 'day' : 'hour';
+}
+
+/** A bar's dot: filled; hollow when few suggestions were shown; dashed while it runs. */
+function BarDot(props: {
+  cx?: number;
+  cy?: number;
+  payload?: { bar?: AcceptanceBar };
+  color: string;
+  background: string;
+}) {
+  const { cx, cy, payload, color, background } = props;
+  const bar = payload?.bar;
+  if (cx === undefined || cy === undefined || !bar || bar.v === null) {
+    return null;
+  }
+  const hollow = bar.few || bar.partial;
+  return (
+    <circle
+      cx={cx}
+      cy={cy}
+      r={4}
+      stroke={color}
+      strokeWidth={2}
+      strokeDasharray={bar.partial ? '2 2' : undefined}
+      fill={hollow ? background : color}
+      data-testid={`acceptance-bar-${
+        bar.partial ? 'partial' : bar.few ? 'few' : 'full'
+      }`}
+    />
+  );
+}
+
+const BarChartView = (props: {
+  panel: AcceptanceRatePanelResponse;
+  organisation?: Point[];
+}) => {
+  const theme = useTheme();
+  const chart = useChartTheme();
+  const colours = signalColours(theme);
+  const { panel, organisation } = props;
+  const { bars, barStep } = panel.data;
+  const unit = barName(barStep);
+  const rows = useMemo(() => {
+    const merged = mergeSeries({
+      rate: bars.flatMap(b => (b.v === null ? [] : [{ t: b.t, v: b.v * 100 }])),
+      ...(organisation && { organisation: percentages(organisation) }),
+    });
+    return merged.map(r => ({ ...r, bar: bars.find(b => b.t === r.t) }));
+  }, [bars, organisation]);
+  const ticks = useMemo(() => ticksOf(rows), [rows]);
+  const partial = bars.find(b => b.partial);
+  const few = bars.filter(b => b.few && !b.partial && b.v !== null).length;
+  return (
+    <>
+      <ChartFrame title={`Acceptance rate per ${unit} (accepted ÷ shown, %)`}>
+        {({ width, height }) => (
+          <LineChart
+            width={width}
+            height={height}
+            data={rows}
+            margin={{ top: 8, right: 16, bottom: 24, left: 8 }}
+          >
+            <CartesianGrid {...chart.grid} />
+            <XAxis
+              {...timeAxis(chart, {
+                ticks,
+                spanMs: panel.window.end - panel.window.start,
+                label: `${unit === 'day' ? 'Day' : 'Hour'} (UTC)`,
+              })}
+            />
+            <YAxis
+              domain={[0, 100]}
+              unit=" %"
+              width={64}
+              {...chart.axis}
+              label={{
+                ...valueAxisLabel(chart, 'Acceptance rate (%)'),
+                offset: 4,
+              }}
+            />
+            <Tooltip
+              {...chart.tooltip}
+              labelFormatter={t => formatTime(Number(t), barStep)}
+              formatter={(value, name, item) => {
+                const bar = (item?.payload as { bar?: AcceptanceBar })?.bar;
+                if (name !== 'rate' || !bar) {
+                  return [`${Number(value).toFixed(1)} %`, 'organisation'];
+                }
+                const notes = [
+                  `${Math.round(bar.shown)} shown`,
+                  ...(bar.partial ? ['so far'] : []),
+                  ...(bar.few ? ['few suggestions'] : []),
+                ];
+                return [
+                  `${Number(value).toFixed(1)} % (${notes.join(', ')})`,
+                  `per ${unit}`,
+                ];
+              }}
+            />
+            <ReferenceLine
+              y={ACCEPTANCE_ALERT_THRESHOLD * 100}
+              stroke={theme.palette.text.secondary}
+              strokeDasharray="2 4"
+              label={{
+                value: `alert below ${ACCEPTANCE_ALERT_THRESHOLD * 100} %`,
+                position: 'insideTopRight',
+                fill: theme.palette.text.secondary,
+                fontSize: 11,
+              }}
+            />
+            <Line
+              dataKey="rate"
+              name="rate"
+              stroke={colours.primary}
+              strokeWidth={2}
+              dot={p => (
+                <BarDot
+                  key={`dot-${p.index}`}
+                  {...p}
+                  color={colours.primary}
+                  background={theme.palette.background.paper}
+                />
+              )}
+              connectNulls={false}
+              isAnimationActive={false}
+            />
+            {organisation && (
+              <Line
+                dataKey="organisation"
+                name="organisation"
+                stroke={colours.comparison}
+                strokeDasharray="2 3"
+                strokeWidth={2}
+                dot={false}
+                connectNulls
+                isAnimationActive={false}
+              />
+            )}
+          </LineChart>
+        )}
+      </ChartFrame>
+      <Typography
+        variant="caption"
+        color="textSecondary"
+        component="p"
+        data-testid="acceptance-marks"
+      >
+        A hollow dot: few suggestions that {unit} ({few} in this range), so its
+        rate says little.
+        {partial &&
+          ` The dashed dot is ${
+            unit === 'day' ? 'today' : 'this hour'
+          } so far, up to ${formatTime(panel.window.asOf, 3600)} UTC.`}
+        {organisation && ' Dotted: the organisation’s 7-day moving average.'}
+      </Typography>
+    </>
+  );
+};
+
 function table(
   panel: AcceptanceRatePanelResponse,
   organisation?: Point[],
@@ -121,7 +285,7 @@ function table(
   };
 }
 
-const AcceptanceChart = (props: {
+const StepChart = (props: {
   panel: AcceptanceRatePanelResponse;
   organisation?: Point[];
 }) => {
@@ -236,6 +400,36 @@ const AcceptanceChart = (props: {
   );
 };
 
+const AcceptanceChart = (props: {
+  panel: AcceptanceRatePanelResponse;
+  organisation?: Point[];
+}) => {
+  const [granularity, setGranularity] = useState<Granularity>('bar');
+  const unit = barName(props.panel.data.barStep);
+  return (
+    <>
+      <ToggleButtonGroup
+        size="small"
+        exclusive
+        value={granularity}
+        onChange={(_, value: Granularity | null) =>
+          value && setGranularity(value)
+        }
+        aria-label="How finely the acceptance rate is drawn"
+        style={{ marginBottom: 8, marginRight: 8 }}
+      >
+        <ToggleButton value="bar">{`Per ${unit}`}</ToggleButton>
+        <ToggleButton value="step">Per step, by language</ToggleButton>
+      </ToggleButtonGroup>
+      {granularity === 'bar' ? (
+        <BarChartView {...props} />
+      ) : (
+        <StepChart {...props} />
+      )}
+    </>
+  );
+};
+
 /** Acceptance rate over time: overall, its 7-day moving average, and by language or assistant. */
 export const AcceptanceRatePanel = (props: {
   state: PanelState<AcceptanceRatePanelResponse>;
@@ -247,7 +441,9 @@ export const AcceptanceRatePanel = (props: {
     title="Acceptance rate"
     subheader="Share of shown suggestions that were accepted"
     state={props.state}
-    isEmpty={p => p.data.overall.length === 0}
+    isEmpty={p =>
+      p.data.overall.length === 0 && p.data.bars.every(b => b.v === null)
+    }
     emptyWhat="suggestions"
     tabular={p => table(p, props.organisation)}
     hasChart
