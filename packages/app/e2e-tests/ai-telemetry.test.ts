@@ -10,6 +10,7 @@ import {
   guestToken,
   repoRoot,
   screenshot,
+  screenshotDir,
   sidebarLink,
   signIn,
   visit,
@@ -23,6 +24,7 @@ const PANELS = [
   'lines-generated',
   'time-saved',
   'feature-usage',
+  'usage',
 ];
 
 function panel(page: Page, id: string) {
@@ -54,6 +56,15 @@ async function expectEveryPanelWithData(page: Page) {
   await expect(
     panel(page, 'feature-usage').getByRole('cell').first(),
   ).toBeVisible();
+  // The demo's Claude Code, Gemini CLI and Codex developers report tokens and cost over OTLP.
+  await expect(
+    panel(page, 'usage').getByRole('group', { name: 'Tokens' }),
+  ).toContainText(/[1-9]/);
+  await expect(
+    panel(page, 'usage').getByRole('table', {
+      name: 'Tokens and cost by model',
+    }),
+  ).toContainText(/claude-|gemini-|gpt-/);
 }
 
 test('the AI Telemetry tab draws every panel with data and keeps its view in the URL', async ({
@@ -87,6 +98,12 @@ test('the AI Telemetry tab draws every panel with data and keeps its view in the
     'ai-telemetry-time-saved.csv',
   );
   await screenshot(page, 'ai-telemetry-overview');
+  await panel(page, 'usage').screenshot({
+    path: `${screenshotDir}/ai-telemetry-usage-panel.png`,
+  });
+  await panel(page, 'acceptance-rate').screenshot({
+    path: `${screenshotDir}/ai-telemetry-acceptance-daily.png`,
+  });
 
   await page.getByRole('button', { name: '7 days' }).click();
   await expect(page).toHaveURL(/range=7d/);
@@ -238,6 +255,20 @@ test('opt in from settings, send events with the CLI, see them on My data, and e
     page.getByText(`export FAWKES_AI_TELEMETRY_TOKEN=${telemetryToken}`),
   ).toBeVisible();
   await screenshot(page, 'settings-opt-in');
+  // Each assistant's set-up, with this developer's token in it.
+  for (const [tab, id] of [
+    ['Claude Code', 'claude-code'],
+    ['Gemini CLI', 'gemini-cli'],
+    ['Codex CLI', 'codex'],
+    ['VS Code Copilot Chat', 'copilot-chat'],
+  ]) {
+    await page.getByRole('tab', { name: tab }).click();
+    const setup = page.locator(`#ai-telemetry-setup-${id}`);
+    await expect(setup).toContainText(telemetryToken);
+    await setup.screenshot({
+      path: `${screenshotDir}/settings-setup-${id}.png`,
+    });
+  }
 
   await openMyData(page);
   const before = await runningTotal(
