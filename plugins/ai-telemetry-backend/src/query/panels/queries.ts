@@ -243,13 +243,13 @@ export function suggestionsQuery(
   return seriesQuery(params, start - MOVING_AVERAGE_SECONDS, step, {
     family: 'suggestions',
     source,
-    build: (r, s, seconds) =>
+    build: (r, s, length) =>
       `sum by (language, assistant, accepted) (${increaseOver(
         'suggestions',
         params,
         r,
         s,
-        seconds,
+        length,
       )})`,
   });
 }
@@ -284,13 +284,13 @@ export function windowTotalQuery(
 export function activeUsersQuery(params: PanelParams): InstantQuery {
   return windowTotalQuery(params, {
     family: 'suggestions',
-    build: (r, _s, seconds) => {
+    build: (r, _s, length) => {
       const perUser = `sum by (user_hash) (${increaseOver(
         'suggestions',
         params,
         r,
         'raw',
-        seconds,
+        length,
       )}) > 0`;
       return params.team ? `count(${perUser})` : perUser;
     },
@@ -318,13 +318,13 @@ export function participantsQuery(
   const everything: PanelParams = { ...params, filters: {} };
   return windowTotalQuery(params, {
     family,
-    build: (r, _s, seconds) =>
+    build: (r, _s, length) =>
       `sum by (${by.join(', ')}) (${increaseOver(
         family,
         everything,
         r,
         'raw',
-        seconds,
+        length,
       )}) > 0`,
   });
 }
