@@ -89,6 +89,41 @@ export interface Config {
       /** Days a batch id is remembered, so that a retried batch is counted once. Default 30. */
       batchIdRetentionDays?: number;
     };
+    /**
+     * Limits that keep one caller from flooding the backend or Prometheus
+     * (docs/operations.md#limits). Each is kept per backend instance.
+     */
+    limits?: {
+      ingestion?: {
+        /**
+         * Events a developer may send a minute (`POST /v1/events`), in bursts of up to a
+         * minute's worth; an event with `count` n counts n. Beyond it 429 with Retry-After and
+         * nothing stored; a batch that counts more than this is a 413 (split it). At least
+         * 100 (the largest `count`). Default 1000.
+         */
+        eventsPerMinute?: number;
+        /**
+         * OTLP data points a developer may export a minute (`POST /otlp/v1/metrics`); beyond
+         * it 429 with Retry-After. An export of more points than this is a 413. Default 10000
+         * (the most points one export may hold).
+         */
+        otlpPointsPerMinute?: number;
+      };
+      portal?: {
+        /**
+         * Requests a signed-in user (or service) may make a minute to the dashboard, panel,
+         * team, raw query, `/v1/me*` and `/v1/admin/*` routes; beyond it 429 with Retry-After.
+         * Default 600.
+         */
+        requestsPerMinute?: number;
+      };
+      rawQueries?: {
+        /** Raw queries (`POST /v1/query`) a user may run at once; more is a 429. Default 2. */
+        concurrent?: number;
+        /** Seconds Prometheus may spend evaluating one raw query. Default 10. */
+        timeoutSeconds?: number;
+      };
+    };
     /** Erasure jobs (docs/privacy-model.md#erasure). Every value is in seconds. */
     erasure?: {
       /** How often a backend instance looks for due erasure jobs. Default 5. */
@@ -108,6 +143,48 @@ export interface Config {
        * another after this. Also the timeout of one run of the worker. Default 120.
        */
       leaseSeconds?: number;
+    };
+    /**
+     * The adoption panel (src/query/panels/adoption.ts): who counts as a regular developer, and
+     * the bounds of the light, moderate and heavy cohorts.
+     */
+    adoption?: {
+      /**
+       * A developer active (shown a suggestion) on at least this many days of the window is
+       * regular; capped at the window's days. When unset, `regularShare` of the window's days.
+       */
+      regularDays?: number;
+      /**
+       * When `regularDays` is unset: the share of the window's days, rounded up and at least
+       * one, a regular developer is active on. Default 0.25 (2 days of 7, 8 of 30, 23 of 90).
+       */
+      regularShare?: number;
+      /**
+       * Suggestions shown per active day from which a developer is in the moderate cohort;
+       * below it, light. Default 50.
+       */
+      moderateFrom?: number;
+      /** Suggestions shown per active day from which a developer is heavy. Default 200. */
+      heavyFrom?: number;
+    };
+    /**
+     * Live pages (docs/architecture.md#live-pages): open pages load their figures again when
+     * the backend announces new data through Backstage signals.
+     */
+    live?: {
+      /**
+       * Prometheus's scrape interval of the metrics endpoint, in seconds (30 in
+       * deploy/prometheus). New counters are announced this long after they are stored, plus
+       * 3 s for the scrape and 15 s for the dashboards' clock, so that the pages that load
+       * again find them (48 s by default); and once more when a new label combination has
+       * left its hold at 0 (`metrics.newSeriesZeroSeconds`, one scrape later). Default 30.
+       */
+      scrapeIntervalSeconds?: number;
+      /**
+       * The shortest time, in seconds, between two announcements of one backend instance; the
+       * changes in between are announced together. Default 5.
+       */
+      signalIntervalSeconds?: number;
     };
     /**
      * Development only: at start-up, opt in every catalog User that has never chosen, issue

@@ -368,6 +368,51 @@ describe('TelemetryClient', () => {
     });
   });
 
+  it("keeps the queue at 429 and sends again no sooner than the backend's Retry-After, losing nothing", async () => {
+    const on = client({
+      retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1000 },
+    });
+    const tooMany = (retryAfter: string) => ({
+      status: 429,
+      headers: { 'Retry-After': retryAfter },
+      body: errorBody(
+        'TooManyRequestsError',
+        'Too many events: a developer may send 1000 a minute',
+      ),
+    });
+    await recordAll(on, [suggestion(1), suggestion(2)]);
+    // A short Retry-After is waited out within the flush.
+    stub.answerNext(tooMany('1'));
+    expect(await on.flush()).toMatchObject({
+      outcome: 'delivered',
+      sentEvents: 2,
+    });
+    expect(sleeps).toEqual([1000]);
+
+    // A long one ends the flush: the events stay queued, and no flush sends before it is over.
+    await recordAll(on, [suggestion(3)]);
+    stub.answerNext(tooMany('30'));
+    const refused = await on.flush();
+    expect(refused).toMatchObject({
+      outcome: 'retrying',
+      remainingEvents: 1,
+      nextAttemptAt: clock + 30_000,
+    });
+    expect(refused.message).toMatch(
+      /answered TooManyRequestsError: Too many events.*the events stay queued/,
+    );
+    clock += 29_999;
+    expect((await on.flush()).outcome).toBe('backing-off');
+    clock += 1;
+    expect(await on.flush()).toMatchObject({
+      outcome: 'delivered',
+      sentEvents: 1,
+      remainingEvents: 0,
+    });
+    expect(stub.countedEvents).toBe(3);
+    expect(new Set(stub.requests.map(r => r.body.batchId)).size).toBe(2);
+  });
+
   it('keeps events on disk while the backend is unreachable and never throws', async () => {
     const on = client({
       retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 100 },

@@ -127,14 +127,24 @@ export const INGEST_LIMITS = {
   maxEventsPerBatch: 1000,
   /** Bytes of the JSON body (413 beyond). */
   maxBatchBytes: 256 * 1024,
-  /** `count` of a suggestion or feature event: 1 to this. */
-  maxCount: 1000,
-  /** `lines` of one suggestion event. */
-  maxLines: 10_000,
-  /** `waitMs` of one suggestion event (one hour). */
+  /**
+   * `count` of a suggestion or feature event: 1 to this. A count stands for that many
+   * suggestions or invocations alike, gathered over a minute or so: an IDE shows at most
+   * about one suggestion a second.
+   */
+  maxCount: 100,
+  /**
+   * `lines` of one suggestion event. An inline completion is a few lines; an edit applied
+   * from a chat or an agent, a file of a few hundred.
+   */
+  maxLines: 1000,
+  /** `waitMs` of one suggestion event (one hour; a wait only lowers the time saved). */
   maxWaitMs: 3_600_000,
-  /** `seconds` of one time-saved event (one day). */
-  maxSeconds: 86_400,
+  /**
+   * `seconds` of one time-saved event (one hour): a client's own estimate for one piece of
+   * work, such as generated documentation or tests.
+   */
+  maxSeconds: 3600,
 } as const;
 
 /**

@@ -91,12 +91,12 @@ describe('validateEvent', () => {
     [
       'a negative count',
       { kind: 'feature', feature: 'chat', count: -1 },
-      /count must be an integer from 1 to 1000/,
+      /count must be an integer from 1 to 100/,
     ],
     [
       'a huge number of lines',
       { kind: 'suggestion', language: 'go', accepted: true, lines: 1e9 },
-      /lines must be an integer from 0 to 10000/,
+      /lines must be an integer from 0 to 1000/,
     ],
     [
       'a fractional line count',
@@ -116,7 +116,7 @@ describe('validateEvent', () => {
     [
       'seconds that are not a number',
       { kind: 'time_saved', activity: 'documentation', seconds: '120' },
-      /seconds must be a number from 0 to 86400/,
+      /seconds must be a number from 0 to 3600/,
     ],
     [
       'a missing seconds',

@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { aiTelemetryPermissions } from '@fawkes/plugin-ai-telemetry-common';
 import { readAiTelemetryConfig } from './config/AiTelemetryConfig';
 import { DatabaseCounterStore } from './database/DatabaseCounterStore';
@@ -20,6 +21,7 @@ import { QueryCache } from './query/QueryCache';
 import { QueryService } from './query/QueryService';
 import { TeamResolver } from './query/TeamResolver';
 import { createRouter } from './router';
+import { LiveUpdates } from './live/LiveUpdates';
 import { setUpOtlp } from './otlp/setUpOtlp';
 import { OTLP_METRICS_PATH } from './otlp/createOtlpRouter';
 import { PrometheusClient } from './upstream/PrometheusClient';
@@ -48,6 +50,8 @@ export const aiTelemetryPlugin = createBackendPlugin({
         cache: coreServices.cache,
         permissions: coreServices.permissions,
         auditor: coreServices.auditor,
+        lifecycle: coreServices.lifecycle,
+        signals: signalsServiceRef,
       },
       async init({
         config,
@@ -63,6 +67,8 @@ export const aiTelemetryPlugin = createBackendPlugin({
         cache,
         permissions,
         auditor,
+        lifecycle,
+        signals,
       }) {
         const settings = readAiTelemetryConfig(config);
         permissionsRegistry.addPermissions(aiTelemetryPermissions);
@@ -92,6 +98,16 @@ export const aiTelemetryPlugin = createBackendPlugin({
           audit,
           erasure,
         });
+        // Open pages load their figures again when new data can be seen.
+        const live = new LiveUpdates({
+          signals,
+          logger,
+          timing: {
+            ...settings.live,
+            newSeriesZeroSeconds: settings.metrics.newSeriesZeroSeconds,
+          },
+        });
+        lifecycle.addShutdownHook(() => live.stop());
         const ingestion = new IngestionService({
           optIns: optInStore,
           counters: counterStore,
@@ -100,6 +116,7 @@ export const aiTelemetryPlugin = createBackendPlugin({
             assistants: settings.assistants,
             secondsPerLine: settings.estimates.secondsPerLine,
           },
+          onCounted: () => live.countersStored(),
         });
         const otlp = await setUpOtlp({
           database,
@@ -107,6 +124,7 @@ export const aiTelemetryPlugin = createBackendPlugin({
           logger,
           settings,
           optIns: optInStore,
+          onCounted: () => live.countersStored(),
         });
         const metrics = new MetricsService({
           counters: counterStore,
@@ -158,7 +176,13 @@ export const aiTelemetryPlugin = createBackendPlugin({
           pseudonyms,
           prometheus,
           pushgateway,
-          queries,
+          // Erasure's last step; then open pages (My data among them) load without the data.
+          queries: {
+            dropCachedResults: async () => {
+              await queries.dropCachedResults();
+              live.dataErased();
+            },
+          },
         });
 
         httpRouter.use(
@@ -175,6 +199,7 @@ export const aiTelemetryPlugin = createBackendPlugin({
             audit,
             privacy,
             otlpReceiver: otlp.receiver,
+            limits: settings.limits,
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

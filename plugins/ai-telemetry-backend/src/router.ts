@@ -5,6 +5,9 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { HealthResponse } from '@fawkes/plugin-ai-telemetry-common';
+import { DEFAULT_LIMITS, LimitSettings } from './config/AiTelemetryConfig';
+import { isSignedIn } from './http/callers';
+import { RateLimiter, requestRateLimit } from './http/rateLimit';
 import { createEventsRouter } from './ingestion/createEventsRouter';
 import { IngestionService } from './ingestion/IngestionService';
 import { createOptInRouter, optInRequestBody } from './optIn/createOptInRouter';
@@ -26,6 +29,7 @@ import {
 } from './query/createQueryRouter';
 import { QueryService } from './query/QueryService';
 import { createOpenApiRouter } from './schema/openapi.generated';
+import { HealthCheck } from './upstream/HealthCheck';
 import { PrometheusClient } from './upstream/PrometheusClient';
 import { PushgatewayClient } from './upstream/PushgatewayClient';
 
@@ -44,7 +48,19 @@ export type RouterOptions = {
   privacy: PrivacyServices;
   /** Takes the OTLP exports of assistants (POST /otlp/v1/metrics). */
   otlpReceiver: OtlpReceiver;
+  /** `aiTelemetry.limits`; a section not given takes its {@link DEFAULT_LIMITS}. */
+  limits?: Partial<LimitSettings>;
 };
+
+/** The routes of the portal, limited per user (`aiTelemetry.limits.portal`). */
+const PORTAL_PATHS = [
+  '/v1/dashboard',
+  '/v1/panels',
+  '/v1/teams',
+  '/v1/query',
+  '/v1/me',
+  '/v1/admin',
+];
 
 export async function createRouter({
   prometheus,
@@ -59,7 +75,9 @@ export async function createRouter({
   audit,
   privacy,
   otlpReceiver,
+  limits: givenLimits,
 }: RouterOptions): Promise<express.Router> {
+  const limits: LimitSettings = { ...DEFAULT_LIMITS, ...givenLimits };
   // Checks each request against src/schema/openapi.yaml before the routes see it; it also
   // serves the spec at /openapi.json.
   const api = await createOpenApiRouter({
@@ -69,28 +87,68 @@ export async function createRouter({
   });
   api.use(createOptInRouter({ httpAuth, optIns }));
   api.use(createMetricsRouter({ httpAuth, metrics, scrapeSubject }));
-  api.use(createQueryRouter({ httpAuth, permissions, queries, audit }));
+  api.use(
+    createQueryRouter({
+      httpAuth,
+      permissions,
+      queries,
+      audit,
+      concurrentRawQueries: limits.rawQueries.concurrent,
+      rawQueryTimeoutSeconds: limits.rawQueries.timeoutSeconds,
+    }),
+  );
   api.use(createPrivacyRouter({ httpAuth, permissions, audit, ...privacy }));
 
-  api.get('/health', async (_req, res) => {
-    const [prometheusHealth, pushgatewayHealth] = await Promise.all([
-      prometheus.health(),
-      pushgateway.health(),
-    ]);
-    const body: HealthResponse = {
-      status: prometheusHealth.up && pushgatewayHealth.up ? 'ok' : 'degraded',
-      prometheus: prometheusHealth,
-      pushgateway: pushgatewayHealth,
-    };
+  // Anyone may ask whether the backend is healthy (a load balancer, say); only a signed-in
+  // user or a service learns where the upstreams are and how they answer.
+  const health = new HealthCheck({
+    prometheus: () => prometheus.health(),
+    pushgateway: () => pushgateway.health(),
+  });
+  api.get('/health', async (req, res) => {
+    const upstreams = await health.check();
+    const status =
+      upstreams.prometheus.up && upstreams.pushgateway.up ? 'ok' : 'degraded';
+    const body: HealthResponse = (await isSignedIn(httpAuth, req))
+      ? { status, ...upstreams }
+      : { status };
     res.json(body);
   });
 
   const router = Router();
   // The events and OTLP routes authenticate their caller (a telemetry token) before they read
   // the body, then check it themselves (OTLP bodies are protobuf or OTLP JSON): they stay in
-  // front of the validation, as the spec says.
-  router.use(createEventsRouter({ httpAuth, ingestion }));
-  router.use(createOtlpRouter({ httpAuth, ingestion, receiver: otlpReceiver }));
+  // front of the validation, as the spec says. Each developer has a budget of each a minute.
+  router.use(
+    createEventsRouter({
+      httpAuth,
+      ingestion,
+      rateLimit: new RateLimiter({
+        perMinute: limits.ingestion.eventsPerMinute,
+      }),
+    }),
+  );
+  router.use(
+    createOtlpRouter({
+      httpAuth,
+      ingestion,
+      receiver: otlpReceiver,
+      rateLimit: new RateLimiter({
+        perMinute: limits.ingestion.otlpPointsPerMinute,
+      }),
+    }),
+  );
+  // Before the bodies are read: a user over their budget costs nothing more.
+  router.use(
+    PORTAL_PATHS,
+    requestRateLimit({
+      httpAuth,
+      limiter: new RateLimiter({
+        perMinute: limits.portal.requestsPerMinute,
+      }),
+      configKey: 'aiTelemetry.limits.portal.requestsPerMinute',
+    }),
+  );
   router.use(readBodiesFirst(), api);
   return router;
 }

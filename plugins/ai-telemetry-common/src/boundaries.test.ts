@@ -68,9 +68,9 @@ describe('the common package', () => {
     const backendOnly = sourceFiles(COMMON_SRC)
       .filter(file => !isTest(file) && !file.endsWith('index.ts'))
       .filter(file => {
-        const exported = [
-          ...readFileSync(file, 'utf8').matchAll(EXPORTED),
-        ].map(m => m[1]);
+        const exported = [...readFileSync(file, 'utf8').matchAll(EXPORTED)].map(
+          m => m[1],
+        );
         return exported.length > 0 && !exported.some(name => used.has(name));
       })
       .map(file => relative(COMMON_SRC, file));

@@ -10,9 +10,12 @@ export type UpstreamHealth = {
   latencyMs: number;
 };
 
-/** `GET /api/ai-telemetry/health`. */
+/**
+ * `GET /api/ai-telemetry/health`: `degraded` when either upstream is down. Each upstream's
+ * details (its URL, latency, error) are told only to a signed-in user or a service.
+ */
 export type HealthResponse = {
   status: 'ok' | 'degraded';
-  prometheus: UpstreamHealth;
-  pushgateway: UpstreamHealth;
+  prometheus?: UpstreamHealth;
+  pushgateway?: UpstreamHealth;
 };

@@ -40,6 +40,27 @@ describe('readAiTelemetryConfig', () => {
     expect(config.demo).toBeUndefined();
   });
 
+  it('limits each developer, user and raw query, by default far above real use', () => {
+    expect(read(valid).limits).toEqual({
+      ingestion: { eventsPerMinute: 1000, otlpPointsPerMinute: 10_000 },
+      portal: { requestsPerMinute: 600 },
+      rawQueries: { concurrent: 2, timeoutSeconds: 10 },
+    });
+    expect(
+      read({
+        ...valid,
+        limits: {
+          ingestion: { eventsPerMinute: 100 },
+          rawQueries: { timeoutSeconds: 2.5 },
+        },
+      }).limits,
+    ).toEqual({
+      ingestion: { eventsPerMinute: 100, otlpPointsPerMinute: 10_000 },
+      portal: { requestsPerMinute: 600 },
+      rawQueries: { concurrent: 2, timeoutSeconds: 2.5 },
+    });
+  });
+
   it('runs erasure jobs every 5 s, waits 45 s for scrapes in flight, and retries with backoff', () => {
     expect(read(valid).erasure).toEqual({
       workerIntervalSeconds: 5,
@@ -52,6 +73,19 @@ describe('readAiTelemetryConfig', () => {
       read({ ...valid, erasure: { scrapeGraceSeconds: 3, leaseSeconds: 4 } })
         .erasure,
     ).toMatchObject({ scrapeGraceSeconds: 3, leaseSeconds: 4 });
+  });
+
+  it("announces new data to open pages after deploy/prometheus's 30 s scrapes, at most every 5 s", () => {
+    expect(read(valid).live).toEqual({
+      scrapeIntervalSeconds: 30,
+      signalIntervalSeconds: 5,
+    });
+    expect(
+      read({
+        ...valid,
+        live: { scrapeIntervalSeconds: 5, signalIntervalSeconds: 2 },
+      }).live,
+    ).toEqual({ scrapeIntervalSeconds: 5, signalIntervalSeconds: 2 });
   });
 
   it('reads the demo token file and the users the demo leaves alone', () => {
@@ -121,7 +155,35 @@ describe('readAiTelemetryConfig', () => {
       { ...valid, metrics: { newSeriesZeroSeconds: -1 } },
       /aiTelemetry\.metrics\.newSeriesZeroSeconds must be a number of at least 0/,
     ],
+    [
+      { ...valid, live: { signalIntervalSeconds: 0 } },
+      /aiTelemetry\.live\.signalIntervalSeconds must be a number of at least 1, got 0/,
+    ],
+    [
+      { ...valid, live: { scrapeIntervalSeconds: '30s' } },
+      /aiTelemetry\.live\.scrapeIntervalSeconds must be a number/,
+    ],
     [{ ...valid, demo: {} }, /aiTelemetry\.demo\.tokenFile is missing/],
+    [
+      { ...valid, limits: { ingestion: { eventsPerMinute: 99 } } },
+      /aiTelemetry\.limits\.ingestion\.eventsPerMinute must be an integer of at least 100, got 99/,
+    ],
+    [
+      { ...valid, limits: { ingestion: { otlpPointsPerMinute: 0 } } },
+      /aiTelemetry\.limits\.ingestion\.otlpPointsPerMinute must be an integer of at least 1, got 0/,
+    ],
+    [
+      { ...valid, limits: { portal: { requestsPerMinute: 'lots' } } },
+      /aiTelemetry\.limits\.portal\.requestsPerMinute must be a number/,
+    ],
+    [
+      { ...valid, limits: { rawQueries: { concurrent: 1.5 } } },
+      /aiTelemetry\.limits\.rawQueries\.concurrent must be an integer of at least 1, got 1\.5/,
+    ],
+    [
+      { ...valid, limits: { rawQueries: { timeoutSeconds: 0 } } },
+      /aiTelemetry\.limits\.rawQueries\.timeoutSeconds must be a number of at least 1, got 0/,
+    ],
   ])('refuses %j naming the key', (input, message) => {
     expect(() => read(input)).toThrow(message);
   });

@@ -4,6 +4,7 @@ import {
   DEFAULT_LANGUAGES,
   DEFAULT_MODEL_PATTERNS,
   DEFAULT_SECONDS_PER_LINE,
+  INGEST_LIMITS,
   OTHER,
 } from '@fawkes/plugin-ai-telemetry-common';
 
@@ -38,8 +39,14 @@ export type AiTelemetryConfig = {
     /** How long a batch id is remembered, so that a retried batch is counted once. */
     batchIdRetentionDays: number;
   };
+  /** What one caller may ask of the backend (docs/operations.md#limits). */
+  limits: LimitSettings;
   /** Erasure jobs (docs/privacy-model.md#erasure): how often they run, wait and retry. */
   erasure: ErasureSettings;
+  /** The adoption panel: who counts as regular, and the cohorts' bounds. */
+  adoption: AdoptionSettings;
+  /** Live pages (docs/architecture.md#live-pages): when new data is announced to them. */
+  live: LiveSettings;
   /** Development only: opt in the catalog's users and write their tokens to a file. */
   demo?: { tokenFile: string; excludeUsers: string[] };
 };
@@ -67,6 +74,42 @@ export const PRICE_KEYS = [
   'reasoning',
 ] as const;
 
+/** The limits of `aiTelemetry.limits`; each is kept per backend instance. */
+export type LimitSettings = {
+  ingestion: {
+    /** Events a developer may send a minute; an event with `count` n counts n. */
+    eventsPerMinute: number;
+    /** OTLP data points a developer may export a minute. */
+    otlpPointsPerMinute: number;
+  };
+  portal: {
+    /** Requests a signed-in user (or service) may make a minute to the portal's routes. */
+    requestsPerMinute: number;
+  };
+  rawQueries: {
+    /** Raw queries a user may run at once. */
+    concurrent: number;
+    /** Seconds Prometheus may spend evaluating one raw query. */
+    timeoutSeconds: number;
+  };
+};
+
+/**
+ * The limits' defaults, each far above what real use reaches:
+ * - 1,000 events a minute: a developer's IDE shows at most about one suggestion a second
+ *   (60 a minute) while they type; the rest is room for a queue sent after a day offline,
+ *   and a whole batch of 1,000 events fits in one go;
+ * - 10,000 OTLP points a minute: the most one export may hold, so that every export the
+ *   receiver takes fits; an assistant exports a few dozen points a minute;
+ * - 600 requests a minute: a page load makes a handful (the dashboard, the caller, health);
+ * - 2 raw queries at once, each at most 10 s of Prometheus's time.
+ */
+export const DEFAULT_LIMITS: LimitSettings = {
+  ingestion: { eventsPerMinute: 1000, otlpPointsPerMinute: 10_000 },
+  portal: { requestsPerMinute: 600 },
+  rawQueries: { concurrent: 2, timeoutSeconds: 10 },
+};
+
 /** How erasure jobs run; every value in seconds. */
 export type ErasureSettings = {
   /** How often a backend instance looks for due erasure jobs (a global scheduler task). */
@@ -82,6 +125,42 @@ export type ErasureSettings = {
    * a job whose instance died is picked up by another after this.
    */
   leaseSeconds: number;
+};
+
+/**
+ * How the adoption panel counts (`aiTelemetry.adoption`; the panel's module,
+ * src/query/panels/adoption.ts, explains it).
+ */
+export type AdoptionSettings = {
+  /**
+   * A developer active on at least this many days of the window is regular; at most the
+   * window's days. When unset, `regularShare` of the window's days (rounded up, at least 1).
+   */
+  regularDays?: number;
+  /** The share of the window's days a regular developer is active on, when `regularDays` is unset. */
+  regularShare: number;
+  /** Suggestions shown per active day from which a developer is moderate (below: light). */
+  moderateFrom: number;
+  /** Suggestions shown per active day from which a developer is heavy. */
+  heavyFrom: number;
+};
+
+/** The adoption panel's defaults: regular on a quarter of the days; 50 and 200 suggestions a day. */
+export const DEFAULT_ADOPTION_SETTINGS: AdoptionSettings = {
+  regularShare: 0.25,
+  moderateFrom: 50,
+  heavyFrom: 200,
+};
+
+/** When open pages are told about new data; both in seconds. */
+export type LiveSettings = {
+  /**
+   * Prometheus's scrape interval of the metrics endpoint: counters are announced once a scrape
+   * can have carried them to Prometheus.
+   */
+  scrapeIntervalSeconds: number;
+  /** The shortest time between two announcements of one backend instance. */
+  signalIntervalSeconds: number;
 };
 
 /** The external-access subject Prometheus scrapes the metrics endpoint with, by default. */
@@ -400,7 +479,26 @@ export function readAiTelemetryConfig(
         { min: 1, integer: true },
       ),
     },
+    limits: readLimits(config),
     erasure: readErasure(config),
+    adoption: readAdoption(config),
+    live: {
+      // deploy/prometheus/prometheus.yml scrapes every 30 s.
+      scrapeIntervalSeconds: readNumber(
+        config,
+        'live.scrapeIntervalSeconds',
+        30,
+        {
+          min: 1,
+        },
+      ),
+      signalIntervalSeconds: readNumber(
+        config,
+        'live.signalIntervalSeconds',
+        5,
+        { min: 1 },
+      ),
+    },
     demo: readDemo(config),
   };
 }
@@ -442,6 +540,47 @@ function readPseudonymKey(config: Config, nodeEnv: string | undefined): string {
   return pseudonymKey;
 }
 
+function readLimits(config: Config): LimitSettings {
+  const defaults = DEFAULT_LIMITS;
+  const whole = (key: string, fallback: number, min: number) =>
+    readNumber(config, `limits.${key}`, fallback, { min, integer: true });
+  return {
+    ingestion: {
+      // One event of the largest count must fit, or the client could never send it.
+      eventsPerMinute: whole(
+        'ingestion.eventsPerMinute',
+        defaults.ingestion.eventsPerMinute,
+        INGEST_LIMITS.maxCount,
+      ),
+      otlpPointsPerMinute: whole(
+        'ingestion.otlpPointsPerMinute',
+        defaults.ingestion.otlpPointsPerMinute,
+        1,
+      ),
+    },
+    portal: {
+      requestsPerMinute: whole(
+        'portal.requestsPerMinute',
+        defaults.portal.requestsPerMinute,
+        1,
+      ),
+    },
+    rawQueries: {
+      concurrent: whole(
+        'rawQueries.concurrent',
+        defaults.rawQueries.concurrent,
+        1,
+      ),
+      timeoutSeconds: readNumber(
+        config,
+        'limits.rawQueries.timeoutSeconds',
+        defaults.rawQueries.timeoutSeconds,
+        { min: 1 },
+      ),
+    },
+  };
+}
+
 function readErasure(config: Config): ErasureSettings {
   const erasure: ErasureSettings = {
     workerIntervalSeconds: readNumber(
@@ -469,4 +608,51 @@ function readErasure(config: Config): ErasureSettings {
     );
   }
   return erasure;
+}
+
+function readAdoption(config: Config): AdoptionSettings {
+  const defaults = DEFAULT_ADOPTION_SETTINGS;
+  let regularDays: number | undefined;
+  if (config.has('adoption.regularDays')) {
+    regularDays = readNumber(config, 'adoption.regularDays', 1, {
+      min: 1,
+      integer: true,
+    });
+  }
+  const regularShare = readNumber(
+    config,
+    'adoption.regularShare',
+    defaults.regularShare,
+    { min: 0 },
+  );
+  if (regularShare <= 0 || regularShare > 1) {
+    throw new ConfigError(
+      'adoption.regularShare',
+      `must be a share of the window's days, more than 0 and at most 1, got ${regularShare}`,
+    );
+  }
+  const moderateFrom = readNumber(
+    config,
+    'adoption.moderateFrom',
+    defaults.moderateFrom,
+    { min: 0 },
+  );
+  const heavyFrom = readNumber(
+    config,
+    'adoption.heavyFrom',
+    defaults.heavyFrom,
+    { min: 0 },
+  );
+  if (heavyFrom <= moderateFrom) {
+    throw new ConfigError(
+      'adoption.heavyFrom',
+      `must be more than adoption.moderateFrom (${moderateFrom}), got ${heavyFrom}`,
+    );
+  }
+  return {
+    ...(regularDays !== undefined ? { regularDays } : {}),
+    regularShare,
+    moderateFrom,
+    heavyFrom,
+  };
 }

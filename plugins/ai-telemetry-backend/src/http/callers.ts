@@ -12,3 +12,24 @@ export async function userOf(
   const { principal } = await httpAuth.credentials(req, { allow: ['user'] });
   return principal.userEntityRef;
 }
+
+/**
+ * Whether the request carries valid credentials of a signed-in user or a service: for a
+ * route that answers everyone but tells more to them. No or invalid credentials are no
+ * error here.
+ */
+export async function isSignedIn(
+  httpAuth: HttpAuthService,
+  req: Request,
+): Promise<boolean> {
+  try {
+    await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    return true;
+  } catch (error) {
+    const name = (error as Error)?.name;
+    if (name === 'AuthenticationError' || name === 'NotAllowedError') {
+      return false;
+    }
+    throw error;
+  }
+}

@@ -1,17 +1,21 @@
 import { InputError } from '@backstage/errors';
 import express, { RequestHandler } from 'express';
 import { PayloadTooLargeError } from './errors';
+import { assertJsonDepth } from './jsonDepth';
 
 type BodyParserError = Error & { type?: string; length?: number };
 
 /**
- * Parses a JSON request body of at most `limitBytes`, turning body-parser's failures into
- * errors that say what is wrong: a 400 for a body that is not JSON, a 413 naming the limit.
+ * Parses a JSON request body of at most `limitBytes` and `maxDepth` levels of nesting (both
+ * checked before any validation), turning body-parser's failures into errors that say what is
+ * wrong: a 400 for a body that is not JSON or is nested too deeply, a 413 naming the limit.
  */
 export function jsonBody(options: {
   limitBytes: number;
   /** Says what the limit is about, e.g. "a batch may hold at most 256 KB and 1000 events". */
   tooLargeHint: string;
+  /** How deeply arrays and objects may nest; `MAX_JSON_DEPTH` (32) by default. */
+  maxDepth?: number;
 }): RequestHandler[] {
   const parse = express.json({ limit: options.limitBytes });
   const requireJson: RequestHandler = (req, _res, next) => {
@@ -30,7 +34,13 @@ export function jsonBody(options: {
   const parseWithClearErrors: RequestHandler = (req, res, next) => {
     parse(req, res, (error?: BodyParserError) => {
       if (!error) {
-        next();
+        let tooDeep: unknown;
+        try {
+          assertJsonDepth(req.body, options.maxDepth);
+        } catch (refusal) {
+          tooDeep = refusal;
+        }
+        next(tooDeep);
       } else if (error.type === 'entity.too.large') {
         next(
           new PayloadTooLargeError(

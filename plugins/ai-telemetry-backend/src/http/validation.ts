@@ -1,11 +1,31 @@
 import { InputError } from '@backstage/errors';
 import { z } from 'zod';
 
+/** The longest value or field name a message quotes, in characters. */
+const MAX_QUOTED_LENGTH = 60;
+
+/** How many problems one error message lists at most. */
+const MAX_LISTED_ISSUES = 5;
+
+/** Problems as one sentence: the first {@link MAX_LISTED_ISSUES}, and how many more. */
+function listed(problems: string[]): string {
+  const more =
+    problems.length > MAX_LISTED_ISSUES
+      ? ` (and ${problems.length - MAX_LISTED_ISSUES} more)`
+      : '';
+  return `${problems.slice(0, MAX_LISTED_ISSUES).join('; ')}${more}`;
+}
+
 /** `events[3].lines`, from zod's path. */
 function fieldName(path: readonly PropertyKey[]): string {
   return path.reduce<string>((name, part) => {
     if (typeof part === 'number') return `${name}[${part}]`;
-    return name ? `${name}.${String(part)}` : String(part);
+    const key = String(part);
+    const shown =
+      key.length > MAX_QUOTED_LENGTH
+        ? `${key.slice(0, MAX_QUOTED_LENGTH - 1)}…`
+        : key;
+    return name ? `${name}.${shown}` : shown;
   }, '');
 }
 
@@ -18,9 +38,26 @@ function valueAt(body: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
+/**
+ * A value as a message quotes it: a number, boolean or (cut short) string as JSON, an array or
+ * object by its type only ("(an array)"), so that no message grows with the body or walks
+ * into it.
+ */
+function quoted(value: unknown): string {
+  if (value !== null && typeof value === 'object') return `(${typeOf(value)})`;
+  const text =
+    JSON.stringify(
+      typeof value === 'string' ? value.slice(0, MAX_QUOTED_LENGTH) : value,
+    ) ?? String(value);
+  return text.length > MAX_QUOTED_LENGTH
+    ? `${text.slice(0, MAX_QUOTED_LENGTH - 1)}…`
+    : text;
+}
+
 function typeOf(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
   return `a ${typeof value}`;
 }
 
@@ -30,16 +67,18 @@ function describeIssue(body: unknown, issue: z.core.$ZodIssue): string {
   const value = valueAt(body, issue.path);
   switch (issue.code) {
     case 'unrecognized_keys':
-      return issue.keys
-        .map(key => `unknown field ${fieldName([...issue.path, key])}`)
-        .join('; ');
+      return listed(
+        issue.keys.map(
+          key => `unknown field ${fieldName([...issue.path, key])}`,
+        ),
+      );
     case 'invalid_union': {
       // A discriminated union answers this when its discriminator is absent or unknown.
       const options = (issue as { options?: unknown[] }).options;
       const expected = options ? `; expected one of ${options.join(', ')}` : '';
       return value === undefined
         ? `${field} is missing${expected}`
-        : `${field} ${JSON.stringify(value)} is not allowed${expected}`;
+        : `${field} ${quoted(value)} is not allowed${expected}`;
     }
     case 'invalid_type':
       return value === undefined
@@ -52,31 +91,28 @@ function describeIssue(body: unknown, issue: z.core.$ZodIssue): string {
     case 'too_big':
       return issue.origin === 'array'
         ? `${field} may hold at most ${String(issue.maximum)} items`
-        : `${field} must be at most ${String(
-            issue.maximum,
-          )}, got ${JSON.stringify(value)}`;
+        : `${field} must be at most ${String(issue.maximum)}, got ${quoted(
+            value,
+          )}`;
     case 'too_small':
       return issue.origin === 'array'
         ? `${field} must hold at least ${String(issue.minimum)} item(s)`
-        : `${field} must be at least ${String(
-            issue.minimum,
-          )}, got ${JSON.stringify(value)}`;
+        : `${field} must be at least ${String(issue.minimum)}, got ${quoted(
+            value,
+          )}`;
     case 'invalid_value':
-      return `${field} ${JSON.stringify(
+      return `${field} ${quoted(
         value,
       )} is not allowed; expected one of ${issue.values
         .map(v => String(v))
         .join(', ')}`;
     case 'invalid_format':
     case 'custom':
-      return `${field} ${JSON.stringify(value)} ${issue.message}`;
+      return `${field} ${quoted(value)} ${issue.message}`;
     default:
       return `${field}: ${issue.message}`;
   }
 }
-
-/** How many problems one error message lists at most. */
-const MAX_LISTED_ISSUES = 5;
 
 /**
  * Validates a request body against a (strict) zod schema. Throws an InputError that names the
@@ -92,10 +128,5 @@ export function parseRequest<T>(
     return result.data;
   }
   const problems = result.error.issues.map(issue => describeIssue(body, issue));
-  const listed = problems.slice(0, MAX_LISTED_ISSUES).join('; ');
-  const more =
-    problems.length > MAX_LISTED_ISSUES
-      ? ` (and ${problems.length - MAX_LISTED_ISSUES} more)`
-      : '';
-  throw new InputError(`Invalid ${what}: ${listed}${more}`);
+  throw new InputError(`Invalid ${what}: ${listed(problems)}`);
 }

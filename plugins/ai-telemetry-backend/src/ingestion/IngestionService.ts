@@ -20,6 +20,8 @@ export class IngestionService {
       optIns: OptInStore;
       counters: CounterStore;
       settings: IncrementSettings;
+      /** Called after a batch added to the counters (not for a duplicate or an empty one). */
+      onCounted?: () => void;
     },
   ) {}
 
@@ -66,15 +68,19 @@ export class IngestionService {
     if (!registration?.optedIn) {
       throw notOptedInError(userEntityRef, registration);
     }
+    const increments = toCounterIncrements(batch.events, settings);
     const result = await counters.applyBatch({
       userHash: registration.userHash,
       batchId: batch.batchId,
       eventCount: batch.events.length,
-      increments: toCounterIncrements(batch.events, settings),
+      increments,
     });
     if (result.status === 'not_opted_in') {
       // Opted out between the check above and the transaction.
       throw notOptedInError(userEntityRef, await optIns.get(userEntityRef));
+    }
+    if (result.status === 'applied' && increments.length > 0) {
+      this.options.onCounted?.();
     }
     return {
       accepted: result.accepted,

@@ -1,9 +1,17 @@
-import { TestDatabases } from '@backstage/backend-test-utils';
+import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
+import {
+  mockCredentials,
+  mockServices,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
 import {
   pseudonymize,
   TelemetryEvent,
 } from '@fawkes/plugin-ai-telemetry-common';
+import express from 'express';
 import { Knex } from 'knex';
+import request from 'supertest';
+import { RateLimiter } from '../http/rateLimit';
 import {
   optIn,
   serviceAuthorization,
@@ -11,6 +19,8 @@ import {
   TEST_AI_TELEMETRY_CONFIG,
   userAuthorization,
 } from '../__testUtils__/testBackend';
+import { createEventsRouter } from './createEventsRouter';
+import { IngestionService } from './IngestionService';
 
 const JANE = 'user:default/jane.doe';
 const JOHN = 'user:default/john.roe';
@@ -186,7 +196,12 @@ describe('POST /v1/events', () => {
       [
         'a huge count',
         batch([{ kind: 'feature', feature: 'chat', count: 5_000_000 }]),
-        /events\[0\]\.count must be at most 1000, got 5000000/,
+        /events\[0\]\.count must be at most 100, got 5000000/,
+      ],
+      [
+        'a count beyond a minute of suggestions (issue 13: 1,000 events × count 1,000)',
+        batch([{ ...suggestion, count: 1000 }]),
+        /events\[0\]\.count must be at most 100, got 1000/,
       ],
       [
         'negative lines',
@@ -194,11 +209,26 @@ describe('POST /v1/events', () => {
         /events\[0\]\.lines must be at least 0, got -3/,
       ],
       [
-        'more than a day of time saved',
+        'more lines than one suggestion holds (issue 13: 10,000 lines)',
+        batch([{ ...suggestion, lines: 10_000 }]),
+        /events\[0\]\.lines must be at most 1000, got 10000/,
+      ],
+      [
+        'more than an hour of time saved',
         batch([
-          { kind: 'time_saved', activity: 'documentation', seconds: 90_000 },
+          { kind: 'time_saved', activity: 'documentation', seconds: 3601 },
         ]),
-        /events\[0\]\.seconds must be at most 86400, got 90000/,
+        /events\[0\]\.seconds must be at most 3600, got 3601/,
+      ],
+      [
+        'a wait of more than an hour',
+        batch([{ ...suggestion, waitMs: 3_600_001 }]),
+        /events\[0\]\.waitMs must be at most 3600000, got 3600001/,
+      ],
+      [
+        'a count that is not a number',
+        batch([{ ...suggestion, count: '1e9' }]),
+        /events\[0\]\.count must be a number, got a string/,
       ],
       [
         'an unknown field',
@@ -243,6 +273,47 @@ describe('POST /v1/events', () => {
       expect(res.status).toBe(400);
       expect(res.body.error.name).toBe('InputError');
       expect(res.body.error.message).toMatch(message);
+      await storedNothing(knex);
+    });
+
+    it('a body nested 5,000 levels deep (issue 13: it answered 500)', async () => {
+      const { api, knex } = await startAiTelemetryTestBackend(databases);
+      const token = await optIn(api, JANE);
+
+      const res = await api
+        .post(EVENTS)
+        .set('Authorization', `Bearer ${token}`)
+        .set('Content-Type', 'application/json')
+        .send(
+          `{"batchId":"b1","events":[{"kind":${'['.repeat(5000)}${']'.repeat(
+            5000,
+          )}}]}`,
+        );
+
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({
+        name: 'InputError',
+        message:
+          'The request body nests arrays and objects more than 32 levels deep ' +
+          '(at events[0].kind[0][0][0]…); no body of this API is nested that deeply',
+      });
+      await storedNothing(knex);
+    });
+
+    it('a value of 200 KB, quoted cut short', async () => {
+      const { api, knex } = await startAiTelemetryTestBackend(databases);
+      const token = await optIn(api, JANE);
+
+      const res = await api
+        .post(EVENTS)
+        .set('Authorization', `Bearer ${token}`)
+        .send(batch([{ ...suggestion, language: 'x'.repeat(200_000) }]));
+
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(
+        /^Invalid event batch: events\[0\]\.language "x+… is not an identifier/,
+      );
+      expect(res.body.error.message.length).toBeLessThan(300);
       await storedNothing(knex);
     });
 
@@ -465,6 +536,121 @@ describe('POST /v1/events', () => {
         ),
       ).toEqual(['before']);
       expect(await scrape(api)).not.toContain(janeHash);
+    });
+  });
+
+  describe('holds each developer to a budget of events a minute (429 with Retry-After)', () => {
+    it('by default 1,000 events, each counted as its count, and stores nothing beyond it', async () => {
+      const { api, knex } = await startAiTelemetryTestBackend(databases);
+      const jane = await optIn(api, JANE);
+      const john = await optIn(api, JOHN);
+      const send = (token: string, batchId: string, events: TelemetryEvent[]) =>
+        api.post(EVENTS).set('Authorization', `Bearer ${token}`).send({
+          batchId,
+          events,
+        });
+
+      // 500 events of count 2: a minute's worth in one go.
+      const full = await send(
+        jane,
+        'full',
+        Array.from({ length: 500 }, () => ({ ...suggestion, count: 2 })),
+      );
+      expect(full.status).toBe(202);
+      const before = await counters(knex);
+
+      const refused = await send(jane, 'more', [suggestion]);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(refused.body.error.name).toBe('TooManyRequestsError');
+      expect(refused.body.error.message).toMatch(
+        /^Too many events: a developer may send 1000 a minute \(aiTelemetry\.limits\.ingestion\.eventsPerMinute\).*; nothing was stored; try again in \d+ s$/,
+      );
+      expect(await counters(knex)).toEqual(before);
+      expect(
+        (await knex('processed_batches').select('batch_id')).map(
+          r => r.batch_id,
+        ),
+      ).toEqual(['full']);
+
+      // Another developer has a budget of their own.
+      expect((await send(john, 'john', [suggestion])).status).toBe(202);
+    });
+
+    it('refuses a batch that counts more than a minute in one go (413: split it)', async () => {
+      const { api, knex } = await startAiTelemetryTestBackend(databases);
+      const token = await optIn(api, JANE);
+
+      const res = await api
+        .post(EVENTS)
+        .set('Authorization', `Bearer ${token}`)
+        .send({
+          batchId: 'huge',
+          events: Array.from({ length: 1000 }, () => ({
+            ...suggestion,
+            count: 100,
+          })),
+        });
+
+      expect(res.status).toBe(413);
+      expect(res.body.error.message).toBe(
+        'The batch counts 100000 events (each event as its count), more than the 1000 a ' +
+          'developer may send a minute (aiTelemetry.limits.ingestion.eventsPerMinute): split it',
+      );
+      await storedNothing(knex);
+    });
+
+    describe('with a budget set', () => {
+      function appWith(perMinute: number) {
+        let now = 1_800_000_000_000;
+        const ingest = jest.fn(async () => ({ accepted: 1, duplicate: false }));
+        const app = express();
+        app.use(
+          createEventsRouter({
+            httpAuth: mockServices.httpAuth(),
+            ingestion: { ingest } as unknown as IngestionService,
+            rateLimit: new RateLimiter({ perMinute, now: () => now }),
+          }),
+        );
+        app.use(
+          MiddlewareFactory.create({
+            config: mockServices.rootConfig(),
+            logger: mockServices.logger.mock(),
+          }).error(),
+        );
+        const post = (user: string, body: unknown) =>
+          request(app)
+            .post('/v1/events')
+            .set('Authorization', mockCredentials.user.header(user))
+            .send(body as object);
+        return {
+          post,
+          ingest,
+          advance: (ms: number) => {
+            now += ms;
+          },
+        };
+      }
+
+      it('answers 429 with the seconds until the batch fits, and counts it then', async () => {
+        const { post, ingest, advance } = appWith(120);
+        const batch = (n: number) => ({
+          batchId: `b${n}`,
+          events: [{ ...suggestion, count: 60 }],
+        });
+
+        expect((await post(JANE, batch(1))).status).toBe(202);
+        expect((await post(JANE, batch(2))).status).toBe(202);
+        const refused = await post(JANE, batch(3));
+        expect(refused.status).toBe(429);
+        expect(refused.headers['retry-after']).toBe('30');
+        expect(refused.body.error.message).toMatch(/this batch counts 60/);
+        expect(ingest).toHaveBeenCalledTimes(2);
+
+        advance(30_000);
+        expect((await post(JANE, batch(3))).status).toBe(202);
+        expect(ingest).toHaveBeenCalledTimes(3);
+      });
     });
   });
 });

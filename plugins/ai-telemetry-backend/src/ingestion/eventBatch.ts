@@ -77,3 +77,14 @@ export function parseEventBatch(body: unknown): IngestEventsRequest {
   }
   return parseRequest(eventBatch, body, 'event batch');
 }
+
+/**
+ * What a batch costs of a developer's ingestion budget: its events, each counted `count`
+ * times (the suggestions or invocations it stands for).
+ */
+export function countedEvents(batch: IngestEventsRequest): number {
+  return batch.events.reduce(
+    (sum, event) => sum + ('count' in event ? event.count ?? 1 : 1),
+    0,
+  );
+}

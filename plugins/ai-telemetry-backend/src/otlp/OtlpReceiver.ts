@@ -107,6 +107,8 @@ export class OtlpReceiver {
       /** The pseudonym key: stream identities are hashed under it, with the pseudonym. */
       pseudonymKey: string;
       settings: MappingSettings;
+      /** Called after an export added to the counters (not for one that added nothing). */
+      onCounted?: () => void;
     },
   ) {}
 
@@ -159,11 +161,13 @@ export class OtlpReceiver {
     // Each stream's points in time order, so that a cumulative stream counts its increases.
     mapped.sort((a, b) => compareNanos(a.point.timeNanos, b.point.timeNanos));
 
+    let counted = false;
     const outcome = await streams.applyExport({
       userHash,
       streamIds: mapped.map(m => m.streamId),
       decide: stored => {
         const { writes, increments } = decide(stored, mapped, refuse);
+        counted = increments.length > 0;
         const dropped: Record<string, number> = {};
         for (const reason of DROP_REASONS) {
           if (refusedCount[reason]) dropped[reason] = refusedCount[reason]!;
@@ -178,6 +182,7 @@ export class OtlpReceiver {
         await this.options.optIns.get(userEntityRef),
       );
     }
+    if (counted) this.options.onCounted?.();
 
     const rejected = Object.values(refusedCount).reduce(
       (sum, n) => sum + (n ?? 0),

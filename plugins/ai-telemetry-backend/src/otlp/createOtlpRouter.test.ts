@@ -1,5 +1,12 @@
-import { TestDatabases } from '@backstage/backend-test-utils';
+import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
+import {
+  mockCredentials,
+  mockServices,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import express from 'express';
 import { Knex } from 'knex';
+import request from 'supertest';
 import { gzipSync } from 'zlib';
 import { pseudonymize } from '@fawkes/plugin-ai-telemetry-common';
 import {
@@ -17,7 +24,9 @@ import {
   servedSeries,
   sum,
 } from './__testUtils__/otlpRequests';
-import { OTLP_LIMITS } from './createOtlpRouter';
+import { RateLimiter } from '../http/rateLimit';
+import { createOtlpRouter, OTLP_LIMITS } from './createOtlpRouter';
+import { OtlpReceiver } from './OtlpReceiver';
 import { decodeExportResponse, encodeExportRequest } from './otlpProtocol';
 
 jest.setTimeout(60_000);
@@ -52,6 +61,48 @@ const sessionStarted = exportRequest([
     { unit: 'tokens' },
   ),
 ]);
+
+/** The bytes of a protobuf field of wire type 2 (`field` holding `length` bytes), up to them. */
+function lengthPrefix(field: number, length: number): Buffer {
+  const bytes = [(field << 3) | 2];
+  let rest = length;
+  while (rest > 127) {
+    bytes.push((rest & 127) | 128);
+    rest = Math.floor(rest / 128);
+  }
+  bytes.push(rest);
+  return Buffer.from(bytes);
+}
+
+/**
+ * A protobuf export whose one data point has an attribute value nested `levels` deep (an
+ * array of an array of ...), written from the inside out in linear time.
+ */
+function deeplyNestedExport(levels: number): Buffer {
+  const core = Buffer.from([0x0a, 0x01, 0x78]); // AnyValue { string_value: "x" }
+  const outside: Buffer[] = [];
+  let length = core.length;
+  const add = (bytes: Buffer) => {
+    outside.push(bytes);
+    length += bytes.length;
+  };
+  const wrap = (field: number) => add(lengthPrefix(field, length));
+  for (let i = 0; i < levels; i++) {
+    wrap(1); // ArrayValue.values
+    wrap(5); // AnyValue.array_value
+  }
+  wrap(2); // KeyValue.value
+  add(Buffer.concat([lengthPrefix(1, 4), Buffer.from('deep')])); // KeyValue.key
+  wrap(7); // NumberDataPoint.attributes
+  wrap(1); // Sum.data_points
+  wrap(7); // Metric.sum
+  const name = Buffer.from('claude_code.session.count');
+  add(Buffer.concat([lengthPrefix(1, name.length), name])); // Metric.name
+  wrap(2); // ScopeMetrics.metrics
+  wrap(2); // ResourceMetrics.scope_metrics
+  wrap(1); // ExportMetricsServiceRequest.resource_metrics
+  return Buffer.concat([...outside.reverse(), core]);
+}
 
 async function storedNothing(knex: Knex) {
   expect(await knex('counters').select()).toEqual([]);
@@ -348,6 +399,51 @@ describe('POST /otlp/v1/metrics', () => {
       );
     });
 
+    it('a JSON export nested 5,000 levels deep (400, not a stack overflow)', async () => {
+      const { knex, post } = await start();
+      const deep = `${'{"arrayValue":{"values":['.repeat(
+        5000,
+      )}{"stringValue":"x"}${']}}'.repeat(5000)}`;
+      const body = JSON.stringify(
+        exportRequest([
+          sum('claude_code.session.count', [
+            {
+              attributes: { deep: 'PLACEHOLDER' },
+              start: T0,
+              end: T0 + 60,
+              value: 1,
+            },
+          ]),
+        ]),
+      ).replace('{"stringValue":"PLACEHOLDER"}', deep);
+
+      const res = await post(body, 'application/json');
+
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(
+        /^The export nests values more than 64 levels deep \(at resourceMetrics\[0\]\.scopeMetrics\[0\]\.metrics\[0\]…\): send attribute values as strings, numbers or flat lists$/,
+      );
+      await storedNothing(knex);
+    });
+
+    it.each([5_000, 100_000])(
+      'a protobuf export nested %i levels deep (400, not a stack overflow)',
+      async levels => {
+        const { knex, post } = await start();
+
+        const res = await post(
+          deeplyNestedExport(levels),
+          'application/x-protobuf',
+        );
+
+        expect(res.status).toBe(400);
+        expect(res.body.error.message).toMatch(
+          /^The export nests values more than 64 levels deep/,
+        );
+        await storedNothing(knex);
+      },
+    );
+
     it('a broken gzip stream (400)', async () => {
       const { api, token } = await start();
 
@@ -534,6 +630,87 @@ describe('POST /otlp/v1/metrics', () => {
 
       expect(res.status).toBe(403);
       await storedNothing(knex);
+    });
+  });
+
+  describe('holds each developer to a budget of data points a minute (429 with Retry-After)', () => {
+    function appWith(perMinute: number) {
+      let now = 1_800_000_000_000;
+      const receive = jest.fn(async () => ({ rejected: 0 }));
+      const app = express();
+      app.use(
+        createOtlpRouter({
+          httpAuth: mockServices.httpAuth(),
+          ingestion: { authenticateToken: jest.fn() },
+          receiver: {
+            requireOptedIn: async () => {},
+            receive,
+          } as unknown as OtlpReceiver,
+          rateLimit: new RateLimiter({ perMinute, now: () => now }),
+        }),
+      );
+      app.use(
+        MiddlewareFactory.create({
+          config: mockServices.rootConfig(),
+          logger: mockServices.logger.mock(),
+        }).error(),
+      );
+      const exportOf = (points: number) =>
+        request(app)
+          .post('/otlp/v1/metrics')
+          .set('Authorization', mockCredentials.user.header(JANE))
+          .set('Content-Type', 'application/json')
+          .send(
+            exportRequest([
+              sum(
+                'claude_code.token.usage',
+                Array.from({ length: points }, (_, i) => ({
+                  attributes: { 'session.id': `s-${i}`, type: 'input' },
+                  start: T0,
+                  end: T0 + 60,
+                  value: 1,
+                })),
+              ),
+            ]),
+          );
+      return {
+        exportOf,
+        receive,
+        advance: (ms: number) => {
+          now += ms;
+        },
+      };
+    }
+
+    it('answers 429 with Retry-After, as the OTLP spec asks, and receives nothing of it', async () => {
+      const { exportOf, receive, advance } = appWith(600);
+
+      expect((await exportOf(400)).status).toBe(200);
+      const refused = await exportOf(300);
+      expect(refused.status).toBe(429);
+      expect(refused.headers['retry-after']).toBe('10');
+      expect(refused.body.error.message).toBe(
+        'Too many data points: a developer may export 600 a minute ' +
+          '(aiTelemetry.limits.ingestion.otlpPointsPerMinute) and this export holds 300; ' +
+          'nothing was stored; try again in 10 s',
+      );
+      expect(receive).toHaveBeenCalledTimes(1);
+
+      advance(10_000);
+      expect((await exportOf(300)).status).toBe(200);
+      expect(receive).toHaveBeenCalledTimes(2);
+    });
+
+    it('refuses an export of more points than a minute allows (413)', async () => {
+      const { exportOf, receive } = appWith(100);
+
+      const res = await exportOf(101);
+
+      expect(res.status).toBe(413);
+      expect(res.body.error.message).toMatch(
+        /^The export holds 101 data points, more than the 100 a developer may export a minute \(aiTelemetry\.limits\.ingestion\.otlpPointsPerMinute\)/,
+      );
+      expect(receive).not.toHaveBeenCalled();
     });
   });
 });

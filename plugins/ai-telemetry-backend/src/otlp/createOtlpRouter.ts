@@ -2,7 +2,8 @@ import { HttpAuthService } from '@backstage/backend-plugin-api';
 import { CustomErrorBase, InputError } from '@backstage/errors';
 import express, { Request, RequestHandler } from 'express';
 import Router from 'express-promise-router';
-import { PayloadTooLargeError } from '../http/errors';
+import { PayloadTooLargeError, tooManyRequests } from '../http/errors';
+import { RateLimiter } from '../http/rateLimit';
 import { IngestionService } from '../ingestion/IngestionService';
 import { telemetryCallerOf } from '../ingestion/telemetryCaller';
 import { OPT_IN_LOCATION } from '../optIn/OptInService';
@@ -14,6 +15,7 @@ import {
   dataPointsOf,
   decodeExportRequest,
   encodeExportResponse,
+  MAX_EXPORT_DEPTH,
 } from './otlpProtocol';
 import { OtlpReceiver } from './OtlpReceiver';
 
@@ -26,7 +28,12 @@ export const OTLP_LIMITS = {
   maxBodyBytes: 2 * 1024 * 1024,
   /** The most data points one export may carry, of every kind. */
   maxDataPoints: 10_000,
+  /** How deeply an export may nest its messages and lists. */
+  maxDepth: MAX_EXPORT_DEPTH,
 };
+
+/** The config key of the developer's OTLP budget, for messages. */
+const POINTS_BUDGET_KEY = 'aiTelemetry.limits.ingestion.otlpPointsPerMinute';
 
 /** The request's content type is not one OTLP/HTTP uses (HTTP 415). */
 export class UnsupportedMediaTypeError extends CustomErrorBase {
@@ -56,15 +63,17 @@ function encodingOf(req: Request): OtlpEncoding {
  * and `OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer <telemetry token>` exports to it as it
  * is. Its auth policy is `unauthenticated`: the route authenticates the caller itself, as
  * `POST /v1/events` does (a telemetry token, or a Backstage user token), before it reads the
- * body.
+ * body. With `rateLimit`, each developer may export its capacity of data points a minute:
+ * beyond it a 429 with Retry-After (which OTLP exporters retry after), nothing stored.
  */
 export function createOtlpRouter(options: {
   httpAuth: HttpAuthService;
   ingestion: Pick<IngestionService, 'authenticateToken'>;
   receiver: OtlpReceiver;
   limits?: Partial<typeof OTLP_LIMITS>;
+  rateLimit?: RateLimiter;
 }): express.Router {
-  const { httpAuth, ingestion, receiver } = options;
+  const { httpAuth, ingestion, receiver, rateLimit } = options;
   const limits = { ...OTLP_LIMITS, ...options.limits };
   const router = Router();
 
@@ -131,7 +140,7 @@ export function createOtlpRouter(options: {
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       let request;
       try {
-        request = decodeExportRequest(body, encoding);
+        request = decodeExportRequest(body, encoding, limits.maxDepth);
       } catch (error) {
         if (error instanceof OtlpDecodeError) {
           throw new InputError(error.message);
@@ -144,6 +153,22 @@ export function createOtlpRouter(options: {
           `The export holds ${points} data points, over the limit of ${limits.maxDataPoints}: ` +
             'export more often (OTEL_METRIC_EXPORT_INTERVAL) or fewer metrics',
         );
+      }
+      if (rateLimit) {
+        if (points > rateLimit.capacity) {
+          throw new PayloadTooLargeError(
+            `The export holds ${points} data points, more than the ${rateLimit.capacity} a developer may export a minute (${POINTS_BUDGET_KEY}): ` +
+              'export more often (OTEL_METRIC_EXPORT_INTERVAL) or fewer metrics',
+          );
+        }
+        const decision = rateLimit.take(res.locals.userEntityRef, points);
+        if (!decision.allowed) {
+          throw tooManyRequests(
+            res,
+            `Too many data points: a developer may export ${rateLimit.capacity} a minute (${POINTS_BUDGET_KEY}) and this export holds ${points}; nothing was stored`,
+            decision.retryAfterSeconds,
+          );
+        }
       }
       let dataPoints;
       try {

@@ -4,6 +4,7 @@
  * for protobufjs: https://opentelemetry.io/docs/specs/otlp/#otlphttp
  */
 import generatedRoot from '@opentelemetry/otlp-transformer/build/src/generated/root';
+import { findTooDeep, MAX_JSON_DEPTH } from '../http/jsonDepth';
 
 /** The two encodings of OTLP/HTTP: binary protobuf, or the JSON mapping of protobuf. */
 export type OtlpEncoding = 'protobuf' | 'json';
@@ -218,24 +219,48 @@ function stringAttributes(
 }
 
 /**
- * Decodes an ExportMetricsServiceRequest. Throws an {@link OtlpDecodeError} that says what is
- * wrong, without echoing the body.
+ * How deeply an export may nest, counted as JSON arrays and objects (also for protobuf): an
+ * export nests about 13 levels, and each attribute value holding a list or a map 3 more.
+ */
+export const MAX_EXPORT_DEPTH = 2 * MAX_JSON_DEPTH;
+
+function tooDeep(maxDepth: number, path?: string): OtlpDecodeError {
+  return new OtlpDecodeError(
+    `The export nests values more than ${maxDepth} levels deep${
+      path ? ` (at ${path})` : ''
+    }: send attribute values as strings, numbers or flat lists`,
+  );
+}
+
+/**
+ * Decodes an ExportMetricsServiceRequest of at most `maxDepth` levels of messages and lists
+ * (checked without recursion before anything walks the export). Throws an
+ * {@link OtlpDecodeError} that says what is wrong, without echoing the body.
  */
 export function decodeExportRequest(
   body: Buffer,
   encoding: OtlpEncoding,
+  maxDepth: number = MAX_EXPORT_DEPTH,
 ): ExportMetricsServiceRequest {
   const { ExportMetricsServiceRequest } = metricsService;
   if (encoding === 'protobuf') {
+    let decoded: ExportMetricsServiceRequest;
     try {
-      return ExportMetricsServiceRequest.decode(body);
+      decoded = ExportMetricsServiceRequest.decode(body);
     } catch (error) {
+      if (/call stack/i.test((error as Error)?.message ?? '')) {
+        // protobufjs decodes nested messages by recursion: thousands deep overflow the stack.
+        throw tooDeep(maxDepth);
+      }
       throw new OtlpDecodeError(
         `The body is not a protobuf ExportMetricsServiceRequest: ${
           (error as Error).message
         }`,
       );
     }
+    const path = findTooDeep(decoded, maxDepth);
+    if (path !== undefined) throw tooDeep(maxDepth, path);
+    return decoded;
   }
   let parsed: unknown;
   try {
@@ -249,6 +274,8 @@ export function decodeExportRequest(
       'The body is not a JSON ExportMetricsServiceRequest: expected an object',
     );
   }
+  const path = findTooDeep(parsed, maxDepth);
+  if (path !== undefined) throw tooDeep(maxDepth, path);
   try {
     return ExportMetricsServiceRequest.fromObject(
       parsed as Record<string, unknown>,

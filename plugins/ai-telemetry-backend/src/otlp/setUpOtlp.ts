@@ -27,8 +27,10 @@ export async function setUpOtlp(options: {
   logger: LoggerService;
   settings: AiTelemetryConfig;
   optIns: OptInStore;
+  /** Called after an export added to the counters. */
+  onCounted?: () => void;
 }): Promise<OtlpServices> {
-  const { database, scheduler, logger, settings, optIns } = options;
+  const { database, scheduler, logger, settings, optIns, onCounted } = options;
   const streams = await DatabaseOtlpStreamStore.create({ database });
   const receiver = new OtlpReceiver({
     optIns,
@@ -41,6 +43,7 @@ export async function setUpOtlp(options: {
       pricing: settings.pricing,
       secondsPerLine: settings.estimates.secondsPerLine,
     },
+    onCounted,
   });
 
   await scheduler.scheduleTask({

@@ -15,6 +15,7 @@ import {
   fakePrometheus,
   group,
   hash,
+  NOW,
   participantsFrom,
   testQueryService,
   users,
@@ -44,6 +45,72 @@ const SEED_METRICS = Object.values(METRICS);
 const USAGE_METRICS = Object.values(OTLP_METRICS);
 
 describe('QueryService', () => {
+  describe("the tiles' change against the previous window", () => {
+    it('answers the tiles of the window before, shifted by its length, under its own threshold', async () => {
+      const everyone = participantsFrom(activity(users(1, 10)));
+      const prometheus = fakePrometheus(everyone);
+      const service = testQueryService({ prometheus: prometheus.client });
+      const body = figures(
+        await service.dashboard(
+          service.parseRequest({ range: '7d' }),
+          credentials,
+        ),
+      );
+      const overview = loaded(body.panels.overview);
+      expect(overview.previous).toEqual({
+        window: {
+          start: body.window.start - 7 * 86_400_000,
+          end: body.window.end - 7 * 86_400_000,
+          asOf: body.window.asOf - 7 * 86_400_000,
+          step: 3600,
+        },
+        tiles: { totalSuggestions: 0, acceptanceRate: null, activeUsers: 10 },
+      });
+      expect(loaded(body.panels.linesGenerated).previous).toMatchObject({
+        tiles: { totalLines: 0 },
+      });
+      // Panels without tiles answer none.
+      expect(loaded(body.panels.featureUsage).previous).toBeUndefined();
+    });
+
+    it('withholds the previous tiles when too few had data then, and before the retention', async () => {
+      const previousTime = (query: string) => Number(query.split(' ').at(-1));
+      const everyone = participantsFrom(activity(users(1, 10)));
+      const asked: string[] = [];
+      const prometheus = fakePrometheus();
+      const client = {
+        ...prometheus.client,
+        instantQuery: async (query: string, time: number) => {
+          asked.push(`${query} ${time}`);
+          // The week before: nobody.
+          return time < NOW - 3 * 86400 ? [] : everyone(query);
+        },
+        rangeQuery: async () => [],
+        alertRules: async () => [],
+      } as unknown as typeof prometheus.client;
+      const service = testQueryService({ prometheus: client });
+      const week = figures(
+        await service.dashboard(
+          service.parseRequest({ range: '7d' }),
+          credentials,
+        ),
+      );
+      expect(loaded(week.panels.overview).previous).toMatchObject({
+        withheld: 'threshold',
+      });
+      expect(asked.some(q => previousTime(q) < NOW - 3 * 86400)).toBe(true);
+      const quarter = figures(
+        await service.dashboard(
+          service.parseRequest({ range: '90d' }),
+          credentials,
+        ),
+      );
+      expect(loaded(quarter.panels.overview).previous).toMatchObject({
+        withheld: 'retention',
+      });
+    });
+  });
+
   describe('the usage panel (tokens and cost)', () => {
     it('is withheld alone when fewer than 5 developers report usage, and the ROI leaves their cost out', async () => {
       const data = [
@@ -457,11 +524,12 @@ describe('QueryService', () => {
       const body = await teamDashboard(service, 'dept');
       expect(figures(body).tooFewParticipants).toBe(false);
       // The threshold read the organisation's participants, with no user_hash matcher.
-      const participants = prometheus.asked.filter(q =>
-        q.startsWith('instant sum by (user_hash)'),
+      const participants = prometheus.asked.filter(
+        q => q.startsWith('instant sum by (user_hash)') && q.includes(' > 0 '),
       );
-      // One per family: the four of the dashboard, and the six the usage panel is checked on.
-      expect(participants).toHaveLength(10);
+      // One per family (the four of the dashboard, and the six the usage panel is checked on),
+      // for this window and, for the tiles' change, the one before it.
+      expect(participants).toHaveLength(20);
       expect(participants.every(q => !q.includes('user_hash='))).toBe(true);
       // The panels read the members of both teams.
       expect(

@@ -14,6 +14,7 @@ import {
   PanelQuery,
   PanelResponse,
   PanelResponseById,
+  PreviousWindow,
   QueryWindow,
   RawQueryRequest,
   RawQueryResponse,
@@ -36,12 +37,19 @@ import {
   PrometheusSeries,
 } from '../upstream/PrometheusClient';
 import { UpstreamError } from '../upstream/errors';
-import { ignoredFilters, PANELS, PanelContext } from './panels';
+import {
+  ComparableTeam,
+  ignoredFilters,
+  PANELS,
+  PanelContext,
+  PanelData,
+} from './panels';
 import { QueryCache } from './QueryCache';
 import { PrivacyThreshold } from './privacyThreshold';
 import { checkQueryStep, checkRawQuery } from './rawQueryGuard';
 import { assertPooled } from './rawQueryPooling';
 import { RuleCoverage } from './RuleCoverage';
+import { TeamReadCheck } from './teamAccess';
 import { ResolvedTeam, TeamResolver } from './TeamResolver';
 import { OptInStore } from '../database/OptInStore';
 
@@ -61,7 +69,8 @@ export type QueryServiceOptions = {
   settings: Pick<
     AiTelemetryConfig,
     'languages' | 'assistants' | 'privacy' | 'estimates'
-  >;
+  > &
+    Partial<Pick<AiTelemetryConfig, 'adoption'>>;
   logger: LoggerService;
   /** Now, in unix seconds (tests fix it). */
   now?: () => number;
@@ -148,14 +157,23 @@ export class QueryService {
     }
   }
 
-  /** Every panel, for the organisation, or no figures under the privacy threshold. */
+  /**
+   * Every panel, for the organisation, or no figures under the privacy threshold. The team
+   * comparison shows the Groups `canReadTeams` allows (none without it).
+   */
   async dashboard(
     request: PanelRequest,
     credentials: BackstageCredentials,
+    canReadTeams?: TeamReadCheck,
   ): Promise<OrganisationDashboardResponse> {
     const reason = await this.privacy.organisation(request);
     if (reason) return this.tooFew(request, reason);
-    const dashboard = await this.allPanels(request, credentials);
+    const dashboard = await this.allPanels(
+      request,
+      credentials,
+      undefined,
+      canReadTeams,
+    );
     const { minGroupSize } = this.options.settings.privacy;
     return { ...dashboard, tooFewParticipants: false, minGroupSize };
   }
@@ -168,13 +186,21 @@ export class QueryService {
     id: PanelId,
     request: PanelRequest,
     credentials: BackstageCredentials,
+    canReadTeams?: TeamReadCheck,
   ): Promise<OrganisationPanelResponse> {
     if (PANELS[id].families.length > 0) {
       const reason = await this.privacy.organisation(request);
       if (reason) return this.tooFew(request, reason);
     }
     const sources = await this.coverage.sources(request, PANELS[id].families);
-    return this.loadPanel(id, request, sources, credentials);
+    return this.loadPanel(
+      id,
+      request,
+      sources,
+      credentials,
+      undefined,
+      canReadTeams,
+    );
   }
 
   /**
@@ -305,11 +331,12 @@ export class QueryService {
     params: PanelParams,
     credentials: BackstageCredentials,
     team?: ResolvedTeam,
+    canReadTeams?: TeamReadCheck,
   ): Promise<DashboardResponse> {
     const sources = await this.coverage.sources(params);
     const settled = await Promise.allSettled(
       PANEL_IDS.map(id =>
-        this.loadPanel(id, params, sources, credentials, team),
+        this.loadPanel(id, params, sources, credentials, team, canReadTeams),
       ),
     );
     if (settled.every(s => s.status === 'rejected')) {
@@ -345,8 +372,42 @@ export class QueryService {
     sources: FamilySources,
     credentials: BackstageCredentials,
     team?: ResolvedTeam,
+    canReadTeams?: TeamReadCheck,
   ): Promise<PanelResponseById[Id]> {
     const panel = PANELS[id] as (typeof PANELS)[Id];
+    const [{ data, queries }, previous] = await Promise.all([
+      this.computePanel(
+        panel,
+        params,
+        sources,
+        credentials,
+        team,
+        canReadTeams,
+      ),
+      panel.tiles
+        ? this.previousTiles(panel, params, credentials, team)
+        : Promise.resolve(undefined),
+    ]);
+    return {
+      id,
+      window: toWindow(params),
+      step: panel.step(params.window),
+      filters: params.filters,
+      ignoredFilters: ignoredFilters(panel.families, params.filters),
+      queries,
+      data,
+      ...(previous && { previous }),
+    } as PanelResponseById[Id];
+  }
+
+  private async computePanel<Id extends PanelId>(
+    panel: (typeof PANELS)[Id],
+    params: PanelParams,
+    sources: FamilySources,
+    credentials: BackstageCredentials,
+    team?: ResolvedTeam,
+    canReadTeams?: TeamReadCheck,
+  ): Promise<{ data: PanelData<Id>; queries: PanelQuery[] }> {
     const plan = panel.plan(params, sources);
     const ctx: PanelContext = {
       params,
@@ -359,21 +420,92 @@ export class QueryService {
       usageVisibility: () => this.privacy.usage(params, team),
       estimates: this.options.settings.estimates,
       minGroupSize: this.options.settings.privacy.minGroupSize,
+      nestedViews: async () =>
+        team
+          ? [
+              undefined,
+              ...(await this.privacy.subgroupsShowing(params, team)).map(
+                hashes => new Set(hashes),
+              ),
+            ]
+          : [],
+      comparableTeams: async () =>
+        team ? null : this.comparableTeams(params, credentials, canReadTeams),
+      adoption: this.options.settings.adoption,
     };
-    const data = await plan.load(ctx);
+    const data = (await plan.load(ctx)) as PanelData<Id>;
     const queries: PanelQuery[] = [
       ...plan.queries.map(toPanelQuery),
       ...panel.extraQueries.map(q => ({ ...q, type: 'instant' as const })),
     ];
-    return {
-      id,
-      window: toWindow(params),
-      step: panel.step(params.window),
-      filters: params.filters,
-      ignoredFilters: ignoredFilters(panel.families, params.filters),
-      queries,
-      data,
-    } as PanelResponseById[Id];
+    return { data, queries };
+  }
+
+  /**
+   * The panel's tiles over the previous window of the same length (shifted back by the
+   * window's length, so the same part of a running day is compared), under the privacy
+   * threshold of that window, or why there are none.
+   */
+  private async previousTiles<Id extends PanelId>(
+    panel: (typeof PANELS)[Id],
+    params: PanelParams,
+    credentials: BackstageCredentials,
+    team?: ResolvedTeam,
+  ): Promise<PreviousWindow> {
+    const { start, end, asOf, step, barStep } = params.window;
+    const length = end - start;
+    const previous: PanelParams = {
+      ...params,
+      window: {
+        start: start - length,
+        end: end - length,
+        asOf: asOf - length,
+        step,
+        barStep,
+      },
+    };
+    const window = toWindow(previous);
+    const earliest =
+      this.now() - this.options.settings.privacy.retentionDays * 86400;
+    if (previous.window.start < earliest) {
+      return { window, withheld: 'retention' };
+    }
+    const reason = team
+      ? await this.privacy.team(previous, team)
+      : await this.privacy.organisation(previous);
+    if (reason) return { window, withheld: reason };
+    const sources = await this.coverage.sources(previous, panel.families);
+    const { data } = await this.computePanel(
+      panel,
+      previous,
+      sources,
+      credentials,
+      team,
+    );
+    return { window, tiles: panel.tiles!(data as never) };
+  }
+
+  /**
+   * The Groups of the organisation's team comparison: each whose own team dashboard would show
+   * figures for this request (the same rules as {@link teamDashboard}) and whose team tab the
+   * caller may open. One read of the catalog, the threshold's participants counted once for all.
+   */
+  private async comparableTeams(
+    request: PanelRequest,
+    credentials: BackstageCredentials,
+    canReadTeams?: TeamReadCheck,
+  ): Promise<ComparableTeam[]> {
+    if (!canReadTeams) return [];
+    const { minGroupSize } = this.options.settings.privacy;
+    const candidates = (
+      await this.options.teams.resolveAll(credentials)
+    ).filter(team => team.userHashes.length >= minGroupSize);
+    const reasons = await this.privacy.teams(request, candidates);
+    const showing = candidates.filter((_, i) => reasons[i] === undefined);
+    const readable = await canReadTeams(showing.map(t => t.info.entityRef));
+    return showing
+      .filter((_, i) => readable[i])
+      .map(({ info, userHashes }) => ({ info, userHashes }));
   }
 
   private run(q: QueryRun): Promise<PrometheusSeries[]> {

@@ -60,6 +60,7 @@ function groupsBelow(tree: GroupTree, key: string): string[] {
 }
 
 const FIELDS = ['kind', 'metadata.namespace', 'metadata.name', 'relations'];
+const TITLE_FIELDS = ['metadata.title', 'spec.profile.displayName'];
 const REFS_PER_REQUEST = 500;
 
 function targets(entity: Entity, type: string, kind: string): string[] {
@@ -72,6 +73,74 @@ function chunks<T>(items: T[], size: number): T[][] {
   return Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>
     items.slice(i * size, (i + 1) * size),
   );
+}
+
+/** An entity's ref, lower case: the key of a {@link GroupTree}. */
+function keyOf(entity: Entity): string {
+  return stringifyEntityRef(entity).toLocaleLowerCase('en-US');
+}
+
+/**
+ * The groups below each group of the tree and the pseudonyms of their members, each worked out
+ * once however many teams ask.
+ */
+class TreeIndex {
+  private readonly below = new Map<string, string[]>();
+  private readonly pseudonyms = new Map<string, string[]>();
+
+  constructor(
+    private readonly tree: GroupTree,
+    private readonly hashOf: Map<string, string>,
+  ) {}
+
+  groupsBelow(key: string): string[] {
+    let groups = this.below.get(key);
+    if (!groups) {
+      groups = groupsBelow(this.tree, key);
+      this.below.set(key, groups);
+    }
+    return groups;
+  }
+
+  /** Pseudonyms of the opted-in members of the group and of every group below it. */
+  pseudonymsOf(key: string): string[] {
+    let hashes = this.pseudonyms.get(key);
+    if (!hashes) {
+      hashes = [
+        ...new Set(
+          [key, ...this.groupsBelow(key)].flatMap(g =>
+            this.tree
+              .get(g)!
+              .members.flatMap(user => this.hashOf.get(user) ?? []),
+          ),
+        ),
+      ];
+      this.pseudonyms.set(key, hashes);
+    }
+    return hashes;
+  }
+}
+
+/** The team of the Group `key` of the tree, with every group below it. */
+function teamOf(
+  index: TreeIndex,
+  key: string,
+  ref: string,
+  entity: Entity,
+): ResolvedTeam {
+  const subgroups = index.groupsBelow(key).map(group => ({
+    entityRef: group,
+    userHashes: index.pseudonymsOf(group),
+    subgroups: index.groupsBelow(group),
+  }));
+  const title =
+    (entity.spec?.profile as { displayName?: string } | undefined)
+      ?.displayName ?? entity.metadata.title;
+  return {
+    info: { entityRef: ref, ...(title ? { title } : {}) },
+    userHashes: index.pseudonymsOf(key),
+    subgroups,
+  };
 }
 
 /**
@@ -102,26 +171,41 @@ export class TeamResolver {
     const rootKey = ref.toLocaleLowerCase('en-US');
     const tree = await this.readTree(rootKey, root, credentials);
     const hashOf = await this.pseudonymsOfMembers(tree, ref);
-    const pseudonymsOf = (key: string) => [
-      ...new Set(
-        [key, ...groupsBelow(tree, key)].flatMap(g =>
-          tree.get(g)!.members.flatMap(user => hashOf.get(user) ?? []),
-        ),
+    return teamOf(new TreeIndex(tree, hashOf), rootKey, ref, root);
+  }
+
+  /**
+   * Every Group of the catalog as a team, as {@link resolve} makes one, from one read of the
+   * catalog (with the requester's credentials): for the organisation's team comparison.
+   */
+  async resolveAll(credentials: BackstageCredentials): Promise<ResolvedTeam[]> {
+    const { items } = await this.catalog.getEntities(
+      { filter: { kind: 'group' }, fields: [...FIELDS, ...TITLE_FIELDS] },
+      { credentials },
+    );
+    const tree: GroupTree = new Map();
+    for (const entity of items) {
+      tree.set(keyOf(entity), {
+        members: targets(entity, RELATION_HAS_MEMBER, 'user'),
+        children: targets(entity, RELATION_PARENT_OF, 'group'),
+      });
+    }
+    const index = new TreeIndex(
+      tree,
+      await this.pseudonymsOfMembers(tree, 'the catalog'),
+    );
+    return items.map(entity =>
+      teamOf(
+        index,
+        keyOf(entity),
+        stringifyEntityRef({
+          kind: 'group',
+          namespace: entity.metadata.namespace ?? 'default',
+          name: entity.metadata.name,
+        }),
+        entity,
       ),
-    ];
-    const subgroups = groupsBelow(tree, rootKey).map(key => ({
-      entityRef: key,
-      userHashes: pseudonymsOf(key),
-      subgroups: groupsBelow(tree, key),
-    }));
-    const title =
-      (root.spec?.profile as { displayName?: string } | undefined)
-        ?.displayName ?? root.metadata.title;
-    return {
-      info: { entityRef: ref, ...(title ? { title } : {}) },
-      userHashes: pseudonymsOf(rootKey),
-      subgroups,
-    };
+    );
   }
 
   /** The Group and every group below it, read from the catalog level by level. */

@@ -1,5 +1,5 @@
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
-import { mockServices } from '@backstage/backend-test-utils';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import express from 'express';
 import {
@@ -13,9 +13,13 @@ import { PrometheusClient } from '../upstream/PrometheusClient';
 import { memoryAuditLog } from '../__testUtils__/memoryAuditLog';
 import { createQueryRouter } from './createQueryRouter';
 import { QueryService } from './QueryService';
+import { eventsPrometheus } from './__testUtils__/eventsPrometheus';
 import {
   activity,
   fakePrometheus,
+  group,
+  hash,
+  NOW,
   participantsFrom,
   testQueryService,
   users,
@@ -25,6 +29,10 @@ function appFor(
   queries: QueryService,
   result: AuthorizeResult.ALLOW | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
   audit = memoryAuditLog().audit,
+  limits: {
+    concurrentRawQueries?: number;
+    rawQueryTimeoutSeconds?: number;
+  } = {},
 ) {
   const app = express();
   app.use(
@@ -33,6 +41,7 @@ function appFor(
       permissions: mockServices.permissions({ result }),
       queries,
       audit,
+      ...limits,
     }),
   );
   app.use(
@@ -68,8 +77,53 @@ describe('the query routes', () => {
       'timeSaved',
       'featureUsage',
       'usage',
+      'adoption',
+      'teamComparison',
       'alerts',
     ]);
+  });
+
+  it('shows in the team comparison the teams the policy lets the caller read, and a service none', async () => {
+    const team = users(1, 6);
+    const service = () =>
+      testQueryService({
+        prometheus: eventsPrometheus(
+          users(1, 12).map(user => ({
+            user,
+            t: Date.UTC(2026, 10, 27, 12) / 1000,
+            accepted: 1,
+          })),
+        ).client,
+        optedIn: users(1, 12).map(n => ({
+          userEntityRef: `user:default/u${n}`,
+          userHash: hash(n),
+        })),
+        entities: [
+          group(
+            'alpha',
+            team.map(n => `u${n}`),
+          ),
+        ],
+      });
+    const rows = async (
+      result: AuthorizeResult.ALLOW | AuthorizeResult.DENY,
+      principal?: string,
+    ) => {
+      let req = appFor(service(), result).get(
+        '/v1/panels/teamComparison?range=7d',
+      );
+      if (principal) req = req.set('Authorization', principal);
+      const res = await req;
+      expect(res.status).toBe(200);
+      return res.body.data.teams.map(
+        (t: { team: { entityRef: string } }) => t.team.entityRef,
+      );
+    };
+    expect(await rows(AuthorizeResult.ALLOW)).toEqual(['group:default/alpha']);
+    expect(await rows(AuthorizeResult.DENY)).toEqual([]);
+    expect(
+      await rows(AuthorizeResult.ALLOW, mockCredentials.service.header()),
+    ).toEqual([]);
   });
 
   it('refuses bad parameters with a 400 that names the field, and unknown panels with a 404', async () => {
@@ -197,5 +251,158 @@ describe('the query routes', () => {
     expect(slow.body.error.message).toBe(
       `Prometheus at ${silent} did not answer within 100 ms`,
     );
+  });
+
+  describe('holds under abuse', () => {
+    const RAW = {
+      query: 'sum(rate(ai_copilot_feature_usage[5m]))',
+      start: NOW - 3600,
+      end: NOW,
+      step: 300,
+    };
+
+    it.each([
+      ['start', 'abc'],
+      ['start', -1],
+      ['start', 1e21],
+      ['end', 'abc'],
+      ['end', -1],
+      ['end', 1e21],
+      ['step', 'abc'],
+      ['step', -1],
+      ['step', 1e21],
+    ])(
+      'answers a raw query with %s %j with a 400 naming the field (issue 13: it answered 500)',
+      async (field, value) => {
+        const prometheus = fakePrometheus();
+        const res = await appFor(
+          testQueryService({ prometheus: prometheus.client }),
+        )
+          .post('/v1/query')
+          .send({ ...RAW, [field]: value });
+        expect(res.status).toBe(400);
+        expect(res.body.error).toMatchObject({
+          name: 'InputError',
+          message: expect.stringMatching(new RegExp(`^Invalid ${field}: `)),
+        });
+        expect(prometheus.asked).toEqual([]);
+      },
+    );
+
+    it('answers a raw query body nested 5,000 levels deep with a 400 (issue 13: it answered 500)', async () => {
+      const nested = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+      const api = appFor(
+        testQueryService({ prometheus: fakePrometheus().client }),
+      );
+      for (const body of [
+        `{"kind":${nested}}`,
+        `{"query":${nested},"start":0,"end":1,"step":1}`,
+      ]) {
+        const res = await api
+          .post('/v1/query')
+          .set('Content-Type', 'application/json')
+          .send(body);
+        expect(res.status).toBe(400);
+        expect(res.body.error.message).toMatch(
+          /^The request body nests arrays and objects more than 32 levels deep \(at (kind|query)\[0\]/,
+        );
+      }
+    });
+
+    it('refuses a subquery stepping every second within a second, naming its step, without asking Prometheus', async () => {
+      const prometheus = fakePrometheus();
+      const api = appFor(testQueryService({ prometheus: prometheus.client }));
+      const started = Date.now();
+
+      const res = await api.post('/v1/query').send({
+        ...RAW,
+        query: 'sum(sum_over_time(ai_copilot_suggestions_total[90d:1s]))',
+      });
+
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(
+        /^the subquery step 1s of .* is finer than 5m, the dashboards' finest step/,
+      );
+      expect(prometheus.asked).toEqual([]);
+    });
+
+    it('runs at most two raw queries of a user at once: a third is a 429 with Retry-After, audit-logged', async () => {
+      const prometheus = fakePrometheus(() => [], { held: true });
+      const { audit, records } = memoryAuditLog();
+      const api = appFor(
+        testQueryService({ prometheus: prometheus.client }),
+        AuthorizeResult.ALLOW,
+        audit,
+      );
+      const asked = async (count: number) => {
+        while (prometheus.asked.length < count) {
+          await new Promise(resolve => setTimeout(resolve, 5));
+        }
+        return prometheus.asked.length;
+      };
+      // Each query its own range: the cache coalesces identical ones.
+      const send = (hoursBack: number, user = 'user:default/mock') =>
+        api
+          .post('/v1/query')
+          .set('Authorization', mockCredentials.user.header(user))
+          .send({ ...RAW, start: NOW - hoursBack * 3600 })
+          .then(res => res);
+
+      const first = send(1);
+      const afterFirst = await asked(1);
+      const second = send(2);
+      await asked(afterFirst + 1);
+      const started = Date.now();
+      const third = await send(3);
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(third.status).toBe(429);
+      expect(third.headers['retry-after']).toBe('2');
+      expect(third.body.error.message).toBe(
+        'Too many raw queries at once: a user may run 2 at a time ' +
+          '(aiTelemetry.limits.rawQueries.concurrent); wait for one to finish; try again in 2 s',
+      );
+      expect(records.map(r => r.detail)).toEqual([
+        `not answered (TooManyRequestsError): ${RAW.query}`,
+      ]);
+      // Another user is not held back by this one.
+      const other = send(4, 'user:default/other');
+      await asked(prometheus.asked.length + 1);
+
+      prometheus.release();
+      for (const res of await Promise.all([first, second, other])) {
+        expect(res.status).not.toBe(429);
+      }
+      expect((await send(5)).status).not.toBe(429);
+    });
+
+    it("answers 504 once a raw query takes longer than its time-out, holding the user's slot until Prometheus is done", async () => {
+      const prometheus = fakePrometheus(() => [], { held: true });
+      const { audit, records } = memoryAuditLog();
+      const api = appFor(
+        testQueryService({ prometheus: prometheus.client }),
+        AuthorizeResult.ALLOW,
+        audit,
+        { concurrentRawQueries: 1, rawQueryTimeoutSeconds: 0.05 },
+      );
+      const send = (hoursBack: number) =>
+        api.post('/v1/query').send({ ...RAW, start: NOW - hoursBack * 3600 });
+
+      const slow = await send(1);
+      expect(slow.status).toBe(504);
+      expect(slow.body.error.message).toBe(
+        'The raw query took longer than 0.05 s (aiTelemetry.limits.rawQueries.timeoutSeconds); ' +
+          'narrow its range, make its step coarser or read the recording rules',
+      );
+      expect(records[0].detail).toBe(
+        `not answered (UpstreamTimeoutError): ${RAW.query}`,
+      );
+      // Prometheus is still at it: the user's one slot is taken.
+      expect((await send(2)).status).toBe(429);
+
+      prometheus.release();
+      await new Promise(resolve => setTimeout(resolve, 10));
+      expect((await send(3)).status).not.toBe(429);
+    });
   });
 });

@@ -15,14 +15,49 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { requirePermission } from '../http/authorize';
+import { tooManyRequests } from '../http/errors';
 import { jsonBody } from '../http/jsonBody';
+import { ConcurrencyLimiter } from '../http/rateLimit';
 import { parseRequest } from '../http/validation';
 import { AuditLog } from '../audit/AuditLog';
+import { DEFAULT_LIMITS } from '../config/AiTelemetryConfig';
+import { UpstreamTimeoutError } from '../upstream/errors';
 import { QueryService } from './QueryService';
 import { validateGroupRef } from './groupRef';
+import { teamReadCheck } from './teamAccess';
 
 /** The audit log's subject for what concerns the organisation rather than one person. */
 export const ORGANISATION_SUBJECT = 'organisation';
+
+/** When a user at their limit of raw queries at once is told to try again, in seconds. */
+const RAW_QUERY_RETRY_SECONDS = 2;
+
+/**
+ * `work`'s answer, or a 504 once `seconds` have passed; `settled` runs when the work is over,
+ * answered in time or not.
+ */
+function withDeadline<T>(
+  work: Promise<T>,
+  seconds: number,
+  settled: () => void,
+): Promise<T> {
+  work.then(settled, settled);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new UpstreamTimeoutError(
+            `The raw query took longer than ${seconds} s ` +
+              '(aiTelemetry.limits.rawQueries.timeoutSeconds); narrow its range, make its step ' +
+              'coarser or read the recording rules',
+          ),
+        ),
+      seconds * 1000,
+    );
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
 
 const rawQueryRequest: z.ZodType<RawQueryRequest> = z.strictObject({
   query: z.string(),
@@ -39,24 +74,42 @@ export const rawQueryRequestBody = jsonBody({
 });
 
 /**
- * The query routes: the organisation dashboard and its panels for any signed-in caller, a
+ * The query routes: the organisation dashboard and its panels for any signed-in caller (its
+ * team comparison showing the Groups on which the caller holds `ai-telemetry.team.read`), a
  * Group's dashboard for holders of `ai-telemetry.team.read` on that Group, and raw PromQL for
- * holders of `ai-telemetry.query.raw` (every attempt audit-logged: who, the query, the outcome).
- * Parameters are validated here; the QueryService builds every query.
+ * holders of `ai-telemetry.query.raw` (every attempt audit-logged: who, the query, the outcome),
+ * at most `concurrentRawQueries` at once per user (a 429 beyond), each answered within
+ * `rawQueryTimeoutSeconds` or a 504 (the user's slot is held until Prometheus is done with
+ * it). Parameters are validated here; the QueryService builds every query.
  */
 export function createQueryRouter(options: {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   queries: QueryService;
   audit: AuditLog;
+  /** `aiTelemetry.limits.rawQueries.concurrent`; 2 by default. */
+  concurrentRawQueries?: number;
+  /** `aiTelemetry.limits.rawQueries.timeoutSeconds`; 10 by default. */
+  rawQueryTimeoutSeconds?: number;
 }): express.Router {
   const { httpAuth, permissions, queries, audit } = options;
+  const timeoutSeconds =
+    options.rawQueryTimeoutSeconds ?? DEFAULT_LIMITS.rawQueries.timeoutSeconds;
+  const running = new ConcurrencyLimiter(
+    options.concurrentRawQueries ?? DEFAULT_LIMITS.rawQueries.concurrent,
+  );
   const router = Router();
 
   router.get('/v1/dashboard', async (req, res) => {
     const credentials = await httpAuth.credentials(req);
     const request = queries.parseRequest(req.query);
-    res.json(await queries.dashboard(request, credentials));
+    res.json(
+      await queries.dashboard(
+        request,
+        credentials,
+        teamReadCheck(permissions, credentials),
+      ),
+    );
   });
 
   router.get('/v1/panels/:id', async (req, res) => {
@@ -70,7 +123,14 @@ export function createQueryRouter(options: {
       );
     }
     const request = queries.parseRequest(req.query);
-    res.json(await queries.panel(id as PanelId, request, credentials));
+    res.json(
+      await queries.panel(
+        id as PanelId,
+        request,
+        credentials,
+        teamReadCheck(permissions, credentials),
+      ),
+    );
   });
 
   router.get('/v1/teams/:namespace/:name/dashboard', async (req, res) => {
@@ -99,13 +159,27 @@ export function createQueryRouter(options: {
       aiTelemetryRawQueryPermission,
     );
     const body = parseRequest(rawQueryRequest, req.body, 'query request');
+    const actor = credentials.principal.userEntityRef;
     let answer;
     try {
-      answer = await queries.rawQuery(body);
+      const release = running.tryAcquire(actor);
+      if (!release) {
+        throw tooManyRequests(
+          res,
+          `Too many raw queries at once: a user may run ${running.max} at a time ` +
+            '(aiTelemetry.limits.rawQueries.concurrent); wait for one to finish',
+          RAW_QUERY_RETRY_SECONDS,
+        );
+      }
+      answer = await withDeadline(
+        queries.rawQuery(body),
+        timeoutSeconds,
+        release,
+      );
     } catch (error) {
       await audit.record({
         action: 'raw_query',
-        actor: credentials.principal.userEntityRef,
+        actor,
         subject: ORGANISATION_SUBJECT,
         detail: `not answered (${isError(error) ? error.name : 'Error'}): ${
           body.query
@@ -117,7 +191,7 @@ export function createQueryRouter(options: {
     }
     await audit.record({
       action: 'raw_query',
-      actor: credentials.principal.userEntityRef,
+      actor,
       subject: ORGANISATION_SUBJECT,
       detail: `${answer.series.length} series: ${body.query}`,
       request: req,

@@ -250,6 +250,10 @@ describe('the panels on generated data', () => {
     );
     expectClose(overview.acceptanceRate, o.acceptanceRate, 'acceptance rate');
     expect(overview.activeUsers).toBe(o.active.size);
+    // The adoption funnel's active developers are the overview's, on the raw samples too.
+    expect(panel(body.panels, 'adoption').data.funnel.active).toBe(
+      o.active.size,
+    );
     expect(overview.optedInUsers).toBe(context.optedIn);
     expect(overview.topLanguages.map(l => l.language)).toEqual(
       o.topLanguages.map(l => l.language),

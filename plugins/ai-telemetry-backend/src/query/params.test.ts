@@ -74,4 +74,26 @@ describe('parseTime', () => {
     );
     expect(() => parseTime('t', '2026-11-01T10:00:00')).toThrow(/ISO 8601/);
   });
+
+  it.each([
+    ['abc'],
+    [-1],
+    [1e21],
+    [Number.NaN],
+    [''],
+    [['1']],
+    [{ t: 1 }],
+    [null],
+    ['9'.repeat(100)],
+  ])(
+    'answers %j with an InputError naming the field (issue 13: it answered 500)',
+    value => {
+      expect(() => parseTime('start', value)).toThrow(
+        expect.objectContaining({
+          name: 'InputError',
+          message: expect.stringMatching(/^Invalid start: start /),
+        }),
+      );
+    },
+  );
 });

@@ -1,3 +1,4 @@
+import { InputError } from '@backstage/errors';
 import {
   DASHBOARD_RANGES,
   DashboardRange,
@@ -48,7 +49,7 @@ function shortString(field: string, value: unknown): string {
 }
 
 /** A time given as unix seconds or ISO 8601 (with a time zone when it has a time), in unix seconds. */
-export function parseTime(field: string, value: unknown): number {
+function readTime(field: string, value: unknown): number {
   const text =
     typeof value === 'number' && Number.isFinite(value)
       ? String(value)
@@ -64,6 +65,22 @@ export function parseTime(field: string, value: unknown): number {
     field,
     `${field} must be unix seconds or an ISO 8601 time such as 2026-11-01T00:00:00Z`,
   );
+}
+
+/**
+ * A time given as unix seconds or ISO 8601 (with a time zone when it has a time), in unix
+ * seconds: the raw query's `start` and `end`. Anything else (`"abc"`, `-1`, `1e21`, a list) is
+ * an InputError, a 400 that names the field.
+ */
+export function parseTime(field: string, value: unknown): number {
+  try {
+    return readTime(field, value);
+  } catch (error) {
+    if (error instanceof PanelParameterError) {
+      throw new InputError(`Invalid ${field}: ${error.message}`);
+    }
+    throw error;
+  }
 }
 
 function oneOf(
@@ -117,8 +134,8 @@ export function parsePanelRequest(
         'from and to must be given together',
       );
     }
-    const fromSeconds = parseTime('from', from);
-    const toSeconds = parseTime('to', to);
+    const fromSeconds = readTime('from', from);
+    const toSeconds = readTime('to', to);
     if (toSeconds <= fromSeconds) {
       throw new PanelParameterError('to', 'to must be later than from');
     }

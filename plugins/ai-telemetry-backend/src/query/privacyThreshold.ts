@@ -49,8 +49,11 @@ function matches(
 
 function countIn(set: Set<string>, members?: Set<string>): number {
   if (!members) return set.size;
+  // Through the smaller of the two: a team is usually far smaller than the organisation.
+  const [small, large] =
+    members.size < set.size ? [members, set] : [set, members];
   let n = 0;
-  for (const hash of set) if (members.has(hash)) n++;
+  for (const hash of small) if (large.has(hash)) n++;
   return n;
 }
 
@@ -60,6 +63,12 @@ function countOutside(
   excluded: Set<string>,
 ): number {
   let n = 0;
+  if (members && members.size < set.size) {
+    for (const hash of members) {
+      if (set.has(hash) && !excluded.has(hash)) n++;
+    }
+    return n;
+  }
   for (const hash of set) {
     if ((!members || members.has(hash)) && !excluded.has(hash)) n++;
   }
@@ -132,7 +141,7 @@ class Views {
   }
 
   /** Whether a view would show figures; a view met again while deciding it counts as showing. */
-  private shows(view?: View): boolean {
+  shows(view?: View): boolean {
     const key = view?.key ?? '';
     const known = this.visible.get(key);
     if (known !== undefined) return known;
@@ -183,6 +192,41 @@ export class PrivacyThreshold {
   }
 
   /**
+   * Why each of these teams' figures must not be shown, if they must not ({@link team} for
+   * many teams at once: the participants are read once for all of them).
+   */
+  async teams(
+    request: PanelRequest,
+    teams: readonly ResolvedTeam[],
+  ): Promise<Array<TooFewParticipantsReason | undefined>> {
+    const participants = await this.participants(request, METRIC_FAMILIES);
+    return teams.map(team => {
+      const { views, view } = this.viewsOf(participants, team);
+      return views.refusal(view);
+    });
+  }
+
+  /**
+   * The groups below a team whose own view shows figures, by the pseudonyms of their members:
+   * with the organisation, the views a team's counts of people could be subtracted from.
+   */
+  async subgroupsShowing(
+    request: PanelRequest,
+    team: ResolvedTeam,
+  ): Promise<string[][]> {
+    const { views } = await this.views(request, METRIC_FAMILIES, team);
+    return team.subgroups
+      .filter(g =>
+        views.shows({
+          key: g.entityRef,
+          userHashes: new Set(g.userHashes),
+          subgroups: g.subgroups,
+        }),
+      )
+      .map(g => g.userHashes);
+  }
+
+  /**
    * Whether the usage panel of the organisation or a team may show figures: the same rules
    * over the usage families alone (tokens, cost, sessions, active time, commits, pull requests),
    * so that a few developers whose assistants report over OpenTelemetry withhold that panel and
@@ -213,6 +257,13 @@ export class PrivacyThreshold {
         views: new Views(participants, this.options.minGroupSize, new Map()),
       };
     }
+    return this.viewsOf(participants, team);
+  }
+
+  private viewsOf(
+    participants: FamilyParticipants[],
+    team: ResolvedTeam,
+  ): { views: Views; view: View } {
     const groups = new Map(
       team.subgroups.map(g => [
         g.entityRef,

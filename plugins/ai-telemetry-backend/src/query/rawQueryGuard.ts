@@ -31,12 +31,23 @@ import {
   REFUSED_FUNCTIONS,
 } from './rawQueryAllowLists';
 import { RECORDING_RULE_SOURCES } from './recordingRules';
+import { STEPS } from './window';
 
 /** The longest raw query accepted. */
 export const MAX_RAW_QUERY_LENGTH = 10_000;
 
 /** The most aggregations of per-person series and rule selectors one query may hold. */
 export const MAX_POOLING_UNITS = 20;
+
+/** The finest step a subquery may take: the dashboards' finest, five minutes. */
+export const MIN_SUBQUERY_STEP_SECONDS: number = STEPS[0];
+
+/**
+ * How many times one evaluation of a query may evaluate what its subqueries hold (range ÷ step,
+ * multiplied through nested subqueries): Prometheus's own limit of points per series, so that
+ * `[90d:1s]` (7.8 million) is refused at once rather than keep Prometheus busy.
+ */
+export const MAX_SUBQUERY_EVALUATIONS = 11_000;
 
 /**
  * A part of the query whose every series must pool enough people, checked against the data
@@ -245,6 +256,7 @@ class Checker {
   }
 
   private subquery(expr: Subquery, subqueries: Subquery[]): Shape {
+    checkSubqueryCost(expr, subqueries);
     const inner = this.check(expr.expr, [...subqueries, expr]);
     if (inner.kind !== 'vector') {
       refuse(`${short(expr)}: a subquery needs an instant vector inside`);
@@ -416,6 +428,53 @@ class Checker {
       scaled: true,
       running: person.running,
     };
+  }
+}
+
+/**
+ * Refuses a subquery that steps more finely than {@link MIN_SUBQUERY_STEP_SECONDS}, or that
+ * (with the subqueries around it) evaluates its inner query more than
+ * {@link MAX_SUBQUERY_EVALUATIONS} times per evaluation of the query: checked before anything
+ * inside it, so that a costly query is refused first for its cost.
+ */
+function checkSubqueryCost(expr: Subquery, enclosing: Subquery[]): void {
+  const finest = formatDuration(MIN_SUBQUERY_STEP_SECONDS);
+  if (!expr.step) {
+    refuse(
+      `the subquery ${short(
+        expr,
+      )} has no step (Prometheus would take its evaluation ` +
+        `interval); give it a step of at least ${finest}, e.g. [${expr.range}:${finest}]`,
+    );
+  }
+  const step = durationSeconds(expr.step);
+  if (step < MIN_SUBQUERY_STEP_SECONDS) {
+    refuse(
+      `the subquery step ${expr.step} of ${short(
+        expr,
+      )} is finer than ${finest}, ` +
+        `the dashboards' finest step; use a step of at least ${finest}, e.g. [${expr.range}:${finest}]`,
+    );
+  }
+  const evaluationsOf = (s: Subquery) =>
+    Math.ceil(durationSeconds(s.range) / durationSeconds(s.step!));
+  const outer = enclosing.reduce((n, s) => n * evaluationsOf(s), 1);
+  const evaluations = outer * evaluationsOf(expr);
+  if (evaluations > MAX_SUBQUERY_EVALUATIONS) {
+    // The finest whole-minute step that keeps to the limit.
+    const perOuter = Math.max(1, Math.floor(MAX_SUBQUERY_EVALUATIONS / outer));
+    const coarser = formatDuration(
+      Math.ceil(durationSeconds(expr.range) / perOuter / 60) * 60,
+    );
+    refuse(
+      `the subquery ${short(
+        expr,
+      )} evaluates its inner query ${evaluations} times ` +
+        `(range ÷ step${
+          enclosing.length ? ', times the subqueries around it' : ''
+        }), more than ${MAX_SUBQUERY_EVALUATIONS}; use a step of at least ${coarser} ` +
+        `or a shorter range, e.g. [${expr.range}:${coarser}]`,
+    );
   }
 }
 

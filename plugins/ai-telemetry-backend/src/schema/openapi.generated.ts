@@ -10,7 +10,7 @@ export const spec = {
     title: 'ai-telemetry',
     version: '1',
     description:
-      "The backend of Fawkes AI Telemetry, under `/api/ai-telemetry`: the caller's opt-in and telemetry token, event ingestion, the metrics endpoint Prometheus scrapes, the dashboards' queries, and the privacy routes (my data, erasure, audit log). The types mirror `@fawkes/plugin-ai-telemetry-common` (`src/api/*.ts`).\n\n**Validation.** Every request but `POST /v1/events` is checked against this document (`@backstage/backend-openapi-utils`) once Backstage has authenticated the caller and before a route sees it: its parameters, media type and body; one that does not match is a 400 naming the field (e.g. `request/query/limit must be <= 1000`). The routes then check the rest themselves, strictly and in their own words: an unknown field is a 400 that names it. Where the route's own check answers better, this document is deliberately permissive and says so: the opt-in and erasure bodies need only be JSON objects (the route names the field, and on the `/v1/me` routes a field that names a user is a 403), and parameters \"checked by the route\" are plain strings here. Each route reads its body with its own parser and size limit: a larger body is a 413 that names the limit.\n\n**Errors** are Backstage's (`{ error: { name, message }, request, response }`): 400 names the field, 401 the credential, 403 the missing permission or opt-in, 413 the limit, 502 to 504 the upstream (Prometheus or the Pushgateway) and its URL.\n\n**Permissions** (`@fawkes/plugin-ai-telemetry-common`): `ai-telemetry.team.read` on a catalog Group, `ai-telemetry.query.raw` and `ai-telemetry.data.erase`; each operation names the one it needs. Backstage lets service principals pass every permission check, so the routes behind a permission take user tokens only.",
+      "The backend of Fawkes AI Telemetry, under `/api/ai-telemetry`: the caller's opt-in and telemetry token, event ingestion, the metrics endpoint Prometheus scrapes, the dashboards' queries, and the privacy routes (my data, erasure, audit log). The types mirror `@fawkes/plugin-ai-telemetry-common` (`src/api/*.ts`).\n\n**Validation.** Every request but `POST /v1/events` is checked against this document (`@backstage/backend-openapi-utils`) once Backstage has authenticated the caller and before a route sees it: its parameters, media type and body; one that does not match is a 400 naming the field (e.g. `request/query/limit must be <= 1000`). The routes then check the rest themselves, strictly and in their own words: an unknown field is a 400 that names it. Where the route's own check answers better, this document is deliberately permissive and says so: the opt-in and erasure bodies need only be JSON objects (the route names the field, and on the `/v1/me` routes a field that names a user is a 403), and parameters \"checked by the route\" are plain strings here. Each route reads its body with its own parser and size limit: a larger body is a 413 that names the limit.\n\n**Errors** are Backstage's (`{ error: { name, message }, request, response }`): 400 names the field, 401 the credential, 403 the missing permission or opt-in, 413 the limit, 429 the rate or concurrency limit (with `Retry-After`), 502 to 504 the upstream (Prometheus or the Pushgateway) and its URL. Every JSON body is read with a size limit and at most 32 levels of nesting (an OTLP export 64), before any validation.\n\n**Permissions** (`@fawkes/plugin-ai-telemetry-common`): `ai-telemetry.team.read` on a catalog Group, `ai-telemetry.query.raw` and `ai-telemetry.data.erase`; each operation names the one it needs. Backstage lets service principals pass every permission check, so the routes behind a permission take user tokens only.",
   },
   servers: [
     {
@@ -48,12 +48,20 @@ export const spec = {
         summary:
           'Whether Prometheus and the Pushgateway answer their readiness checks.',
         description:
-          'Permission none; no credential needed (auth policy `unauthenticated`).',
-        security: [],
+          "Permission none; no credential needed (auth policy `unauthenticated`), and then the answer is the status alone. A signed-in user or a service (a valid Backstage token) also gets each upstream's URL, latency and error. The upstreams are probed at most once every 5 seconds; calls in between share the last probe.",
+        security: [
+          {},
+          {
+            BackstageUserToken: [],
+          },
+          {
+            BackstageServiceToken: [],
+          },
+        ],
         responses: {
           '200': {
             description:
-              "Each upstream's readiness; `degraded` when either is down.",
+              "`ok`, or `degraded` when either upstream is down; with each upstream's readiness for a signed-in caller.",
             content: {
               'application/json': {
                 schema: {
@@ -99,6 +107,9 @@ export const spec = {
           },
           '403': {
             $ref: '#/components/responses/Forbidden',
+          },
+          '429': {
+            $ref: '#/components/responses/TooManyRequests',
           },
           default: {
             $ref: '#/components/responses/Error',
@@ -181,6 +192,9 @@ export const spec = {
           '413': {
             $ref: '#/components/responses/PayloadTooLarge',
           },
+          '429': {
+            $ref: '#/components/responses/TooManyRequests',
+          },
           default: {
             $ref: '#/components/responses/Error',
           },
@@ -221,6 +235,9 @@ export const spec = {
           '403': {
             $ref: '#/components/responses/Forbidden',
           },
+          '429': {
+            $ref: '#/components/responses/TooManyRequests',
+          },
           default: {
             $ref: '#/components/responses/Error',
           },
@@ -233,7 +250,7 @@ export const spec = {
         tags: ['ingestion'],
         summary: "Counts a batch of events of the caller's IDE.",
         description:
-          "Permission none; a telemetry token, or a Backstage user token (then the user is the token's user); service tokens get 403. The auth policy is `unauthenticated` and the route authenticates the caller itself, before it reads the body, so that a caller without a valid token learns nothing but 401 (naming the problem: no token, a token never issued, replaced by a newer one, or revoked at opt-out). A user who is not opted in gets 403 saying how to opt in, and nothing is stored. The same `batchId` from the same user counts once (`duplicate: true`).\n\nNot checked by the OpenAPI validator, for that order: the route reads the body itself (at most 256 KB, and 1,000 events, else 413 naming the limit) and checks it against `IngestEventsRequest`, naming the field.",
+          "Permission none; a telemetry token, or a Backstage user token (then the user is the token's user); service tokens get 403. The auth policy is `unauthenticated` and the route authenticates the caller itself, before it reads the body, so that a caller without a valid token learns nothing but 401 (naming the problem: no token, a token never issued, replaced by a newer one, or revoked at opt-out). A user who is not opted in gets 403 saying how to opt in, and nothing is stored. The same `batchId` from the same user counts once (`duplicate: true`).\n\nNot checked by the OpenAPI validator, for that order: the route reads the body itself (at most 256 KB, 32 levels of nesting and 1,000 events, else 413 naming the limit) and checks it against `IngestEventsRequest`, naming the field.\n\nEach developer may send `aiTelemetry.limits.ingestion.eventsPerMinute` events a minute (default 1,000; an event counts as its `count`), in bursts of up to a minute's worth: beyond it a 429 with `Retry-After`, and nothing of the batch is stored. A batch that counts more than a minute's worth is a 413 (split it).",
         security: [
           {
             TelemetryToken: [],
@@ -276,6 +293,9 @@ export const spec = {
           '413': {
             $ref: '#/components/responses/PayloadTooLarge',
           },
+          '429': {
+            $ref: '#/components/responses/TooManyRequests',
+          },
           default: {
             $ref: '#/components/responses/Error',
           },
@@ -289,7 +309,7 @@ export const spec = {
         summary:
           'OTLP/HTTP metrics of an assistant (Claude Code, Gemini CLI, Codex, Copilot Chat).',
         description:
-          "Permission none; the telemetry token as `Authorization: Bearer <token>` (what `OTEL_EXPORTER_OTLP_HEADERS` sets, with `OTEL_EXPORTER_OTLP_ENDPOINT` pointing at `/api/ai-telemetry/otlp`). The auth policy is `unauthenticated` and the route authenticates the caller itself before it reads the body: 401 for a missing, unknown, replaced or revoked token, 403 for a user who is not opted in (nothing read or stored).\n\nNot checked by the OpenAPI validator: an `ExportMetricsServiceRequest` as `application/x-protobuf` or `application/json`, optionally gzip (415 for another content type or encoding, 413 over 2 MiB unpacked or 10,000 points, 400 when it does not decode). The answer is an `ExportMetricsServiceResponse` in the request's encoding, with `partialSuccess` naming the refused points and why (unknown metric, bad value, ...). Each point counts once: a delta point once per interval of its stream, a cumulative point by its increase over the stream's last point.",
+          "Permission none; the telemetry token as `Authorization: Bearer <token>` (what `OTEL_EXPORTER_OTLP_HEADERS` sets, with `OTEL_EXPORTER_OTLP_ENDPOINT` pointing at `/api/ai-telemetry/otlp`). The auth policy is `unauthenticated` and the route authenticates the caller itself before it reads the body: 401 for a missing, unknown, replaced or revoked token, 403 for a user who is not opted in (nothing read or stored).\n\nNot checked by the OpenAPI validator: an `ExportMetricsServiceRequest` as `application/x-protobuf` or `application/json`, optionally gzip (415 for another content type or encoding, 413 over 2 MiB unpacked or 10,000 points, 400 when it does not decode or nests more than 64 levels). Each developer may export `aiTelemetry.limits.ingestion.otlpPointsPerMinute` points a minute (default 10,000): beyond it a 429 with `Retry-After`, which OTLP exporters retry after, and nothing is stored. The answer is an `ExportMetricsServiceResponse` in the request's encoding, with `partialSuccess` naming the refused points and why (unknown metric, bad value, ...). Each point counts once: a delta point once per interval of its stream, a cumulative point by its increase over the stream's last point.",
         security: [
           {
             TelemetryToken: [],
@@ -340,6 +360,9 @@ export const spec = {
           },
           '413': {
             $ref: '#/components/responses/PayloadTooLarge',
+          },
+          '429': {
+            $ref: '#/components/responses/TooManyRequests',
           },
           default: {
             $ref: '#/components/responses/Error',
@@ -421,7 +444,7 @@ export const spec = {
         summary:
           'Every panel, for the organisation, or no figures under the privacy threshold.',
         description:
-          'Permission none: any signed-in user, or a service (the weekly report reads it with a service token).',
+          'Permission none: any signed-in user, or a service (the weekly report reads it with a service token). The team comparison lists only the Groups on which the caller holds `ai-telemetry.team.read` (none for a service).',
         security: [
           {
             BackstageUserToken: [],
@@ -464,6 +487,9 @@ export const spec = {
           '401': {
             $ref: '#/components/responses/Unauthorized',
           },
+          '429': {
+            $ref: '#/components/responses/TooManyRequests',
+          },
           '502': {
             $ref: '#/components/responses/BadGateway',
           },
@@ -486,7 +512,7 @@ export const spec = {
         summary:
           'One panel, for the organisation, or no figures under the privacy threshold.',
         description:
-          'Permission none: any signed-in user, or a service. The alerts panel, which tells nothing about people, is always answered.',
+          'Permission none: any signed-in user, or a service; the team comparison lists only the Groups on which the caller holds `ai-telemetry.team.read`. The alerts panel, which tells nothing about people, is always answered.',
         security: [
           {
             BackstageUserToken: [],
@@ -501,7 +527,7 @@ export const spec = {
             in: 'path',
             required: true,
             description:
-              'A `PanelId`: overview, acceptanceRate, linesGenerated, timeSaved, featureUsage, usage or alerts; any other is a 404 that lists them (checked by the route).',
+              'A `PanelId`: overview, acceptanceRate, linesGenerated, timeSaved, featureUsage, usage, adoption, teamComparison or alerts; any other is a 404 that lists them (checked by the route).',
             schema: {
               type: 'string',
             },
@@ -541,6 +567,9 @@ export const spec = {
           },
           '404': {
             $ref: '#/components/responses/NotFound',
+          },
+          '429': {
+            $ref: '#/components/responses/TooManyRequests',
           },
           '502': {
             $ref: '#/components/responses/BadGateway',
@@ -629,6 +658,9 @@ export const spec = {
           '404': {
             $ref: '#/components/responses/NotFound',
           },
+          '429': {
+            $ref: '#/components/responses/TooManyRequests',
+          },
           '502': {
             $ref: '#/components/responses/BadGateway',
           },
@@ -651,7 +683,7 @@ export const spec = {
         summary:
           "An administrator's PromQL range query over the plugin's metrics.",
         description:
-          "Permission `ai-telemetry.query.raw`; users only. The query may select only the contract's `ai_copilot_*` metrics and the `ai_telemetry:*` recording rules, must aggregate per-person series over enough people, and its result must not carry `user_hash`; anything else is a 400 with the reason. Every attempt is audit-logged (`raw_query`: who, the query, the outcome).",
+          "Permission `ai-telemetry.query.raw`; users only. The query may select only the contract's `ai_copilot_*` metrics and the `ai_telemetry:*` recording rules, must aggregate per-person series over enough people, and its result must not carry `user_hash`; anything else is a 400 with the reason. Its cost is bounded: a subquery steps at least every 5m and evaluates its inner query at most 11,000 times (else a 400 naming the subquery step), the range holds at most 1,100 steps, it is answered within `aiTelemetry.limits.rawQueries.timeoutSeconds` (default 10; 504 beyond), and a user runs at most `aiTelemetry.limits.rawQueries.concurrent` (default 2) at once (429 beyond). Every attempt is audit-logged (`raw_query`: who, the query, the outcome).",
         security: [
           {
             BackstageUserToken: [],
@@ -690,6 +722,9 @@ export const spec = {
           },
           '413': {
             $ref: '#/components/responses/PayloadTooLarge',
+          },
+          '429': {
+            $ref: '#/components/responses/TooManyRequests',
           },
           '502': {
             $ref: '#/components/responses/BadGateway',
@@ -756,6 +791,9 @@ export const spec = {
           '403': {
             $ref: '#/components/responses/Forbidden',
           },
+          '429': {
+            $ref: '#/components/responses/TooManyRequests',
+          },
           '503': {
             $ref: '#/components/responses/ServiceUnavailable',
           },
@@ -794,6 +832,9 @@ export const spec = {
           },
           '403': {
             $ref: '#/components/responses/Forbidden',
+          },
+          '429': {
+            $ref: '#/components/responses/TooManyRequests',
           },
           default: {
             $ref: '#/components/responses/Error',
@@ -846,6 +887,9 @@ export const spec = {
           },
           '413': {
             $ref: '#/components/responses/PayloadTooLarge',
+          },
+          '429': {
+            $ref: '#/components/responses/TooManyRequests',
           },
           default: {
             $ref: '#/components/responses/Error',
@@ -903,6 +947,9 @@ export const spec = {
           '413': {
             $ref: '#/components/responses/PayloadTooLarge',
           },
+          '429': {
+            $ref: '#/components/responses/TooManyRequests',
+          },
           default: {
             $ref: '#/components/responses/Error',
           },
@@ -952,6 +999,9 @@ export const spec = {
           },
           '403': {
             $ref: '#/components/responses/Forbidden',
+          },
+          '429': {
+            $ref: '#/components/responses/TooManyRequests',
           },
           default: {
             $ref: '#/components/responses/Error',
@@ -1028,6 +1078,9 @@ export const spec = {
           },
           '403': {
             $ref: '#/components/responses/Forbidden',
+          },
+          '429': {
+            $ref: '#/components/responses/TooManyRequests',
           },
           default: {
             $ref: '#/components/responses/Error',
@@ -1226,6 +1279,26 @@ export const spec = {
           },
         },
       },
+      TooManyRequests: {
+        description:
+          'The caller is over a limit (`aiTelemetry.limits`): events or OTLP points a minute per developer, requests a minute per user, raw queries at once per user. The message names the limit and its config key; nothing of the request was done. Retry after `Retry-After` seconds.',
+        headers: {
+          'Retry-After': {
+            description: 'Seconds to wait before trying again.',
+            schema: {
+              type: 'integer',
+              minimum: 1,
+            },
+          },
+        },
+        content: {
+          'application/json': {
+            schema: {
+              $ref: '#/components/schemas/Error',
+            },
+          },
+        },
+      },
     },
     schemas: {
       Error: {
@@ -1306,7 +1379,7 @@ export const spec = {
             $ref: '#/components/schemas/UpstreamHealth',
           },
         },
-        required: ['status', 'prometheus', 'pushgateway'],
+        required: ['status'],
         additionalProperties: false,
       },
       OptInHistoryEntry: {
@@ -1448,9 +1521,10 @@ export const spec = {
       },
       EventCount: {
         type: 'integer',
-        description: 'How many events alike (default 1).',
+        description:
+          "How many events alike (default 1), gathered over a minute or so; it is also what the event counts of the developer's budget of events a minute.",
         minimum: 1,
-        maximum: 1000,
+        maximum: 100,
       },
       SuggestionEvent: {
         type: 'object',
@@ -1470,7 +1544,7 @@ export const spec = {
           lines: {
             type: 'integer',
             minimum: 0,
-            maximum: 10000,
+            maximum: 1000,
           },
           waitMs: {
             type: 'number',
@@ -1526,7 +1600,7 @@ export const spec = {
           seconds: {
             type: 'number',
             minimum: 0,
-            maximum: 86400,
+            maximum: 3600,
           },
           assistant: {
             $ref: '#/components/schemas/LabelValue',
@@ -1609,6 +1683,8 @@ export const spec = {
           'timeSaved',
           'featureUsage',
           'usage',
+          'adoption',
+          'teamComparison',
           'alerts',
         ],
       },
@@ -1757,6 +1833,42 @@ export const spec = {
             items: {
               $ref: '#/components/schemas/PanelQuery',
             },
+          },
+          previous: {
+            description:
+              "Panels with tiles: the tiles' figures by name over the previous window of the same length (shifted back by the window's length), or why there are none.",
+            oneOf: [
+              {
+                type: 'object',
+                properties: {
+                  window: {
+                    $ref: '#/components/schemas/QueryWindow',
+                  },
+                  tiles: {
+                    type: 'object',
+                    additionalProperties: {
+                      type: ['number', 'null'],
+                    },
+                  },
+                },
+                required: ['window', 'tiles'],
+                additionalProperties: false,
+              },
+              {
+                type: 'object',
+                properties: {
+                  window: {
+                    $ref: '#/components/schemas/QueryWindow',
+                  },
+                  withheld: {
+                    type: 'string',
+                    enum: ['threshold', 'differencing', 'retention'],
+                  },
+                },
+                required: ['window', 'withheld'],
+                additionalProperties: false,
+              },
+            ],
           },
         },
         required: ['window', 'step', 'filters', 'ignoredFilters', 'queries'],
@@ -2275,6 +2387,179 @@ export const spec = {
           },
         ],
       },
+      DeveloperCount: {
+        type: ['integer', 'null'],
+        description:
+          'A number of developers, or null where it is withheld: a count of 1 to `minGroupSize − 1`, or one such a count could be worked out from.',
+      },
+      AdoptionPeriod: {
+        type: 'object',
+        description:
+          'The developers active in one period of the window, by cohort.',
+        properties: {
+          start: {
+            type: 'integer',
+            description: 'First instant of the period (ms).',
+          },
+          end: {
+            type: 'integer',
+            description: 'End of the period, exclusive (ms).',
+          },
+          days: {
+            type: 'integer',
+            description:
+              'Days the period covers (the first week of a window may be shorter than 7).',
+          },
+          cohorts: {
+            type: 'object',
+            description:
+              'Developers active in the period by suggestions shown per day they were active in it; null where withheld.',
+            properties: {
+              light: {
+                $ref: '#/components/schemas/DeveloperCount',
+              },
+              moderate: {
+                $ref: '#/components/schemas/DeveloperCount',
+              },
+              heavy: {
+                $ref: '#/components/schemas/DeveloperCount',
+              },
+            },
+            required: ['light', 'moderate', 'heavy'],
+            additionalProperties: false,
+          },
+        },
+        required: ['start', 'end', 'days', 'cohorts'],
+        additionalProperties: false,
+      },
+      AdoptionData: {
+        type: 'object',
+        description:
+          'Adoption: the funnel from opting in to regular use, and the light, moderate and heavy cohorts per week (windows of 14 days or more) or per day. Counts of developers only; no count of 1 to `minGroupSize − 1` is shown or can be worked out from the others.',
+        properties: {
+          funnel: {
+            type: 'object',
+            properties: {
+              optedIn: {
+                type: 'integer',
+                description:
+                  "Developers opted in now (a team's members), as in the overview.",
+              },
+              active: {
+                type: 'integer',
+                description:
+                  'Developers shown a suggestion in the window, as in the overview.',
+              },
+              regular: {
+                $ref: '#/components/schemas/DeveloperCount',
+              },
+            },
+            required: ['optedIn', 'active', 'regular'],
+            additionalProperties: false,
+          },
+          periods: {
+            type: 'array',
+            description:
+              'The periods of the window, oldest first (weeks counted back from its end).',
+            items: {
+              $ref: '#/components/schemas/AdoptionPeriod',
+            },
+          },
+          definitions: {
+            type: 'object',
+            description: 'How the panel counts (`aiTelemetry.adoption`).',
+            properties: {
+              windowDays: {
+                type: 'integer',
+              },
+              regularDays: {
+                type: 'integer',
+                description:
+                  "Active on at least this many of the window's days is regular.",
+              },
+              moderateFrom: {
+                type: 'number',
+                description:
+                  'Suggestions shown per active day from which a developer is moderate.',
+              },
+              heavyFrom: {
+                type: 'number',
+                description:
+                  'Suggestions shown per active day from which a developer is heavy.',
+              },
+              period: {
+                type: 'string',
+                enum: ['day', 'week'],
+              },
+              minGroupSize: {
+                type: 'integer',
+              },
+            },
+            required: [
+              'windowDays',
+              'regularDays',
+              'moderateFrom',
+              'heavyFrom',
+              'period',
+              'minGroupSize',
+            ],
+            additionalProperties: false,
+          },
+        },
+        required: ['funnel', 'periods', 'definitions'],
+        additionalProperties: false,
+      },
+      TeamComparisonRow: {
+        type: 'object',
+        description:
+          'One catalog Group in the team comparison, with the figures of its own tab.',
+        properties: {
+          team: {
+            $ref: '#/components/schemas/TeamInfo',
+          },
+          activeDevelopers: {
+            type: 'integer',
+          },
+          acceptanceRate: {
+            type: ['number', 'null'],
+            description: 'accepted / shown, 0..1; null when nothing was shown.',
+          },
+          linesAccepted: {
+            type: 'number',
+          },
+          hoursSavedPerActiveDeveloper: {
+            type: ['number', 'null'],
+          },
+        },
+        required: [
+          'team',
+          'activeDevelopers',
+          'acceptanceRate',
+          'linesAccepted',
+          'hoursSavedPerActiveDeveloper',
+        ],
+        additionalProperties: false,
+      },
+      TeamComparisonData: {
+        type: 'object',
+        description:
+          'One row per catalog Group whose own AI Telemetry tab would show figures for this window and these filters, and that the caller may read (`ai-telemetry.team.read`; none for a service).',
+        properties: {
+          teams: {
+            type: ['array', 'null'],
+            description:
+              'Most active developers first; null on a team dashboard.',
+            items: {
+              $ref: '#/components/schemas/TeamComparisonRow',
+            },
+          },
+          minGroupSize: {
+            type: 'integer',
+          },
+        },
+        required: ['teams', 'minGroupSize'],
+        additionalProperties: false,
+      },
       AlertRuleStatus: {
         type: 'object',
         description:
@@ -2450,6 +2735,46 @@ export const spec = {
           },
         ],
       },
+      AdoptionPanel: {
+        allOf: [
+          {
+            $ref: '#/components/schemas/PanelResponseBase',
+          },
+          {
+            type: 'object',
+            properties: {
+              id: {
+                type: 'string',
+                const: 'adoption',
+              },
+              data: {
+                $ref: '#/components/schemas/AdoptionData',
+              },
+            },
+            required: ['id', 'data'],
+          },
+        ],
+      },
+      TeamComparisonPanel: {
+        allOf: [
+          {
+            $ref: '#/components/schemas/PanelResponseBase',
+          },
+          {
+            type: 'object',
+            properties: {
+              id: {
+                type: 'string',
+                const: 'teamComparison',
+              },
+              data: {
+                $ref: '#/components/schemas/TeamComparisonData',
+              },
+            },
+            required: ['id', 'data'],
+          },
+        ],
+      },
       AlertsPanel: {
         allOf: [
           {
@@ -2492,6 +2817,12 @@ export const spec = {
             $ref: '#/components/schemas/UsagePanel',
           },
           {
+            $ref: '#/components/schemas/AdoptionPanel',
+          },
+          {
+            $ref: '#/components/schemas/TeamComparisonPanel',
+          },
+          {
             $ref: '#/components/schemas/AlertsPanel',
           },
         ],
@@ -2504,6 +2835,8 @@ export const spec = {
             timeSaved: '#/components/schemas/TimeSavedPanel',
             featureUsage: '#/components/schemas/FeatureUsagePanel',
             usage: '#/components/schemas/UsagePanel',
+            adoption: '#/components/schemas/AdoptionPanel',
+            teamComparison: '#/components/schemas/TeamComparisonPanel',
             alerts: '#/components/schemas/AlertsPanel',
           },
         },
@@ -2612,6 +2945,26 @@ export const spec = {
                   },
                 ],
               },
+              adoption: {
+                oneOf: [
+                  {
+                    $ref: '#/components/schemas/AdoptionPanel',
+                  },
+                  {
+                    $ref: '#/components/schemas/PanelError',
+                  },
+                ],
+              },
+              teamComparison: {
+                oneOf: [
+                  {
+                    $ref: '#/components/schemas/TeamComparisonPanel',
+                  },
+                  {
+                    $ref: '#/components/schemas/PanelError',
+                  },
+                ],
+              },
               alerts: {
                 oneOf: [
                   {
@@ -2630,6 +2983,8 @@ export const spec = {
               'timeSaved',
               'featureUsage',
               'usage',
+              'adoption',
+              'teamComparison',
               'alerts',
             ],
             additionalProperties: false,

@@ -76,6 +76,38 @@ describe('PrometheusClient', () => {
     );
   });
 
+  it("asks Prometheus to stop evaluating before the client stops waiting, or at the query's own time-out", async () => {
+    const timeouts: Array<string | null> = [];
+    const answer = json(200, {
+      status: 'success',
+      data: { resultType: 'vector', result: [] },
+    });
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
+      let body = '';
+      req.on('data', chunk => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        timeouts.push(new URLSearchParams(body).get('timeout'));
+        answer(req, res);
+      });
+    };
+    const { client } = await clientFor(handler);
+    const { client: quick } = await clientFor(handler, 10_000);
+
+    await client.rangeQuery('x', 1_700_000_000, 1_700_003_600, 60);
+    await client.instantQuery('x', 1_700_000_000);
+    await client.rangeQuery('x', 1_700_000_000, 1_700_003_600, 60, {
+      timeoutSeconds: 10,
+    });
+    await quick.instantQuery('x', 1_700_000_000);
+    await quick.rangeQuery('x', 1_700_000_000, 1_700_003_600, 60, {
+      timeoutSeconds: 60,
+    });
+
+    expect(timeouts).toEqual(['29s', '29s', '10s', '9s', '9s']);
+  });
+
   it('answers 503 naming Prometheus and its URL when nothing listens there', async () => {
     const url = `http://127.0.0.1:${await freePort()}`;
     const error = await new PrometheusClient(url)

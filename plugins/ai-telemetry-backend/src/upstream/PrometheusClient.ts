@@ -29,6 +29,15 @@ export type PrometheusAlertRule = {
 /** How long a query may take before it counts as timed out, by default. */
 export const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
 
+/** What a query may ask of Prometheus besides the query. */
+export type QueryOptions = {
+  /**
+   * Seconds Prometheus may spend evaluating the query (its `timeout` parameter), at most the
+   * client's own time-out; a query over it is a 504.
+   */
+  timeoutSeconds?: number;
+};
+
 /** What prometheus-query throws: plain objects, not Errors. */
 type DriverError = {
   errorType?: string;
@@ -78,6 +87,20 @@ export class PrometheusClient {
     return this.options.timeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
   }
 
+  /**
+   * The `timeout` every query sends: a second less than the client waits, so that Prometheus
+   * stops evaluating (rather than run on for its own default of 2 minutes) and says so before
+   * the client gives up; or the query's own, when shorter.
+   */
+  private evaluationTimeout(options: QueryOptions): string {
+    const clientSeconds = Math.max(1, Math.floor(this.timeoutMs / 1000) - 1);
+    const seconds = Math.min(
+      clientSeconds,
+      options.timeoutSeconds ?? clientSeconds,
+    );
+    return `${Math.max(1, Math.ceil(seconds))}s`;
+  }
+
   health(): Promise<UpstreamHealth> {
     return probe(this.baseUrl, '/-/ready', this.headers);
   }
@@ -88,17 +111,32 @@ export class PrometheusClient {
     start: number,
     end: number,
     step: number,
+    options: QueryOptions = {},
   ): Promise<PrometheusSeries[]> {
     const result = await this.call(() =>
-      this.driver.rangeQuery(query, start * 1000, end * 1000, step),
+      this.driver.rangeQuery(
+        query,
+        start * 1000,
+        end * 1000,
+        step,
+        this.evaluationTimeout(options),
+      ),
     );
     return toSeries(result);
   }
 
   /** Evaluates `query` at `time` (unix seconds). */
-  async instantQuery(query: string, time: number): Promise<PrometheusSeries[]> {
+  async instantQuery(
+    query: string,
+    time: number,
+    options: QueryOptions = {},
+  ): Promise<PrometheusSeries[]> {
     const result = await this.call(() =>
-      this.driver.instantQuery(query, time * 1000),
+      this.driver.instantQuery(
+        query,
+        time * 1000,
+        this.evaluationTimeout(options),
+      ),
     );
     return toSeries(result);
   }

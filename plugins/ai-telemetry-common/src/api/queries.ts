@@ -27,6 +27,8 @@ export const PANEL_IDS = [
   'timeSaved',
   'featureUsage',
   'usage',
+  'adoption',
+  'teamComparison',
   'alerts',
 ] as const;
 /** @public */
@@ -111,6 +113,18 @@ export type PanelQuery = {
   time?: number;
 };
 
+/**
+ * The previous window of the same length (shifted back by the window's length, so a running
+ * day is compared with the same part of its day), for the panel's tiles: their figures by
+ * name, or why there are none (its privacy threshold, or it lies before the retention).
+ */
+export type PreviousWindow =
+  | { window: QueryWindow; tiles: Record<string, number | null> }
+  | {
+      window: QueryWindow;
+      withheld: TooFewParticipantsReason | 'retention';
+    };
+
 /** What every panel answer has besides its data. */
 export type PanelResponseBase<Id extends PanelId, Data> = {
   id: Id;
@@ -124,6 +138,8 @@ export type PanelResponseBase<Id extends PanelId, Data> = {
   /** The PromQL the panel ran. */
   queries: PanelQuery[];
   data: Data;
+  /** Panels with tiles: the tiles' figures over the previous window, for their change. */
+  previous?: PreviousWindow;
 };
 
 /** A language's share of the suggestions, in {@link OverviewData.topLanguages}. */
@@ -322,6 +338,97 @@ export type UsageData =
   | UsageFigures
   | { withheld: true; reason: UsageWithheldReason; minGroupSize: number };
 
+/** The adoption cohorts, from the lightest use to the heaviest. */
+export const ADOPTION_COHORTS = ['light', 'moderate', 'heavy'] as const;
+/** @public */
+export type AdoptionCohort = (typeof ADOPTION_COHORTS)[number];
+
+/**
+ * A number of developers in the adoption panel, or null where it is withheld: a count of 1 to
+ * `minGroupSize − 1`, or one that would let such a count be worked out (from the other cells of
+ * its period, or from the same count of the organisation or of a group below a team).
+ */
+export type DeveloperCount = number | null;
+
+/** The developers active in one period of the window, by cohort. */
+export type AdoptionPeriod = {
+  /** First instant of the period (ms). */
+  start: number;
+  /** End of the period, exclusive (ms). */
+  end: number;
+  /** Days the period covers (the first week of a window may be shorter than 7). */
+  days: number;
+  /**
+   * Developers active in the period, by how many suggestions they were shown per day they were
+   * active in it (see {@link AdoptionDefinitions}); null where withheld.
+   */
+  cohorts: Record<AdoptionCohort, DeveloperCount>;
+};
+
+/** How the adoption panel counts, for the reader (from `aiTelemetry.adoption`). */
+export type AdoptionDefinitions = {
+  /**
+   * Days in the window. A window that is no whole number of days (custom ranges under three
+   * days) is split into this many equal periods of about a day, which count as its days.
+   */
+  windowDays: number;
+  /** A developer active on at least this many of the window's days is regular. */
+  regularDays: number;
+  /** Suggestions shown per active day from which a developer counts as moderate (else light). */
+  moderateFrom: number;
+  /** Suggestions shown per active day from which a developer counts as heavy. */
+  heavyFrom: number;
+  /** The periods of {@link AdoptionData.periods}: weeks for windows of 14 days or more, else days. */
+  period: 'day' | 'week';
+  minGroupSize: number;
+};
+
+/**
+ * Adoption: the funnel from opting in to regular use, and the light, moderate and heavy cohorts
+ * per period. Counts of developers only; a count of 1 to `minGroupSize − 1` is never shown, nor
+ * one it could be worked out from (null, "withheld").
+ */
+export type AdoptionData = {
+  funnel: {
+    /** Developers opted in now (on a team dashboard: its members), as in the overview. */
+    optedIn: number;
+    /** Developers shown at least one suggestion in the window, as in the overview. */
+    active: number;
+    /** Developers active on at least `regularDays` days of the window; null where withheld. */
+    regular: DeveloperCount;
+  };
+  /** The periods of the window, oldest first: weeks counted back from its end, or days. */
+  periods: AdoptionPeriod[];
+  definitions: AdoptionDefinitions;
+};
+
+/** One catalog Group in the team comparison. */
+export type TeamComparisonRow = {
+  /** The Group; the portal links to its AI Telemetry tab. */
+  team: TeamInfo;
+  /** Members shown at least one suggestion in the window, as on the team's overview. */
+  activeDevelopers: number;
+  /** accepted / shown, 0..1; null when nothing was shown. */
+  acceptanceRate: number | null;
+  /** Lines accepted from assistants in the window. */
+  linesAccepted: number;
+  /** Estimated hours saved per active developer (time saved has no language: counted without it). */
+  hoursSavedPerActiveDeveloper: number | null;
+};
+
+/**
+ * The team comparison of the organisation dashboard: one row per catalog Group whose own AI
+ * Telemetry tab would show figures for this window and these filters (at least `minGroupSize`
+ * opted-in members with data, and none of the differencing the tab refuses) and that the caller
+ * may read (`ai-telemetry.team.read`: their own groups and the groups below them; every group
+ * for telemetry admins; none for services).
+ */
+export type TeamComparisonData = {
+  /** Most active developers first; null on a team dashboard, where it does not apply. */
+  teams: TeamComparisonRow[] | null;
+  minGroupSize: number;
+};
+
 /** One ai-telemetry alert rule and its state, from Prometheus's rules API. */
 export type AlertRuleStatus = {
   name: string;
@@ -368,6 +475,13 @@ export type FeatureUsagePanel = PanelResponseBase<
 /** @public */
 export type UsagePanel = PanelResponseBase<'usage', UsageData>;
 /** @public */
+export type AdoptionPanel = PanelResponseBase<'adoption', AdoptionData>;
+/** @public */
+export type TeamComparisonPanel = PanelResponseBase<
+  'teamComparison',
+  TeamComparisonData
+>;
+/** @public */
 export type AlertsPanel = PanelResponseBase<'alerts', AlertsData>;
 
 /** Each panel's answer, by panel id. */
@@ -378,6 +492,8 @@ export type PanelResponseById = {
   timeSaved: TimeSavedPanel;
   featureUsage: FeatureUsagePanel;
   usage: UsagePanel;
+  adoption: AdoptionPanel;
+  teamComparison: TeamComparisonPanel;
   alerts: AlertsPanel;
 };
 

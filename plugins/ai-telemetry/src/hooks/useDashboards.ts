@@ -8,8 +8,8 @@ import {
   TeamDashboardResponse,
 } from '@fawkes/plugin-ai-telemetry-common';
 import { useCallback, useMemo } from 'react';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { aiTelemetryApiRef, TeamRef } from '../api';
+import { useLiveAsync } from './useLiveAsync';
 import {
   failureOf,
   PanelFailure,
@@ -35,7 +35,8 @@ function useStableValue<T>(value: T): T {
 
 /**
  * The organisation dashboard for a query, panel by panel; `value` says when the privacy
- * threshold withholds every figure.
+ * threshold withholds every figure. It loads again, keeping the figures on show, when the
+ * backend announces new data.
  */
 export function useOrganisationDashboard(query: DashboardQuery): {
   panels: PanelStates;
@@ -43,9 +44,8 @@ export function useOrganisationDashboard(query: DashboardQuery): {
 } {
   const api = useApi(aiTelemetryApiRef);
   const stableQuery = useStableValue(query);
-  const dashboard = useAsyncRetry(
-    () => api.getDashboard(stableQuery),
-    [api, stableQuery],
+  const dashboard = useLiveAsync(
+    useCallback(() => api.getDashboard(stableQuery), [api, stableQuery]),
   );
   const loadPanel = useCallback(
     async (id: PanelId) => {
@@ -85,6 +85,7 @@ export type TeamDashboardState = {
   organisation?: DashboardResponse;
 };
 
+/** A team's dashboard; both dashboards load again, in the background, on new data. */
 export function useTeamDashboard(
   team: TeamRef,
   query: DashboardQuery,
@@ -92,13 +93,14 @@ export function useTeamDashboard(
   const api = useApi(aiTelemetryApiRef);
   const stableTeam = useStableValue(team);
   const stableQuery = useStableValue(query);
-  const teamDashboard = useAsyncRetry(
-    () => api.getTeamDashboard(stableTeam, stableQuery),
-    [api, stableTeam, stableQuery],
+  const teamDashboard = useLiveAsync(
+    useCallback(
+      () => api.getTeamDashboard(stableTeam, stableQuery),
+      [api, stableTeam, stableQuery],
+    ),
   );
-  const organisation = useAsyncRetry(
-    () => api.getDashboard(stableQuery),
-    [api, stableQuery],
+  const organisation = useLiveAsync(
+    useCallback(() => api.getDashboard(stableQuery), [api, stableQuery]),
   );
   const value = teamDashboard.value;
   const panels = usePanelStates({

@@ -7,6 +7,7 @@ import {
 import { useCallback, useEffect } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { aiTelemetryApiRef } from '../api';
+import { useLiveAsync } from './useLiveAsync';
 
 /** How often a running erasure job is polled. */
 export const ERASURE_POLL_MS = 2000;
@@ -22,10 +23,15 @@ export function useMe() {
   return useAsyncRetry<MeResponse>(() => api.getMe(), [api]);
 }
 
-/** Everything stored about the signed-in developer. */
+/**
+ * Everything stored about the signed-in developer; loaded again, keeping what is shown, when
+ * the backend announces new data.
+ */
 export function useMyData() {
   const api = useApi(aiTelemetryApiRef);
-  return useAsyncRetry<MyDataResponse>(() => api.getMyData(), [api]);
+  return useLiveAsync<MyDataResponse>(
+    useCallback(() => api.getMyData(), [api]),
+  );
 }
 
 /**

@@ -52,12 +52,16 @@ describe('personalDaily', () => {
       ]),
     });
     const daily = personalDaily([
-      series('ai_copilot_tokens_total', { model: 'm', type: 'input' }, [
-        0, 1000, 1500,
-      ]),
-      series('ai_copilot_tokens_total', { model: 'm', type: 'output' }, [
-        0, 200, 700,
-      ]),
+      series(
+        'ai_copilot_tokens_total',
+        { model: 'm', type: 'input' },
+        [0, 1000, 1500],
+      ),
+      series(
+        'ai_copilot_tokens_total',
+        { model: 'm', type: 'output' },
+        [0, 200, 700],
+      ),
       series('ai_copilot_cost_usd_total', { model: 'm' }, [0, 0.25, 0.75]),
       series('ai_copilot_sessions_total', {}, [1, 3, 4]),
       series('ai_copilot_active_seconds_total', { type: 'user' }, [0, 60, 90]),

@@ -4,6 +4,7 @@
  */
 import {
   AcceptanceRatePanel,
+  AdoptionPanel,
   AlertsPanel,
   ErasureJob,
   ERASURE_STEPS,
@@ -17,6 +18,7 @@ import {
   PanelError,
   PanelId,
   QueryWindow,
+  TeamComparisonPanel,
   TeamDashboard,
   TelemetryTokenResponse,
   TimeSavedPanel,
@@ -83,6 +85,10 @@ export const overviewPanel: OverviewPanel = {
       },
     ],
     teamsUsingAi: 7,
+  },
+  previous: {
+    window: { ...testWindow, start: START - 3 * DAY, end: START, asOf: START },
+    tiles: { totalSuggestions: 10000, acceptanceRate: 0.3, activeUsers: 42 },
   },
 };
 
@@ -247,6 +253,91 @@ export const usagePanel: UsagePanel = {
   },
 };
 
+export const adoptionPanel: AdoptionPanel = {
+  ...base,
+  id: 'adoption',
+  queries: [
+    {
+      query:
+        'sum by (user_hash) (increase(ai_copilot_suggestions_total[86400s]))',
+      type: 'range',
+      source: 'raw',
+      step: 86400,
+    },
+  ],
+  data: {
+    funnel: { optedIn: 47, active: 42, regular: 30 },
+    periods: [
+      {
+        start: START,
+        end: START + DAY,
+        days: 1,
+        cohorts: { light: 12, moderate: 20, heavy: 8 },
+      },
+      {
+        start: START + DAY,
+        end: START + 2 * DAY,
+        days: 1,
+        cohorts: { light: null, moderate: 25, heavy: null },
+      },
+      {
+        start: START + 2 * DAY,
+        end: START + 3 * DAY,
+        days: 1,
+        cohorts: { light: 10, moderate: 22, heavy: 6 },
+      },
+    ],
+    definitions: {
+      windowDays: 3,
+      regularDays: 1,
+      moderateFrom: 50,
+      heavyFrom: 200,
+      period: 'day',
+      minGroupSize: 5,
+    },
+  },
+};
+
+export const teamComparisonPanel: TeamComparisonPanel = {
+  ...base,
+  id: 'teamComparison',
+  step: 3 * 86400,
+  queries: [
+    {
+      query:
+        'sum by (user_hash, accepted) (increase(ai_copilot_suggestions_total[259200s]))',
+      type: 'instant',
+      source: 'raw',
+    },
+  ],
+  data: {
+    minGroupSize: 5,
+    teams: [
+      {
+        team: { entityRef: 'group:default/checkout', title: 'Checkout' },
+        activeDevelopers: 12,
+        acceptanceRate: 0.31,
+        linesAccepted: 2400,
+        hoursSavedPerActiveDeveloper: 3.5,
+      },
+      {
+        team: { entityRef: 'group:default/payments' },
+        activeDevelopers: 7,
+        acceptanceRate: 0.42,
+        linesAccepted: 5100,
+        hoursSavedPerActiveDeveloper: 6.25,
+      },
+      {
+        team: { entityRef: 'group:default/search', title: 'Search' },
+        activeDevelopers: 9,
+        acceptanceRate: null,
+        linesAccepted: 0,
+        hoursSavedPerActiveDeveloper: null,
+      },
+    ],
+  },
+};
+
 export const alertsPanel: AlertsPanel = {
   ...base,
   id: 'alerts',
@@ -297,6 +388,8 @@ export const dashboard: OrganisationDashboard = {
     timeSaved: timeSavedPanel,
     featureUsage: featureUsagePanel,
     usage: usagePanel,
+    adoption: adoptionPanel,
+    teamComparison: teamComparisonPanel,
     alerts: alertsPanel,
   },
   tooFewParticipants: false,
@@ -310,6 +403,11 @@ export const teamDashboard: TeamDashboard = {
     overview: {
       ...overviewPanel,
       data: { ...overviewPanel.data, teamsUsingAi: null, activeUsers: 6 },
+    },
+    teamComparison: {
+      ...teamComparisonPanel,
+      queries: [],
+      data: { teams: null, minGroupSize: 5 },
     },
   },
   tooFewParticipants: false,

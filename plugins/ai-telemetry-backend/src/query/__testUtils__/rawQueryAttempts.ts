@@ -262,12 +262,12 @@ export const GUARD_REFUSALS: Array<[string, string, RegExp]> = [
   [
     'leave the step of a subquery to the engine',
     `max_over_time(sum(increase(${L}[1h]))[1d:])`,
-    /sits in a subquery without a step/,
+    /has no step \(Prometheus would take its evaluation interval\); give it a step of at least 5m/,
   ],
   [
     'read a recording rule in a subquery more often than it is recorded',
-    `deriv(sum(${RULE})[1h:1m])`,
-    /reads 1h windows every 1m/,
+    `deriv(sum(${RULE})[1d:30m])`,
+    /reads 1h windows every 30m/,
   ],
   // Subqueries of per-person series.
   [
@@ -277,8 +277,34 @@ export const GUARD_REFUSALS: Array<[string, string, RegExp]> = [
   ],
   [
     'aggregate a per-person subquery',
-    `sum(rate(${L}[5m])[1h:] offset 1d)`,
+    `sum(rate(${L}[5m])[1h:5m] offset 1d)`,
     perPersonSubquery,
+  ],
+  // Queries that would keep Prometheus busy (issue 13): refused for their cost, first.
+  [
+    'keep Prometheus busy for seconds with a subquery stepping every second',
+    `sum(sum_over_time(${S}[90d:1s]))`,
+    /^the subquery step 1s of .* is finer than 5m, the dashboards' finest step; use a step of at least 5m, e\.g\. \[90d:5m\]$/,
+  ],
+  [
+    'step a subquery in milliseconds',
+    `max_over_time(sum(rate(${L}[5m]))[1d:100ms])`,
+    /the subquery step 100ms .* is finer than 5m/,
+  ],
+  [
+    'evaluate a subquery 25,920 times',
+    `max_over_time(sum(rate(${L}[5m]))[90d:5m])`,
+    /evaluates its inner query 25920 times \(range ÷ step\), more than 11000; use a step of at least 12m or a shorter range/,
+  ],
+  [
+    'multiply nested subqueries into millions of evaluations',
+    `max_over_time(max_over_time(sum(rate(${L}[5m]))[1d:5m])[30d:5m])`,
+    /evaluates its inner query 2488320 times \(range ÷ step, times the subqueries around it\)/,
+  ],
+  [
+    'leave the step of a subquery without metrics to the engine',
+    'max_over_time(vector(1)[90d:])',
+    /has no step/,
   ],
   // Filters on per-person values.
   ['keep only the heaviest user', `sum(increase(${L}[1d]) > 1e6)`, compares],

@@ -13,6 +13,7 @@ import {
   PrometheusClient,
   PrometheusSeries,
 } from '../../upstream/PrometheusClient';
+import { AdoptionSettings } from '../../config/AiTelemetryConfig';
 import { QueryCache } from '../QueryCache';
 import { QueryService } from '../QueryService';
 import { TeamResolver } from '../TeamResolver';
@@ -83,6 +84,7 @@ export function testQueryService(options: {
   entities?: Entity[];
   minGroupSize?: number;
   cache?: CacheService;
+  adoption?: AdoptionSettings;
 }): QueryService {
   const optIns = { listOptedIn: async () => options.optedIn ?? [] };
   const logger = mockServices.logger.mock();
@@ -100,6 +102,7 @@ export function testQueryService(options: {
       assistants: [...DEFAULT_ASSISTANTS],
       privacy: { minGroupSize: options.minGroupSize ?? 5, retentionDays: 90 },
       estimates: { secondsPerLine: 12, hourlyCost: 85, seatCostPerMonth: 19 },
+      ...(options.adoption ? { adoption: options.adoption } : {}),
     },
     logger,
     now: () => NOW,

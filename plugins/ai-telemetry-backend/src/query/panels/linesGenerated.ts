@@ -63,4 +63,5 @@ export const linesGeneratedPanel = definePanel({
     lines: linesQuery(params, sources.linesGenerated),
   }),
   load: loadLinesGenerated,
+  tiles: data => ({ totalLines: data.totalLines }),
 });

@@ -79,4 +79,9 @@ export const overviewPanel = definePanel({
     active: activeUsersQuery(params),
   }),
   load: loadOverview,
+  tiles: data => ({
+    totalSuggestions: data.totalSuggestions,
+    acceptanceRate: data.acceptanceRate,
+    activeUsers: data.activeUsers,
+  }),
 });

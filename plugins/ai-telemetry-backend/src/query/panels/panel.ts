@@ -4,8 +4,10 @@ import {
   PanelFilters,
   PanelId,
   PanelResponseById,
+  TeamInfo,
   UsageWithheldReason,
 } from '@fawkes/plugin-ai-telemetry-common';
+import { AdoptionSettings } from '../../config/AiTelemetryConfig';
 import {
   PrometheusAlertRule,
   PrometheusSeries,
@@ -24,6 +26,12 @@ export type UsageVisibility =
   | { withheld: false; reporting: number }
   | { withheld: true; reason: UsageWithheldReason };
 
+/**
+ * A catalog Group the organisation's team comparison may show: the caller may read its team
+ * tab, and that tab would show figures. The pseudonyms stay in the backend.
+ */
+export type ComparableTeam = { info: TeamInfo; userHashes: readonly string[] };
+
 /** What a panel's loader may ask of the service, besides its own queries' results. */
 export type PanelContext = {
   params: PanelParams;
@@ -41,6 +49,18 @@ export type PanelContext = {
   usageVisibility(): Promise<UsageVisibility>;
   estimates: { hourlyCost: number; seatCostPerMonth: number };
   minGroupSize: number;
+  /**
+   * On a team dashboard, the other views with the same filters that the team's counts of people
+   * could be subtracted from, or that could be subtracted from them: the organisation
+   * (`undefined`) and each group below the team whose own tab shows figures, by the pseudonyms
+   * of their members; none for the organisation. The QueryService always sets it (as the three
+   * below); a panel's own test may leave it out.
+   */
+  nestedViews?(): Promise<Array<ReadonlySet<string> | undefined>>;
+  /** The Groups of the organisation's team comparison; null on a team dashboard. */
+  comparableTeams?(): Promise<ComparableTeam[] | null>;
+  /** `aiTelemetry.adoption`; its defaults when absent. */
+  adoption?: AdoptionSettings;
 };
 
 /** A panel's figures. */
@@ -106,6 +126,11 @@ export type PanelDefinition<Id extends PanelId, Q extends NamedQueries> = {
   load(queries: Q, ctx: PanelContext): Promise<PanelData<Id>>;
   /** Queries the panel shows besides its PromQL (the alerts panel's rules API call). */
   extraQueries?: Array<{ query: string; source: 'rules-api' }>;
+  /**
+   * The figures of the panel's tiles, by name: answered for the previous window of the same
+   * length too, so that each tile shows its change.
+   */
+  tiles?: (data: PanelData<Id>) => Record<string, number | null>;
 };
 
 /** A panel as the service uses it: its queries for a request, and how to load its figures. */
@@ -114,6 +139,7 @@ export type Panel<Id extends PanelId> = {
   families: readonly CounterFamily[];
   step(window: WindowSpec): number;
   extraQueries: Array<{ query: string; source: 'rules-api' }>;
+  tiles?: (data: PanelData<Id>) => Record<string, number | null>;
   plan(
     params: PanelParams,
     sources: FamilySources,
@@ -132,6 +158,7 @@ export function definePanel<Id extends PanelId, Q extends NamedQueries>(
     families: definition.families,
     step: definition.step,
     extraQueries: definition.extraQueries ?? [],
+    tiles: definition.tiles,
     plan(params, sources) {
       const queries = definition.queries(params, sources);
       return {

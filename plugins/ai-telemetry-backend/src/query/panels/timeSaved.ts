@@ -137,4 +137,9 @@ export const timeSavedPanel = definePanel({
     cost: costTotalQuery(params),
   }),
   load: loadTimeSaved,
+  tiles: data => ({
+    totalHours: data.totalHours,
+    hoursPerActiveUser: data.hoursPerActiveUser,
+    roiRatio: data.roi.ratio,
+  }),
 });

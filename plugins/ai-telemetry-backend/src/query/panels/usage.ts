@@ -192,4 +192,15 @@ export const usagePanel = definePanel({
     pullRequests: usageTotalQuery(params, 'pullRequests'),
   }),
   load: loadUsage,
+  tiles: (data): Record<string, number | null> =>
+    data.withheld
+      ? {}
+      : {
+          totalTokens: data.totalTokens,
+          totalCostUsd: data.totalCostUsd,
+          sessions: data.sessions,
+          activeSecondsUser: data.activeSeconds.user,
+          commits: data.commits,
+          pullRequests: data.pullRequests,
+        },
 });

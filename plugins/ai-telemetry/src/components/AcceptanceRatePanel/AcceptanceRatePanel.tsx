@@ -119,6 +119,9 @@ function BarDot(props: {
     return null;
   }
   const hollow = bar.few || bar.partial;
+  let kind = 'full';
+  if (bar.partial) kind = 'partial';
+  else if (bar.few) kind = 'few';
   return (
     <circle
       cx={cx}
@@ -128,9 +131,7 @@ function BarDot(props: {
       strokeWidth={2}
       strokeDasharray={bar.partial ? '2 2' : undefined}
       fill={hollow ? background : color}
-      data-testid={`acceptance-bar-${
-        bar.partial ? 'partial' : bar.few ? 'few' : 'full'
-      }`}
+      data-testid={`acceptance-bar-${kind}`}
     />
   );
 }

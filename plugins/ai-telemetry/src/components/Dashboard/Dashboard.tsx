@@ -7,10 +7,12 @@ import {
 import Grid from '@material-ui/core/Grid';
 import { PanelStates } from '../../hooks/usePanelStates';
 import { AcceptanceRatePanel } from '../AcceptanceRatePanel';
+import { AdoptionPanel } from '../AdoptionPanel';
 import { AlertsBanner } from '../AlertsBanner';
 import { FeatureUsagePanel } from '../FeatureUsagePanel';
 import { LinesGeneratedPanel } from '../LinesGeneratedPanel';
 import { OverviewPanel } from '../OverviewPanel';
+import { TeamComparisonPanel } from '../TeamComparisonPanel';
 import { TimeSavedPanel } from '../TimeSavedPanel';
 import { UsagePanel } from '../UsagePanel';
 
@@ -26,8 +28,8 @@ function panelOf<Id extends PanelId>(
 
 /**
  * Every panel of a dashboard. With `organisation`, the figures are a team's, and the
- * organisation's are drawn beside them for comparison (the alerts, organisation-wide, are left
- * to the organisation page).
+ * organisation's are drawn beside them for comparison (the alerts, organisation-wide, and the
+ * team comparison are left to the organisation page).
  */
 export const Dashboard = (props: {
   panels: PanelStates;
@@ -72,6 +74,14 @@ export const Dashboard = (props: {
       <Grid item xs={12}>
         <UsagePanel state={panels.usage} />
       </Grid>
+      <Grid item xs={12}>
+        <AdoptionPanel state={panels.adoption} />
+      </Grid>
+      {!team && (
+        <Grid item xs={12}>
+          <TeamComparisonPanel state={panels.teamComparison} />
+        </Grid>
+      )}
     </Grid>
   );
 };

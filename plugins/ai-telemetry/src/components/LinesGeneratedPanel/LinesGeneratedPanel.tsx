@@ -15,6 +15,7 @@ import { PanelState } from '../../hooks/usePanelStates';
 import { formatCount, formatTime, isoTime } from '../../lib/format';
 import { seriesStyle } from '../../lib/palette';
 import { byTotal, mergeSeries } from '../../lib/series';
+import { tileChange } from '../../lib/change';
 import {
   ChartFrame,
   ticksOf,
@@ -103,6 +104,16 @@ const LinesChart = (props: { panel: LinesGeneratedPanelResponse }) => {
           lines accepted in this range
         </Typography>
       </Typography>
+      {tileChange(panel, 'totalLines', panel.data.totalLines) && (
+        <Typography
+          variant="caption"
+          color="textSecondary"
+          component="p"
+          data-testid="tile-change"
+        >
+          {tileChange(panel, 'totalLines', panel.data.totalLines)}
+        </Typography>
+      )}
       <SeriesToggles
         label="Series shown in the lines chart"
         series={series}

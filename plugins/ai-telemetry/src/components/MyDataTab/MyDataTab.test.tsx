@@ -1,3 +1,4 @@
+import { signalApiRef } from '@backstage/plugin-signals-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import {
   act,
@@ -13,11 +14,20 @@ import {
   myData,
   responseError,
 } from '../../testing/fixtures';
+import { FakeSignalApi } from '../../__testUtils__/signals';
 import { MyDataTab } from './MyDataTab';
 
-function render(api: ReturnType<typeof mockApi>) {
+function render(
+  api: ReturnType<typeof mockApi>,
+  signals = new FakeSignalApi(),
+) {
   return renderInTestApp(
-    <TestApiProvider apis={[[aiTelemetryApiRef, api]]}>
+    <TestApiProvider
+      apis={[
+        [aiTelemetryApiRef, api],
+        [signalApiRef, signals],
+      ]}
+    >
       <MyDataTab />
     </TestApiProvider>,
   );
@@ -169,5 +179,30 @@ describe('MyDataTab', () => {
     ).toBeInTheDocument();
     fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
     expect(await screen.findByTestId('pseudonym')).toBeInTheDocument();
+  });
+
+  it('shows new running totals when the backend announces new data, without reloading the page', async () => {
+    const signals = new FakeSignalApi();
+    const api = mockApi({
+      getMyData: jest
+        .fn()
+        .mockResolvedValueOnce(myData)
+        .mockResolvedValueOnce({
+          ...myData,
+          counters: [{ ...myData.counters[0], value: 15 }],
+        }),
+      getErasureJobs: jest.fn().mockResolvedValue({ jobs: [] }),
+    });
+    await render(api, signals);
+    const totals = await screen.findByRole('table', { name: 'Running totals' });
+    const row = () =>
+      within(totals).getAllByRole('row')[1].querySelectorAll('td')[2];
+    expect(row()).toHaveTextContent(/^3$/);
+
+    signals.announceNewData();
+
+    await waitFor(() => expect(row()).toHaveTextContent(/^15$/));
+    expect(screen.getByRole('table', { name: 'Running totals' })).toBe(totals);
+    expect(api.getMyData).toHaveBeenCalledTimes(2);
   });
 });

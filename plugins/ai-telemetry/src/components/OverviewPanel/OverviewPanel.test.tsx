@@ -10,6 +10,16 @@ describe('OverviewPanel', () => {
     const tile = (name: string) => screen.getByRole('group', { name });
     expect(tile('Total suggestions')).toHaveTextContent('12,345');
     expect(tile('Total suggestions')).toHaveTextContent('4,000 accepted');
+    // Against the three days before.
+    expect(tile('Total suggestions')).toHaveTextContent(
+      '▲ 23 % on the previous 3 days',
+    );
+    expect(tile('Acceptance rate')).toHaveTextContent(
+      '▲ 2.4 pts on the previous 3 days',
+    );
+    expect(tile('Active users')).toHaveTextContent(
+      'same as the previous 3 days',
+    );
     expect(
       screen.getByRole('img', {
         name: 'Acceptance rate 32.4 %; alert below 30 %',

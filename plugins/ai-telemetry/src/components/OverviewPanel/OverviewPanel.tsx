@@ -11,6 +11,7 @@ import { formatCount, formatPercent } from '../../lib/format';
 import { ACCEPTANCE_ALERT_THRESHOLD } from '../../lib/thresholds';
 import { Tabular } from '../DataTable';
 import { PanelCard } from '../PanelCard';
+import { tileChange } from '../../lib/change';
 import { Tile } from '../Tile';
 import { AcceptanceGauge } from './AcceptanceGauge';
 
@@ -65,7 +66,8 @@ export const OverviewPanel = (props: {
       tabular={p => overviewTable(p.data)}
       hasChart
     >
-      {({ data }) => {
+      {panel => {
+        const { data } = panel;
         // The organisation has five tiles in a row; a team (no "teams using AI") four.
         const narrow = data.teamsUsingAi !== null ? 2 : 3;
         return (
@@ -74,12 +76,23 @@ export const OverviewPanel = (props: {
               <Tile
                 label="Total suggestions"
                 value={formatCount(data.totalSuggestions)}
+                change={tileChange(
+                  panel,
+                  'totalSuggestions',
+                  data.totalSuggestions,
+                )}
                 note={`${formatCount(data.acceptedSuggestions)} accepted`}
               />
             </Grid>
             <Grid item xs={12} sm={6} md={4} lg={3}>
               <Tile
                 label="Acceptance rate"
+                change={tileChange(
+                  panel,
+                  'acceptanceRate',
+                  data.acceptanceRate,
+                  'ratio',
+                )}
                 note={
                   organisation
                     ? `Organisation: ${formatPercent(
@@ -98,6 +111,7 @@ export const OverviewPanel = (props: {
               <Tile
                 label="Active users"
                 value={formatCount(data.activeUsers)}
+                change={tileChange(panel, 'activeUsers', data.activeUsers)}
                 note="shown a suggestion in this range"
               />
             </Grid>

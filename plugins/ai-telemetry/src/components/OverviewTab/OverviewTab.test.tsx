@@ -1,3 +1,4 @@
+import { signalApiRef } from '@backstage/plugin-signals-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { aiTelemetryApiRef } from '../../api';
@@ -5,10 +6,12 @@ import {
   dashboard,
   mockApi,
   organisationTooFew,
+  overviewPanel,
   panelError,
   responseError,
   timeSavedPanel,
 } from '../../testing/fixtures';
+import { FakeSignalApi } from '../../__testUtils__/signals';
 import { OverviewTab } from './OverviewTab';
 
 const health = {
@@ -17,9 +20,18 @@ const health = {
   pushgateway: { up: true, url: 'http://127.0.0.1:9091', latencyMs: 2 },
 };
 
-function render(api: ReturnType<typeof mockApi>, url = '/ai-telemetry') {
+function render(
+  api: ReturnType<typeof mockApi>,
+  url = '/ai-telemetry',
+  signals = new FakeSignalApi(),
+) {
   return renderInTestApp(
-    <TestApiProvider apis={[[aiTelemetryApiRef, api]]}>
+    <TestApiProvider
+      apis={[
+        [aiTelemetryApiRef, api],
+        [signalApiRef, signals],
+      ]}
+    >
       <OverviewTab />
     </TestApiProvider>,
     { routeEntries: [url] },
@@ -83,7 +95,7 @@ describe('OverviewTab', () => {
       await screen.findAllByText(
         /Invalid to: to must be later than from \(HTTP 400\)/,
       ),
-    ).toHaveLength(7);
+    ).toHaveLength(9);
   });
 
   it.each([
@@ -129,5 +141,43 @@ describe('OverviewTab', () => {
     await waitFor(() =>
       expect(api.getDashboard).toHaveBeenLastCalledWith({ range: '90d' }),
     );
+  });
+
+  it('shows new figures when the backend announces new data, keeping the old ones while it loads', async () => {
+    const signals = new FakeSignalApi();
+    let answerRefresh: (value: typeof dashboard) => void = () => {};
+    const api = mockApi({
+      getHealth: jest.fn().mockResolvedValue(health),
+      getDashboard: jest
+        .fn()
+        .mockResolvedValueOnce(dashboard)
+        .mockReturnValueOnce(
+          new Promise(resolve => {
+            answerRefresh = resolve;
+          }),
+        ),
+    });
+    await render(api, '/ai-telemetry?range=7d', signals);
+    const overview = await screen.findByTestId('panel-overview');
+    expect(overview).toHaveTextContent('12,345');
+
+    signals.announceNewData();
+    expect(api.getDashboard).toHaveBeenCalledTimes(2);
+    expect(api.getDashboard).toHaveBeenLastCalledWith({ range: '7d' });
+    expect(overview).toHaveTextContent('12,345');
+    expect(overview.querySelector('[aria-busy="true"]')).toBeNull();
+
+    answerRefresh({
+      ...dashboard,
+      panels: {
+        ...dashboard.panels,
+        overview: {
+          ...overviewPanel,
+          data: { ...overviewPanel.data, totalSuggestions: 12346 },
+        },
+      },
+    });
+    await waitFor(() => expect(overview).toHaveTextContent('12,346'));
+    expect(screen.getByTestId('panel-overview')).toBe(overview);
   });
 });

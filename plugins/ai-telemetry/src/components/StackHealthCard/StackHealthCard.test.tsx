@@ -27,6 +27,19 @@ describe('StackHealthCard', () => {
     expect(screen.getByText('down: ECONNREFUSED')).toBeInTheDocument();
   });
 
+  it('shows the status alone when the backend tells no details', async () => {
+    const api = mockApi({
+      getHealth: jest.fn().mockResolvedValue({ status: 'ok' }),
+    });
+    await renderInTestApp(
+      <TestApiProvider apis={[[aiTelemetryApiRef, api]]}>
+        <StackHealthCard />
+      </TestApiProvider>,
+    );
+    expect(await screen.findByText('ok')).toBeInTheDocument();
+    expect(screen.getAllByText('not shown')).toHaveLength(4);
+  });
+
   it('shows the error when the backend fails', async () => {
     const api = mockApi({
       getHealth: jest.fn().mockRejectedValue(new Error('backend unreachable')),

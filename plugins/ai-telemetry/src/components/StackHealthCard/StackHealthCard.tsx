@@ -11,7 +11,10 @@ import { UpstreamHealth } from '@fawkes/plugin-ai-telemetry-common';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { aiTelemetryApiRef } from '../../api';
 
-function describe(health: UpstreamHealth) {
+function describe(health: UpstreamHealth | undefined) {
+  if (!health) {
+    return 'not shown';
+  }
   return health.up ? (
     <StatusOK>up ({health.latencyMs} ms)</StatusOK>
   ) : (
@@ -30,14 +33,17 @@ export const StackHealthCard = () => {
   if (error) {
     return <ResponseErrorPanel error={error} />;
   }
+  // The backend tells the upstreams' details to signed-in callers only; the portal is one.
+  const { status, prometheus, pushgateway } = value!;
   return (
     <InfoCard title="Telemetry stack">
       <StructuredMetadataTable
         metadata={{
-          Prometheus: describe(value!.prometheus),
-          'Prometheus URL': value!.prometheus.url,
-          Pushgateway: describe(value!.pushgateway),
-          'Pushgateway URL': value!.pushgateway.url,
+          Status: status,
+          Prometheus: describe(prometheus),
+          'Prometheus URL': prometheus?.url ?? 'not shown',
+          Pushgateway: describe(pushgateway),
+          'Pushgateway URL': pushgateway?.url ?? 'not shown',
         }}
       />
     </InfoCard>

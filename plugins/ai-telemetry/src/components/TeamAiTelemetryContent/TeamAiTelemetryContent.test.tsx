@@ -1,15 +1,18 @@
 import { Entity } from '@backstage/catalog-model';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { signalApiRef } from '@backstage/plugin-signals-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
-import { screen } from '@testing-library/react';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { aiTelemetryApiRef } from '../../api';
 import {
   dashboard,
   mockApi,
+  overviewPanel,
   responseError,
   teamDashboard,
   tooFewParticipants,
 } from '../../testing/fixtures';
+import { FakeSignalApi } from '../../__testUtils__/signals';
 import { TeamAiTelemetryContent } from './TeamAiTelemetryContent';
 
 const group: Entity = {
@@ -19,9 +22,17 @@ const group: Entity = {
   spec: { type: 'team', children: [] },
 };
 
-function render(api: ReturnType<typeof mockApi>) {
+function render(
+  api: ReturnType<typeof mockApi>,
+  signals = new FakeSignalApi(),
+) {
   return renderInTestApp(
-    <TestApiProvider apis={[[aiTelemetryApiRef, api]]}>
+    <TestApiProvider
+      apis={[
+        [aiTelemetryApiRef, api],
+        [signalApiRef, signals],
+      ]}
+    >
       <EntityProvider entity={group}>
         <TeamAiTelemetryContent />
       </EntityProvider>
@@ -44,6 +55,13 @@ describe('TeamAiTelemetryContent', () => {
     expect(
       screen.getByRole('group', { name: 'Active users' }),
     ).toHaveTextContent('6');
+    // The organisation's acceptance is drawn beside the team's, daily and per step.
+    expect(screen.getByTestId('acceptance-marks')).toHaveTextContent(
+      'the organisation’s 7-day moving average',
+    );
+    fireEvent.click(
+      screen.getByRole('button', { name: 'Per step, by language' }),
+    );
     expect(
       screen.getByRole('checkbox', {
         name: 'Organisation, 7-day moving average',
@@ -105,5 +123,44 @@ describe('TeamAiTelemetryContent', () => {
     );
     expect(forbidden).toHaveTextContent('ai-telemetry.team.read');
     expect(screen.queryByTestId('panel-overview')).toBeNull();
+  });
+
+  it("shows the team's new figures when the backend announces new data", async () => {
+    const signals = new FakeSignalApi();
+    const api = mockApi({
+      getTeamDashboard: jest
+        .fn()
+        .mockResolvedValueOnce(teamDashboard)
+        .mockResolvedValueOnce({
+          ...teamDashboard,
+          panels: {
+            ...teamDashboard.panels,
+            overview: {
+              ...overviewPanel,
+              data: {
+                ...overviewPanel.data,
+                teamsUsingAi: null,
+                activeUsers: 7,
+              },
+            },
+          },
+        }),
+      getDashboard: jest.fn().mockResolvedValue(dashboard),
+    });
+    await render(api, signals);
+    const activeUsers = await screen.findByRole('group', {
+      name: 'Active users',
+    });
+    expect(activeUsers).toHaveTextContent('6');
+
+    signals.announceNewData();
+
+    await waitFor(() =>
+      expect(
+        screen.getByRole('group', { name: 'Active users' }),
+      ).toHaveTextContent('7'),
+    );
+    expect(api.getTeamDashboard).toHaveBeenCalledTimes(2);
+    expect(api.getDashboard).toHaveBeenCalledTimes(2);
   });
 });

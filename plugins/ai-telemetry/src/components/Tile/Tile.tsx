@@ -19,6 +19,8 @@ export const Tile = (props: {
   heading?: ReactNode;
   value?: ReactNode;
   note?: ReactNode;
+  /** The change against the previous window (lib/change.ts). */
+  change?: string;
   children?: ReactNode;
 }) => {
   const classes = useStyles();
@@ -33,6 +35,16 @@ export const Tile = (props: {
         </Typography>
       )}
       {props.children}
+      {props.change && (
+        <Typography
+          variant="caption"
+          color="textSecondary"
+          component="p"
+          data-testid="tile-change"
+        >
+          {props.change}
+        </Typography>
+      )}
       {props.note && (
         <Typography variant="caption" color="textSecondary" component="p">
           {props.note}

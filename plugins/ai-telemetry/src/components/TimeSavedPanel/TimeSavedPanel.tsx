@@ -21,6 +21,7 @@ import { seriesStyle } from '../../lib/palette';
 import { ChartFrame, useChartTheme } from '../ChartFrame';
 import { Tabular } from '../DataTable';
 import { PanelCard } from '../PanelCard';
+import { tileChange } from '../../lib/change';
 import { Tile } from '../Tile';
 
 const useStyles = makeStyles(theme => ({
@@ -178,44 +179,53 @@ export const TimeSavedPanel = (props: {
       tabular={p => table(p.data)}
       hasChart
     >
-      {({ data }) => (
-        <Grid container spacing={2}>
-          <Grid item xs={12} xl={6}>
-            <Grid container spacing={2}>
-              <Grid item xs={12} sm={6}>
-                <Tile
-                  label="Total hours saved"
-                  value={`${formatDecimal(data.totalHours)} h`}
-                />
-              </Grid>
-              <Grid item xs={12} sm={6}>
-                <Tile
-                  label="Hours saved per active developer"
-                  heading="Per active developer"
-                  value={
-                    data.hoursPerActiveUser === null
-                      ? '—'
-                      : `${formatDecimal(data.hoursPerActiveUser)} h`
-                  }
-                  note={`${data.activeUsers} active developers${
-                    organisation && organisation.hoursPerActiveUser !== null
-                      ? `; organisation: ${formatDecimal(
-                          organisation.hoursPerActiveUser,
-                        )} h`
-                      : ''
-                  }`}
-                />
-              </Grid>
-              <Grid item xs={12}>
-                <ActivityChart data={data} />
+      {panel => {
+        const { data } = panel;
+        return (
+          <Grid container spacing={2}>
+            <Grid item xs={12} xl={6}>
+              <Grid container spacing={2}>
+                <Grid item xs={12} sm={6}>
+                  <Tile
+                    label="Total hours saved"
+                    value={`${formatDecimal(data.totalHours)} h`}
+                    change={tileChange(panel, 'totalHours', data.totalHours)}
+                  />
+                </Grid>
+                <Grid item xs={12} sm={6}>
+                  <Tile
+                    label="Hours saved per active developer"
+                    heading="Per active developer"
+                    change={tileChange(
+                      panel,
+                      'hoursPerActiveUser',
+                      data.hoursPerActiveUser,
+                    )}
+                    value={
+                      data.hoursPerActiveUser === null
+                        ? '—'
+                        : `${formatDecimal(data.hoursPerActiveUser)} h`
+                    }
+                    note={`${data.activeUsers} active developers${
+                      organisation && organisation.hoursPerActiveUser !== null
+                        ? `; organisation: ${formatDecimal(
+                            organisation.hoursPerActiveUser,
+                          )} h`
+                        : ''
+                    }`}
+                  />
+                </Grid>
+                <Grid item xs={12}>
+                  <ActivityChart data={data} />
+                </Grid>
               </Grid>
             </Grid>
+            <Grid item xs={12} xl={6}>
+              <RoiTile roi={data.roi} />
+            </Grid>
           </Grid>
-          <Grid item xs={12} xl={6}>
-            <RoiTile roi={data.roi} />
-          </Grid>
-        </Grid>
-      )}
+        );
+      }}
     </PanelCard>
   );
 };

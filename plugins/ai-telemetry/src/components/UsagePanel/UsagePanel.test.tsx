@@ -12,9 +12,9 @@ describe('UsagePanel', () => {
     expect(screen.getByRole('group', { name: 'Tokens' })).toHaveTextContent(
       '4.2 M12 developers reporting',
     );
-    expect(
-      screen.getByRole('group', { name: 'Usage cost' }),
-    ).toHaveTextContent('$121.35$10.11 per reporting developer');
+    expect(screen.getByRole('group', { name: 'Usage cost' })).toHaveTextContent(
+      '$121.35$10.11 per reporting developer',
+    );
     expect(screen.getByRole('group', { name: 'Sessions' })).toHaveTextContent(
       '96',
     );
@@ -35,7 +35,9 @@ describe('UsagePanel', () => {
     });
     const rows = table.querySelectorAll('tbody tr');
     expect(rows).toHaveLength(2);
-    expect(rows[0]).toHaveTextContent('claude-sonnet-4-5500 k400 k2.5 M$101.50');
+    expect(rows[0]).toHaveTextContent(
+      'claude-sonnet-4-5500 k400 k2.5 M$101.50',
+    );
     expect(rows[1]).toHaveTextContent('gemini-2.5-pro200 k100 k500 k$19.85');
   });
 

@@ -43,6 +43,7 @@ import {
 } from '../ChartFrame';
 import { Tabular } from '../DataTable';
 import { PanelCard } from '../PanelCard';
+import { tileChange } from '../../lib/change';
 import { Tile } from '../Tile';
 
 /** Token types in the order they stack, with the words the chart uses. */
@@ -220,12 +221,14 @@ const Figures = (props: { panel: UsagePanelResponse; data: UsageFigures }) => {
         <Tile
           label="Tokens"
           value={formatCompact(data.totalTokens)}
+          change={tileChange(panel, 'totalTokens', data.totalTokens)}
           note={`${data.reportingDevelopers} developers reporting`}
         />
       </Grid>
       <Grid item xs={6} md={3}>
         <Tile
           label="Usage cost"
+          change={tileChange(panel, 'totalCostUsd', data.totalCostUsd)}
           value={
             data.totalCostUsd === null ? '—' : formatUsd(data.totalCostUsd)
           }
@@ -242,6 +245,7 @@ const Figures = (props: { panel: UsagePanelResponse; data: UsageFigures }) => {
         <Tile
           label="Sessions"
           value={formatCount(data.sessions)}
+          change={tileChange(panel, 'sessions', data.sessions)}
           note={`${formatDecimal(
             perDeveloper(data.sessions),
           )} per reporting developer`}
@@ -251,16 +255,29 @@ const Figures = (props: { panel: UsagePanelResponse; data: UsageFigures }) => {
         <Tile
           label="Active time"
           value={formatHours(data.activeSeconds.user)}
+          change={tileChange(
+            panel,
+            'activeSecondsUser',
+            data.activeSeconds.user,
+          )}
           note={`developers at the keyboard; agents worked ${formatHours(
             data.activeSeconds.agent,
           )} on their own`}
         />
       </Grid>
       <Grid item xs={6} md={3}>
-        <Tile label="Commits" value={formatCount(data.commits)} />
+        <Tile
+          label="Commits"
+          value={formatCount(data.commits)}
+          change={tileChange(panel, 'commits', data.commits)}
+        />
       </Grid>
       <Grid item xs={6} md={3}>
-        <Tile label="Pull requests" value={formatCount(data.pullRequests)} />
+        <Tile
+          label="Pull requests"
+          value={formatCount(data.pullRequests)}
+          change={tileChange(panel, 'pullRequests', data.pullRequests)}
+        />
       </Grid>
       <Grid item xs={12}>
         <TokensChart panel={panel} data={data} />

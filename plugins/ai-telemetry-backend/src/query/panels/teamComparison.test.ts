@@ -1,0 +1,210 @@
+import { mockCredentials } from '@backstage/backend-test-utils';
+import {
+  isPanelError,
+  isTooFewParticipants,
+  TeamComparisonPanel,
+} from '@fawkes/plugin-ai-telemetry-common';
+import { eventsPrometheus, TestEvent } from '../__testUtils__/eventsPrometheus';
+import {
+  group,
+  hash,
+  testQueryService,
+  users,
+} from '../__testUtils__/testDoubles';
+import { TeamReadCheck } from '../teamAccess';
+
+const credentials = mockCredentials.user();
+const NOON = Date.UTC(2026, 10, 25, 12) / 1000;
+
+/**
+ * Each of `who` was shown 40 suggestions (`accepted` of them accepted) and accepted `lines`
+ * lines saving `seconds`, at noon three days ago.
+ */
+function did(
+  who: number[],
+  counts: { accepted: number; lines: number; seconds: number },
+  language = 'python',
+): TestEvent[] {
+  return who.map(user => ({
+    user,
+    t: NOON,
+    language,
+    accepted: counts.accepted,
+    rejected: 40 - counts.accepted,
+    lines: counts.lines,
+    seconds: counts.seconds,
+  }));
+}
+
+const names = (n: number[]) => n.map(u => `u${u}`);
+
+// dept: alpha (1-6) and beta (7-12); gamma has 3 members; most holds all but two of the 20.
+const entities = [
+  group('dept', [], ['alpha', 'beta']),
+  group('alpha', names(users(1, 6))),
+  group('beta', names(users(7, 12))),
+  group('gamma', names(users(13, 15))),
+  group('most', names(users(1, 18))),
+];
+const optedIn = users(1, 20).map(u => ({
+  userEntityRef: `user:default/u${u}`,
+  userHash: hash(u),
+}));
+const events = [
+  ...did(users(1, 6), { accepted: 10, lines: 20, seconds: 360 }),
+  ...did(users(7, 12), { accepted: 20, lines: 50, seconds: 720 }),
+  ...did(users(13, 20), { accepted: 5, lines: 5, seconds: 36 }),
+];
+
+function figures<T extends object>(
+  answer: T,
+): Exclude<T, { tooFewParticipants: true }> {
+  if (isTooFewParticipants(answer)) {
+    throw new Error(`no figures: ${answer.reason}`);
+  }
+  return answer as Exclude<T, { tooFewParticipants: true }>;
+}
+
+async function comparison(
+  canReadTeams: TeamReadCheck | undefined,
+  query: Record<string, string> = { range: '7d' },
+) {
+  const prometheus = eventsPrometheus(events);
+  const service = testQueryService({
+    prometheus: prometheus.client,
+    optedIn,
+    entities,
+  });
+  const body = figures(
+    await service.dashboard(
+      service.parseRequest(query),
+      credentials,
+      canReadTeams,
+    ),
+  );
+  const panel = body.panels.teamComparison;
+  if (isPanelError(panel)) throw new Error(panel.error.message);
+  return { panel: panel as TeamComparisonPanel, prometheus, service };
+}
+
+const everyTeam: TeamReadCheck = async refs => refs.map(() => true);
+
+describe('the team comparison', () => {
+  it('shows every team whose own tab shows figures, with its figures, most active first', async () => {
+    const { panel, prometheus } = await comparison(everyTeam);
+    expect(panel.data).toEqual({
+      minGroupSize: 5,
+      teams: [
+        {
+          team: { entityRef: 'group:default/dept', title: 'dept' },
+          activeDevelopers: 12,
+          acceptanceRate: (6 * 10 + 6 * 20) / (12 * 40),
+          linesAccepted: 6 * 20 + 6 * 50,
+          hoursSavedPerActiveDeveloper: expect.closeTo(0.15, 9),
+        },
+        {
+          team: { entityRef: 'group:default/alpha', title: 'alpha' },
+          activeDevelopers: 6,
+          acceptanceRate: 0.25,
+          linesAccepted: 120,
+          hoursSavedPerActiveDeveloper: expect.closeTo(0.1, 9),
+        },
+        {
+          team: { entityRef: 'group:default/beta', title: 'beta' },
+          activeDevelopers: 6,
+          acceptanceRate: 0.5,
+          linesAccepted: 300,
+          hoursSavedPerActiveDeveloper: expect.closeTo(0.2, 9),
+        },
+      ],
+    });
+    // gamma has 3 members; "most" is 2 apart from the organisation (differencing).
+    // One query per family for every team, without pseudonyms, and no pseudonym in the answer.
+    const perUser = prometheus.asked.filter(
+      q =>
+        q.startsWith('instant sum by (user_hash') &&
+        q.includes('[566400s]') &&
+        !q.includes('> 0'),
+    );
+    expect(perUser.map(q => q.split(' (increase(')[0])).toEqual([
+      'instant sum by (user_hash, accepted)',
+      'instant sum by (user_hash)',
+      'instant sum by (user_hash)',
+    ]);
+    expect(perUser.every(q => !q.includes('user_hash='))).toBe(true);
+    expect(panel.queries.map(q => q.query)).toEqual([
+      'sum by (user_hash, accepted) (increase(ai_copilot_suggestions_total[566400s]))',
+      'sum by (user_hash) (increase(ai_copilot_lines_generated[566400s]))',
+      'sum by (user_hash) (increase(ai_copilot_time_saved_seconds[566400s]))',
+    ]);
+    expect(JSON.stringify(panel.data)).not.toMatch(/[0-9a-f]{64}/);
+  });
+
+  it('shows only the teams the caller may read, asking once for all of them', async () => {
+    const asked: string[][] = [];
+    const { panel } = await comparison(async refs => {
+      asked.push(refs);
+      return refs.map(ref => ref !== 'group:default/dept');
+    });
+    expect(panel.data.teams?.map(t => t.team.entityRef)).toEqual([
+      'group:default/alpha',
+      'group:default/beta',
+    ]);
+    // Only the teams that would show figures are asked about.
+    expect(asked).toEqual([
+      ['group:default/dept', 'group:default/alpha', 'group:default/beta'],
+    ]);
+  });
+
+  it('shows no team, and asks no per-developer query, without a permission check (a service)', async () => {
+    const { panel, prometheus } = await comparison(undefined);
+    expect(panel.data).toEqual({ teams: [], minGroupSize: 5 });
+    expect(
+      prometheus.asked.filter(q => q.includes('sum by (user_hash, accepted)')),
+    ).toEqual([]);
+  });
+
+  it('counts a language filter into the columns that have a language, as the team tab does', async () => {
+    const go = [
+      ...events,
+      ...did(users(1, 6), { accepted: 40, lines: 0, seconds: 0 }, 'go'),
+    ];
+    const service = testQueryService({
+      prometheus: eventsPrometheus(go).client,
+      optedIn,
+      entities,
+    });
+    const body = figures(
+      await service.dashboard(
+        service.parseRequest({ range: '7d', language: 'python' }),
+        credentials,
+        everyTeam,
+      ),
+    );
+    const panel = body.panels.teamComparison as TeamComparisonPanel;
+    const alpha = panel.data.teams?.find(
+      t => t.team.entityRef === 'group:default/alpha',
+    );
+    // Python only: a quarter accepted, as before the Go suggestions.
+    expect(alpha).toMatchObject({ activeDevelopers: 6, acceptanceRate: 0.25 });
+    expect(panel.ignoredFilters).toEqual(['language']);
+  });
+
+  it('answers no rows on a team dashboard, and runs nothing for them', async () => {
+    const service = testQueryService({
+      prometheus: eventsPrometheus(events).client,
+      optedIn,
+      entities,
+    });
+    const team = figures(
+      await service.teamDashboard(
+        { namespace: 'default', name: 'dept' },
+        service.parseRequest({ range: '7d' }),
+        credentials,
+      ),
+    );
+    const panel = team.panels.teamComparison as TeamComparisonPanel;
+    expect(panel.data).toEqual({ teams: null, minGroupSize: 5 });
+    expect(panel.queries).toEqual([]);
+  });
+});

@@ -1,0 +1,1 @@
+export { AdoptionPanel } from './AdoptionPanel';

@@ -1,0 +1,1 @@
+export { TeamComparisonPanel } from './TeamComparisonPanel';
