@@ -9,8 +9,8 @@ import {
   backendUrl,
   guestToken,
   repoRoot,
+  elementScreenshot,
   screenshot,
-  screenshotDir,
   sidebarLink,
   signIn,
   visit,
@@ -32,7 +32,10 @@ function panel(page: Page, id: string) {
 }
 
 /** Every panel shows figures: no empty state, no error, charts drawn. */
-async function expectEveryPanelWithData(page: Page) {
+async function expectEveryPanelWithData(
+  page: Page,
+  options: { team?: boolean } = {},
+) {
   for (const id of PANELS) {
     await expect(panel(page, id)).toBeVisible();
     await expect(panel(page, id).locator('[aria-busy="true"]')).toHaveCount(0, {
@@ -56,6 +59,17 @@ async function expectEveryPanelWithData(page: Page) {
   await expect(
     panel(page, 'feature-usage').getByRole('cell').first(),
   ).toBeVisible();
+  if (options.team) {
+    // A team has few developers whose assistants report over OTLP: the usage panel alone may
+    // withhold its figures, saying why, while the rest of the team's dashboard shows.
+    const usage = panel(page, 'usage');
+    await expect(
+      usage
+        .getByTestId('usage-withheld')
+        .or(usage.getByRole('group', { name: 'Tokens' })),
+    ).toBeVisible();
+    return;
+  }
   // The demo's Claude Code, Gemini CLI and Codex developers report tokens and cost over OTLP.
   await expect(
     panel(page, 'usage').getByRole('group', { name: 'Tokens' }),
@@ -98,12 +112,16 @@ test('the AI Telemetry tab draws every panel with data and keeps its view in the
     'ai-telemetry-time-saved.csv',
   );
   await screenshot(page, 'ai-telemetry-overview');
-  await panel(page, 'usage').screenshot({
-    path: `${screenshotDir}/ai-telemetry-usage-panel.png`,
-  });
-  await panel(page, 'acceptance-rate').screenshot({
-    path: `${screenshotDir}/ai-telemetry-acceptance-daily.png`,
-  });
+  await elementScreenshot(
+    page,
+    panel(page, 'usage'),
+    'ai-telemetry-usage-panel',
+  );
+  await elementScreenshot(
+    page,
+    panel(page, 'acceptance-rate'),
+    'ai-telemetry-acceptance-daily',
+  );
 
   await page.getByRole('button', { name: '7 days' }).click();
   await expect(page).toHaveURL(/range=7d/);
@@ -136,7 +154,7 @@ test('a team above the privacy threshold shows its panels; one below it shows no
     .locator('a[href$="/group/cloud-infrastructure/ai-telemetry"]')
     .click();
   await expect(page).toHaveURL(/\/group\/cloud-infrastructure\/ai-telemetry/);
-  await expectEveryPanelWithData(page);
+  await expectEveryPanelWithData(page, { team: true });
   await expect(panel(page, 'overview')).toContainText(/Organisation: \d/);
   await expect(
     panel(page, 'acceptance-rate').getByRole('checkbox', {
@@ -265,9 +283,7 @@ test('opt in from settings, send events with the CLI, see them on My data, and e
     await page.getByRole('tab', { name: tab }).click();
     const setup = page.locator(`#ai-telemetry-setup-${id}`);
     await expect(setup).toContainText(telemetryToken);
-    await setup.screenshot({
-      path: `${screenshotDir}/settings-setup-${id}.png`,
-    });
+    await elementScreenshot(page, setup, `settings-setup-${id}`);
   }
 
   await openMyData(page);

@@ -1,5 +1,5 @@
 /* eslint-disable no-restricted-imports -- end-to-end tests run in Node under Playwright, not in the app's browser bundle */
-import { APIRequestContext, expect, Page } from '@playwright/test';
+import { APIRequestContext, expect, Locator, Page } from '@playwright/test';
 import path from 'path';
 
 /** Where screenshots go (scripts/test.sh sets it; git-ignored). */
@@ -61,6 +61,30 @@ export async function screenshot(page: Page, name: string) {
   // Charts follow their container's width and height; give them a frame to settle.
   await page.waitForTimeout(500);
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
+  await page.setViewportSize(viewport);
+}
+
+/**
+ * A screenshot of one part of the page (a panel), taken with the window as tall as the content
+ * so that Backstage's own scrolling does not hide it.
+ */
+export async function elementScreenshot(
+  page: Page,
+  locator: Locator,
+  name: string,
+) {
+  const viewport = page.viewportSize()!;
+  const height = await page.evaluate(() =>
+    Math.max(
+      ...Array.from(document.querySelectorAll('*')).map(e => e.scrollHeight),
+    ),
+  );
+  await page.setViewportSize({
+    width: viewport.width,
+    height: Math.min(Math.max(viewport.height, height + 32), 8000),
+  });
+  await page.waitForTimeout(500);
+  await locator.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
   await page.setViewportSize(viewport);
 }
 

@@ -56,6 +56,6 @@ describe('tileChange', () => {
         'suggestions',
         1,
       ),
-    ).toBe('no change shown: too few developers in the previous 24 hours');
+    ).toBe('no change shown: too little data in the previous 24 hours');
   });
 });

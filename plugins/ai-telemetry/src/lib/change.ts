@@ -36,7 +36,7 @@ export function tileChange(
   if ('withheld' in previous) {
     return previous.withheld === 'retention'
       ? undefined
-      : `no change shown: too few developers in ${period}`;
+      : `no change shown: too little data in ${period}`;
   }
   const before = previous.tiles[name];
   if (before === null || before === undefined) return undefined;

@@ -169,8 +169,20 @@ export const DashboardFilters = (props: {
         >
           Showing {utcDate(window.start)}{' '}
           {new Date(window.start).toISOString().slice(11, 16)} to{' '}
-          {utcDate(window.end)}{' '}
-          {new Date(window.end).toISOString().slice(11, 16)} UTC (end excluded).
+          {window.asOf < window.end ? (
+            <>
+              now ({utcDate(window.asOf)}{' '}
+              {new Date(window.asOf).toISOString().slice(11, 16)} UTC; the last{' '}
+              {window.end - window.start >= 3 * 86_400_000 ? 'day' : 'hour'} is
+              partial).
+            </>
+          ) : (
+            <>
+              {utcDate(window.end)}{' '}
+              {new Date(window.end).toISOString().slice(11, 16)} UTC (end
+              excluded).
+            </>
+          )}{' '}
           Times in charts are UTC.
         </Typography>
       )}

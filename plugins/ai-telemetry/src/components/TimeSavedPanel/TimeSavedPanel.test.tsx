@@ -60,7 +60,7 @@ describe('TimeSavedPanel', () => {
     );
     const tile = screen.getByRole('group', { name: 'Return on investment' });
     expect(tile).toHaveTextContent('value 2,550 − seats 79 = net 2,471');
-    expect(tile).toHaveTextContent('usageCostUsd = not known');
+    expect(tile).toHaveTextContent('usageCostUsd = not counted');
   });
 
   it('shows loading, error and empty states', async () => {

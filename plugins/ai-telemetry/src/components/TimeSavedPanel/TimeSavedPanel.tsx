@@ -102,7 +102,7 @@ const RoiTile = (props: { roi: RoiEstimate }) => {
           <li>
             usageCostUsd ={' '}
             {inputs.usageCostUsd === null
-              ? 'not known (no assistant in view reports usage over OpenTelemetry)'
+              ? 'not counted (no assistant in view reports its usage over OpenTelemetry, or too few developers do for it to be shown)'
               : `${formatUsd(
                   inputs.usageCostUsd,
                 )} (measured: the assistants' own cost, or tokens × configured price)`}
