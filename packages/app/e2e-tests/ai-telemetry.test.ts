@@ -156,12 +156,19 @@ test('a team above the privacy threshold shows its panels; one below it shows no
   await expect(page).toHaveURL(/\/group\/cloud-infrastructure\/ai-telemetry/);
   await expectEveryPanelWithData(page, { team: true });
   await expect(panel(page, 'overview')).toContainText(/Organisation: \d/);
+  // Daily by default, with the organisation's moving average dotted beside the team's days.
+  await expect(
+    panel(page, 'acceptance-rate').getByTestId('acceptance-marks'),
+  ).toContainText('organisation’s 7-day moving average');
+  await screenshot(page, 'team-above-threshold');
+  await panel(page, 'acceptance-rate')
+    .getByRole('button', { name: 'Per step, by language' })
+    .click();
   await expect(
     panel(page, 'acceptance-rate').getByRole('checkbox', {
       name: 'Organisation, 7-day moving average',
     }),
   ).toBeChecked();
-  await screenshot(page, 'team-above-threshold');
 
   await visit(page, '/catalog/default/group/security/ai-telemetry');
   await expect(page.getByTestId('too-few-participants')).toContainText(
