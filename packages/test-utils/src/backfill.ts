@@ -16,14 +16,31 @@ export type RecordingRulesBackfill = {
   to: number;
   /** A folder for the work: the evaluations and their blocks, a Prometheus's log. */
   workDir: string;
+  /**
+   * Hours of evaluations asked of Prometheus in one range query (default
+   * {@link DEFAULT_RULE_CHUNK_HOURS}). A rule over many series evaluated over a long history as
+   * one query holds every step's intermediate series at once and stops at Prometheus's
+   * `--query.max-samples` (50 M by default, "query processing would load too many samples
+   * into memory"); the history is evaluated in chunks of this length instead, and a chunk that
+   * still stops there is halved and asked again, down to one hour.
+   */
+  chunkHours?: number;
+  /** Told of each chunk evaluated and of each halving, e.g. to print progress. */
+  onProgress?: (message: string) => void;
 };
+
+/** A week of hourly evaluations per query: 168 steps, under the default limit for ~250,000 series. */
+export const DEFAULT_RULE_CHUNK_HOURS = 168;
+
+const HOUR = 3600;
 
 /**
  * Turns OpenMetrics files into TSDB blocks in `dataDir` (promtool, 720 h blocks, two files at a
  * time), before a Prometheus starts on it. With `recordingRules`, the rules are then backfilled
  * as Prometheus would have recorded them: each rule's expression evaluated every hour on the
- * hour over the samples (a range query on a Prometheus started on `dataDir` for the purpose),
- * written as OpenMetrics and turned into blocks beside them. (promtool's own
+ * hour over the samples (range queries, a week at a time, on a Prometheus started on `dataDir`
+ * for the purpose: {@link backfillRecordingRules}), written as OpenMetrics and turned into
+ * blocks beside them. (promtool's own
  * `create-blocks-from rules` writes a block per two hours and evaluates off the hour.)
  */
 export async function backfillPrometheus(
@@ -54,7 +71,14 @@ type RuleFile = {
   groups: Array<{ rules: Array<{ record?: string; expr: string }> }>;
 };
 
-async function backfillRecordingRules(
+/**
+ * Backfills the recording rules of `options.file` over the samples in `dataDir` (which no
+ * Prometheus may be running on): each rule's expression evaluated every hour on the hour from
+ * `from` (rounded up to an hour) to `to`, in chunks of `chunkHours`, by a Prometheus started on
+ * `dataDir` for the purpose with its default limits; the results written as OpenMetrics and
+ * turned into blocks beside the samples. {@link backfillPrometheus} calls it when given rules.
+ */
+export async function backfillRecordingRules(
   dataDir: string,
   options: RecordingRulesBackfill,
 ): Promise<void> {
@@ -63,31 +87,63 @@ async function backfillRecordingRules(
   ).groups
     .flatMap(g => g.rules)
     .filter(r => r.record);
+  await fs.mkdir(options.workDir, { recursive: true });
   const prometheus = await new PrometheusProcess({
     dir: join(options.workDir, 'recording-rules-prometheus'),
     dataDir,
   }).start();
   const lines: string[] = [];
   try {
-    const start = Math.ceil(options.from / 3600) * 3600;
+    const start = Math.ceil(options.from / HOUR) * HOUR;
+    let chunkHours = Math.max(
+      1,
+      Math.floor(options.chunkHours ?? DEFAULT_RULE_CHUNK_HOURS),
+    );
     for (const rule of rules) {
-      lines.push(`# TYPE ${rule.record} gauge`);
-      const result = await rangeQuery(prometheus.url, rule.expr, {
-        start,
-        end: options.to,
-        step: 3600,
-      });
-      for (const series of result) {
-        const labels = Object.entries(series.metric)
-          .filter(([name]) => name !== '__name__')
-          .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
-          .join(',');
-        for (const [t, v] of series.values ?? []) {
-          if (Number.isFinite(Number(v))) {
-            lines.push(`${rule.record}{${labels}} ${v} ${t}`);
+      // Each series' samples together and in time order, whatever the chunks.
+      const bySeries = new Map<string, string[]>();
+      for (let from = start; from <= options.to; ) {
+        const to = Math.min(from + (chunkHours - 1) * HOUR, options.to);
+        let result;
+        try {
+          result = await rangeQuery(prometheus.url, rule.expr, {
+            start: from,
+            end: to,
+            step: HOUR,
+          });
+        } catch (error) {
+          if (chunkHours > 1 && /too many samples/.test(String(error))) {
+            chunkHours = Math.max(1, Math.floor(chunkHours / 2));
+            options.onProgress?.(
+              `${rule.record}: too many samples for one query; chunks of ${chunkHours} h from now on`,
+            );
+            continue;
+          }
+          throw error;
+        }
+        for (const series of result) {
+          const labels = Object.entries(series.metric)
+            .filter(([name]) => name !== '__name__')
+            .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
+            .join(',');
+          let out = bySeries.get(labels);
+          if (!out) bySeries.set(labels, (out = []));
+          for (const [t, v] of series.values ?? []) {
+            if (Number.isFinite(Number(v))) {
+              out.push(`${rule.record}{${labels}} ${v} ${t}`);
+            }
           }
         }
+        options.onProgress?.(
+          `${rule.record}: evaluated ${new Date(
+            from * 1000,
+          ).toISOString()} .. ${new Date(to * 1000).toISOString()}`,
+        );
+        from = to + HOUR;
       }
+      lines.push(`# TYPE ${rule.record} gauge`);
+      for (const out of bySeries.values())
+        for (const line of out) lines.push(line);
     }
   } finally {
     await prometheus.stop();
