@@ -101,6 +101,32 @@ function initiallyHidden(series: ChartSeries[]): Set<string> {
   return new Set(series.filter(s => s.key.includes(':')).map(s => s.key));
 }
 
+/** The percentage axis both acceptance charts draw against. */
+function percentAxis(chart: ReturnType<typeof useChartTheme>) {
+  return {
+    domain: [0, 100],
+    unit: ' %',
+    width: 64,
+    ...chart.axis,
+    label: { ...valueAxisLabel(chart, 'Acceptance rate (%)'), offset: 4 },
+  };
+}
+
+/** The alert threshold line both acceptance charts draw. */
+function alertLine(theme: Theme) {
+  return {
+    y: ACCEPTANCE_ALERT_THRESHOLD * 100,
+    stroke: theme.palette.text.secondary,
+    strokeDasharray: '2 4',
+    label: {
+      value: `alert below ${ACCEPTANCE_ALERT_THRESHOLD * 100} %`,
+      position: 'insideTopRight' as const,
+      fill: theme.palette.text.secondary,
+      fontSize: 11,
+    },
+  };
+}
+
 function barName(barStep: number): string {
   return barStep >= 86400 ? 'day' : 'hour';
 }
@@ -174,16 +200,7 @@ const BarChartView = (props: {
                 label: `${unit === 'day' ? 'Day' : 'Hour'} (UTC)`,
               })}
             />
-            <YAxis
-              domain={[0, 100]}
-              unit=" %"
-              width={64}
-              {...chart.axis}
-              label={{
-                ...valueAxisLabel(chart, 'Acceptance rate (%)'),
-                offset: 4,
-              }}
-            />
+            <YAxis {...percentAxis(chart)} />
             <Tooltip
               {...chart.tooltip}
               labelFormatter={t => formatTime(Number(t), barStep)}
@@ -203,17 +220,7 @@ const BarChartView = (props: {
                 ];
               }}
             />
-            <ReferenceLine
-              y={ACCEPTANCE_ALERT_THRESHOLD * 100}
-              stroke={theme.palette.text.secondary}
-              strokeDasharray="2 4"
-              label={{
-                value: `alert below ${ACCEPTANCE_ALERT_THRESHOLD * 100} %`,
-                position: 'insideTopRight',
-                fill: theme.palette.text.secondary,
-                fontSize: 11,
-              }}
-            />
+            <ReferenceLine {...alertLine(theme)} />
             <Line
               dataKey="rate"
               name="rate"
@@ -349,16 +356,7 @@ const StepChart = (props: {
             <XAxis
               {...timeAxis(chart, { ticks, spanMs: span, label: 'Time (UTC)' })}
             />
-            <YAxis
-              domain={[0, 100]}
-              unit=" %"
-              width={64}
-              {...chart.axis}
-              label={{
-                ...valueAxisLabel(chart, 'Acceptance rate (%)'),
-                offset: 4,
-              }}
-            />
+            <YAxis {...percentAxis(chart)} />
             <Tooltip
               {...chart.tooltip}
               labelFormatter={t => formatTime(Number(t), step)}
@@ -367,17 +365,7 @@ const StepChart = (props: {
                 series.find(s => s.key === name)?.label ?? name,
               ]}
             />
-            <ReferenceLine
-              y={ACCEPTANCE_ALERT_THRESHOLD * 100}
-              stroke={theme.palette.text.secondary}
-              strokeDasharray="2 4"
-              label={{
-                value: `alert below ${ACCEPTANCE_ALERT_THRESHOLD * 100} %`,
-                position: 'insideTopRight',
-                fill: theme.palette.text.secondary,
-                fontSize: 11,
-              }}
-            />
+            <ReferenceLine {...alertLine(theme)} />
             {series
               .filter(s => !hidden.has(s.key))
               .map(s => (
