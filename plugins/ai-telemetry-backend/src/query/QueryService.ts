@@ -43,6 +43,7 @@ import {
   PANELS,
   PanelContext,
   PanelData,
+  UsageVisibility,
 } from './panels';
 import { QueryCache } from './QueryCache';
 import { PrivacyThreshold } from './privacyThreshold';
@@ -124,6 +125,10 @@ function statusOf(error: Error): number {
 export class QueryService {
   private readonly coverage: RuleCoverage;
   private readonly privacy: PrivacyThreshold;
+  private readonly usageChecks = new WeakMap<
+    PanelParams,
+    Promise<UsageVisibility>
+  >();
   private readonly now: () => number;
 
   constructor(private readonly options: QueryServiceOptions) {
@@ -400,6 +405,22 @@ export class QueryService {
     } as PanelResponseById[Id];
   }
 
+  /**
+   * The usage panel's privacy check for one request, worked out once: the time saved panel
+   * (its ROI's usage cost) and the usage panel ask it of the same params object.
+   */
+  private usageVisibility(
+    params: PanelParams,
+    team?: ResolvedTeam,
+  ): Promise<UsageVisibility> {
+    let visibility = this.usageChecks.get(params);
+    if (!visibility) {
+      visibility = this.privacy.usage(params, team);
+      this.usageChecks.set(params, visibility);
+    }
+    return visibility;
+  }
+
   private async computePanel<Id extends PanelId>(
     panel: (typeof PANELS)[Id],
     params: PanelParams,
@@ -417,7 +438,7 @@ export class QueryService {
         : async () => (await this.options.optIns.listOptedIn()).length,
       teamsUsingAi: activeSpec => this.teamsUsingAi(activeSpec, credentials),
       alertRules: () => this.alertRules(),
-      usageVisibility: () => this.privacy.usage(params, team),
+      usageVisibility: () => this.usageVisibility(params, team),
       estimates: this.options.settings.estimates,
       minGroupSize: this.options.settings.privacy.minGroupSize,
       nestedViews: async () =>
