@@ -454,6 +454,16 @@ describe('OTLP from the OpenTelemetry SDK through lost answers, restarts and Pro
     await flush(['bob/copilot-chat'], { loseAnswer: true });
     await flush(['bob/claude-code'], { loseAnswer: true });
     await flush(allBut('bob/copilot-chat', 'bob/claude-code'));
+    // The access log line of an answer is written just after it is sent; killing the backend
+    // at once could lose the line (not the count), so the log is caught up first.
+    await waitFor(
+      'the backend to log every answered export',
+      10_000,
+      async () =>
+        (await loggedPosts()) >= exportsMade.succeeded + exportsMade.answersLost
+          ? true
+          : undefined,
+    );
     await backend!.kill();
     backend = undefined;
     [backend] = await Promise.all([
@@ -550,8 +560,7 @@ describe('OTLP from the OpenTelemetry SDK through lost answers, restarts and Pro
     );
 
     // Every lost answer was an export the backend answered, sent again by the exporter.
-    const logs = await backendLogs();
-    const posts = logs.split('\n').filter(l => l.includes(OTLP_POST)).length;
+    const posts = await loggedPosts();
     expect(exportsMade.failed).toBe(cumulative.length);
     expect(exportsMade.answersLost).toBe(7);
     expect(posts).toBeGreaterThanOrEqual(
@@ -563,6 +572,19 @@ describe('OTLP from the OpenTelemetry SDK through lost answers, restarts and Pro
       )}; ${posts} POSTs answered by the backends\n`,
     );
   });
+
+  /** How many OTLP exports the backend processes so far logged as answered 200. */
+  async function loggedPosts(): Promise<number> {
+    const folder = join(dir, 'backend');
+    const files = (await fs.readdir(folder)).filter(f => f.endsWith('.log'));
+    const texts = await Promise.all(
+      files.map(f => fs.readFile(join(folder, f), 'utf8')),
+    );
+    return texts
+      .join('\n')
+      .split('\n')
+      .filter(l => l.includes(OTLP_POST)).length;
+  }
 
   /** The text of every backend process's log. */
   async function backendLogs(): Promise<string> {
