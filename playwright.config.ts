@@ -3,7 +3,8 @@ import { defineConfig } from '@playwright/test';
 /**
  * End-to-end tests in headless Chromium (Debian's package, never a downloaded browser) against a
  * portal that is already running: scripts/test.sh starts it with the test stack. PLAYWRIGHT_URL
- * names the frontend.
+ * names the frontend; with E2E_TARGET=production it is the production build (scripts/prod.sh),
+ * whose backend shares that port.
  */
 export default defineConfig({
   testDir: 'packages/app/e2e-tests',

@@ -16,6 +16,7 @@
 #   DEMO_SEED                    generator seed                              [42]
 #   AI_TELEMETRY_PSEUDONYM_KEY   pseudonym key; must be the backend's        [the development key]
 #   KEEP_OPENMETRICS             1 keeps the generated text in $FAWKES_DATA_DIR/demo  [0]
+#   DEMO_GITHUB_LOGINS           0: no demo user gets a GitHub login (no import)  [1]
 #   DEMO_BACKFILL_JOBS           promtool processes at once (each maps one file)     [nproc]
 #
 # With the defaults the users are exactly those of examples/org.yaml. To load the data again:
@@ -63,6 +64,8 @@ generate_args=(
   --metrics-out "$work/ai-telemetry-demo.om" --block-hours "$BLOCK_HOURS"
 )
 [ -n "$DEMO_TEAMS" ] && generate_args+=(--teams "$DEMO_TEAMS")
+# A stack whose portal runs no GitHub import (scripts/prod.sh) keeps every Copilot history here.
+[ "${DEMO_GITHUB_LOGINS:-1}" = 0 ] && generate_args+=(--no-github-logins)
 (cd "$FAWKES_ROOT" && yarn workspace @fawkes/ai-telemetry-demo generate "${generate_args[@]}")
 generated=$SECONDS
 

@@ -18,6 +18,7 @@ yarn install --immutable >"$FAWKES_DATA_DIR/install.log" 2>&1 || {
 cleanup() {
   echo "dev: stopping the portal and the stack"
   [ -n "${trickle_pid:-}" ] && kill -TERM -- "-$trickle_pid" 2>/dev/null || true
+  [ -n "${github_pid:-}" ] && kill -TERM -- "-$github_pid" 2>/dev/null || true
   scripts/portal.sh stop || true
   scripts/stack.sh stop || true
 }
@@ -27,6 +28,13 @@ trap 'exit 130' INT TERM
 echo "dev: demo history and the telemetry stack"
 scripts/demo-data.sh
 scripts/stack.sh start
+# The GitHub stand-in: the demo's Copilot users' usage reports and the seats, which the portal's
+# GitHub import reads (aiTelemetry.github and integrations.github in app-config.yaml).
+echo "dev: starting the GitHub stand-in on 127.0.0.1:${GITHUB_STAND_IN_PORT:-9096}"
+setsid yarn workspace @fawkes/ai-telemetry-test-utils github-stand-in --org examples/org.yaml \
+  --port "${GITHUB_STAND_IN_PORT:-9096}" \
+  >"$FAWKES_DATA_DIR/github-stand-in.log" 2>&1 </dev/null &
+github_pid=$!
 echo "dev: starting the portal (about 30 s)"
 scripts/portal.sh start
 # The demo's developers are opted in by the backend (aiTelemetry.demo); a live trickle of their
@@ -43,7 +51,8 @@ cat <<MSG
   Backend health            http://localhost:${BACKEND_PORT:-7007}/api/ai-telemetry/health
   Prometheus                http://127.0.0.1:${PROMETHEUS_PORT:-9090}
   Pushgateway               http://127.0.0.1:${PUSHGATEWAY_PORT:-9091}
-  Logs and data             $FAWKES_DATA_DIR (portal.log, demo-trickle.log, prometheus.log)
+  GitHub stand-in           http://127.0.0.1:${GITHUB_STAND_IN_PORT:-9096}   (Copilot reports and seats of the demo)
+  Logs and data             $FAWKES_DATA_DIR (portal.log, demo-trickle.log, github-stand-in.log, prometheus.log)
 
   Ctrl-C stops the portal and the stack.
 MSG

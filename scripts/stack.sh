@@ -131,6 +131,7 @@ cmd_start() {
     --storage.tsdb.retention.size=10GB \
     --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" \
     --web.enable-admin-api \
+    --web.enable-remote-write-receiver \
     --web.enable-lifecycle
 
   echo "data: $FAWKES_DATA_DIR (scrape interval $SCRAPE_INTERVAL)"

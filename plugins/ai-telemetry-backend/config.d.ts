@@ -6,6 +6,12 @@ export interface Config {
       baseUrl: string;
       /** Extra headers sent with every query, e.g. X-Scope-OrgID for a multi-tenant engine. */
       headers?: { [name: string]: string };
+      /**
+       * Where the GitHub Copilot import writes its back-dated samples (Prometheus's remote-write
+       * receiver, `--web.enable-remote-write-receiver`; VictoriaMetrics takes the same path).
+       * Default `<baseUrl>/api/v1/write`.
+       */
+      remoteWriteUrl?: string;
     };
     pushgateway: {
       /** Base URL of the Pushgateway that keeps the seed's legacy pushes, e.g. http://127.0.0.1:9091. */
@@ -185,6 +191,44 @@ export interface Config {
        * changes in between are announced together. Default 5.
        */
       signalIntervalSeconds?: number;
+    };
+    /**
+     * The GitHub Copilot import (docs/architecture.md#the-github-copilot-import): the per-user
+     * usage reports GitHub records, for the developers who opted in, and the organisation's
+     * Copilot seats as counts. Credentials and the API's base URL come from the
+     * `integrations.github` entry of `host` (a token, or a GitHub App installed in the
+     * organisation). Without this section nothing is imported and the portal says so.
+     */
+    github?: {
+      /** The organisation whose reports and seats are read. Give this or `enterprise`. */
+      organization?: string;
+      /** The enterprise (its slug) whose reports and seats are read (needs a token). */
+      enterprise?: string;
+      /** The `integrations.github` host to use. Default `github.com`. */
+      host?: string;
+      /**
+       * How often the import runs (a global scheduler task: one instance at a time). Default
+       * every hour, at most 30 minutes a run (`timeout`), first a minute after start
+       * (`initialDelay`); a schedule without them keeps those.
+       */
+      schedule?: {
+        /** e.g. `{ hours: 1 }`, or a cron expression `{ cron: '15 * * * *' }`. */
+        frequency: { [unit: string]: number } | { cron: string };
+        timeout?: { [unit: string]: number };
+        initialDelay?: { [unit: string]: number };
+      };
+      /**
+       * How many days back a developer's reports are imported when the import first covers
+       * them (1–365; GitHub keeps a year). Must stay within Prometheus's out-of-order window
+       * (`storage.tsdb.out_of_order_time_window`, 32 days in deploy/prometheus). Default 28.
+       */
+      backfillDays?: number;
+      /**
+       * Who counts Copilot for a developer with a GitHub login in the catalog: `import` (the
+       * default; Copilot counts from their IDE clients, events and OTLP alike, are then not
+       * counted) or `clients` (their clients count Copilot, and the import reads seats only).
+       */
+      sourceOfTruth?: 'import' | 'clients';
     };
     /**
      * Development only: at start-up, opt in every catalog User that has never chosen, issue

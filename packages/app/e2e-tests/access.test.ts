@@ -1,6 +1,13 @@
 /* eslint-disable no-restricted-imports -- end-to-end tests run in Node under Playwright, not in the app's browser bundle */
 import { expect, Page, test } from '@playwright/test';
-import { backendUrl, guestToken, screenshot, signIn, visit } from './helpers';
+import {
+  backendUrl,
+  guestToken,
+  productionBuild,
+  screenshot,
+  signIn,
+  visit,
+} from './helpers';
 
 /**
  * A second development backend whose guest sign-in is a demo developer who is not a telemetry
@@ -66,6 +73,10 @@ test('a developer who is not an admin sees no admin controls, and the API refuse
   page,
   request,
 }) => {
+  test.skip(
+    productionBuild,
+    'needs the member backend, a second development backend (scripts/portal.sh start-member)',
+  );
   await asMember(page);
   await signIn(page);
   await visit(page, '/ai-telemetry');

@@ -5,10 +5,19 @@ import path from 'path';
 /** Where screenshots go (scripts/test.sh sets it; git-ignored). */
 export const screenshotDir = process.env.SCREENSHOT_DIR ?? 'screenshots';
 
+/**
+ * Whether the portal under test is the production build (scripts/prod.sh), which serves the app
+ * and the backend on one port and has none of development's extras: scripts/test.sh sets
+ * E2E_TARGET=production for that run.
+ */
+export const productionBuild = process.env.E2E_TARGET === 'production';
+
 /** The portal's backend, for the telemetry endpoint the CLI sends to. */
 export const backendUrl =
   process.env.BACKEND_URL ??
-  `http://localhost:${process.env.BACKEND_PORT ?? '7007'}`;
+  (productionBuild && process.env.PLAYWRIGHT_URL
+    ? process.env.PLAYWRIGHT_URL
+    : `http://localhost:${process.env.BACKEND_PORT ?? '7007'}`);
 
 /** The repository root, where `yarn fawkes-ai-telemetry` runs. */
 export const repoRoot = path.resolve(__dirname, '../../..');

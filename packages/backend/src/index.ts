@@ -20,6 +20,12 @@ backend.add(
 
 backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+// Sign-in behind an oauth2-proxy (or any proxy that sets X-Forwarded-User after its own
+// sign-in): active only where auth.providers.oauth2Proxy is configured, e.g. the load
+// benchmark's overlay (plugins/ai-telemetry-backend/bench/production/app-config.bench.yaml).
+backend.add(
+  import('@backstage/plugin-auth-backend-module-oauth2-proxy-provider'),
+);
 
 backend.add(import('@backstage/plugin-catalog-backend'));
 backend.add(

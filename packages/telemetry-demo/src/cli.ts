@@ -10,6 +10,7 @@ import {
   writeDemoMetrics,
 } from './generate';
 import { FileSink } from './openmetrics';
+import { withGithubLogins } from './githubLogins';
 import { buildOrg, catalogHeader, orgToCatalogYaml } from './org';
 import { processIo, runTrickle } from './trickle';
 
@@ -37,6 +38,8 @@ options of generate:
                      epoch, FILE-1.om, FILE-2.om, ... (486 is the block length that
                      promtool's --max-block-duration=720h uses: then each file is one block and
                      promtool reads every file once, instead of the whole set once per block)
+  --no-github-logins no user gets a GitHub login: every Copilot history is written here (for a
+                     portal without the GitHub import)
 Relative paths are taken from the repository root.`;
 
 function parsePositiveInt(name: string, text: string): number {
@@ -80,6 +83,9 @@ async function generate(args: string[]): Promise<void> {
       'org-out': { type: 'string' },
       'metrics-out': { type: 'string' },
       'block-hours': { type: 'string' },
+      // Without the GitHub import (a run with no aiTelemetry.github): no user gets a GitHub
+      // login, so every user's Copilot history is written here.
+      'no-github-logins': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -104,7 +110,10 @@ async function generate(args: string[]): Promise<void> {
   if (!Number.isInteger(seed)) {
     throw new Error(`--seed must be a whole number, not "${values.seed}"`);
   }
-  const org = buildOrg({ users, teams, seed });
+  const built = buildOrg({ users, teams, seed });
+  const org = values['no-github-logins']
+    ? built
+    : withGithubLogins(built, seed);
 
   if (values['org-out']) {
     const header = catalogHeader(org, {

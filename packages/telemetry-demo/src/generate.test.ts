@@ -28,6 +28,7 @@ import {
   writeDemoMetrics,
 } from './generate';
 import { formatScaled, StringSink } from './openmetrics';
+import { withGithubLogins } from './githubLogins';
 import { buildOrg, GUEST_USER_NAME } from './org';
 import { DEMO_PRICES, OtlpAssistant, otlpAssistantOf } from './otlpDevelopers';
 
@@ -119,7 +120,8 @@ describe('writeDemoMetrics', () => {
         );
       }
     }
-  });
+    // Two weeks of 48 developers: seconds on a quiet machine, more on a busy one.
+  }, 60_000);
 
   it('is the same text for the same seed, and different for another seed', async () => {
     expect((await generate()).text).toBe(first.text);
@@ -555,5 +557,39 @@ const promtool = spawnSync('promtool', ['--version']).status === 0;
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('leaves out the Copilot history of users whose Copilot the GitHub import brings', async () => {
+    const imported = withGithubLogins(org, 42);
+    const sink = new StringSink();
+    await writeDemoMetrics(
+      imported,
+      {
+        seed: 42,
+        key: DEVELOPMENT_PSEUDONYM_KEY,
+        period: makePeriod(2, 3600, END),
+      },
+      sink,
+    );
+    const text = sink.toString();
+    const hashes = await Promise.all(
+      imported.users.map(async u => ({
+        hash: await pseudonymize(u.ref, DEVELOPMENT_PSEUDONYM_KEY),
+        login: u.githubLogin,
+      })),
+    );
+    const copilotOf = (hash: string) =>
+      text
+        .split('\n')
+        .some(
+          line =>
+            line.includes(`user_hash="${hash}"`) &&
+            line.includes('assistant="copilot"'),
+        );
+    // Those with a login have no Copilot history here; nobody else has a login to lose it by.
+    expect(
+      hashes.filter(({ login, hash }) => login && copilotOf(hash)),
+    ).toEqual([]);
+    expect(hashes.filter(({ login }) => login).length).toBeGreaterThan(0);
   });
 });

@@ -134,6 +134,8 @@ export async function writeDemoMetrics(
     profile: UserProfile;
     agent?: AgentProfile;
     userHash: string;
+    /** Copilot comes from the GitHub import for this user: no Copilot history here. */
+    importsCopilot: boolean;
   }> = [];
   const otlpUsers: Record<string, number> = {};
   for (const user of org.users) {
@@ -148,6 +150,7 @@ export async function writeDemoMetrics(
       profile: makeProfile(user, team, options.seed, options.period),
       agent,
       userHash: await pseudonymize(user.ref, options.key),
+      importsCopilot: user.githubLogin !== undefined,
     });
   }
 
@@ -203,6 +206,10 @@ export async function writeDemoMetrics(
     for (let index = 0; index < users.length; index++) {
       for (const s of seriesOf(index, family)) {
         if (s.metric !== family) continue;
+        // Their Copilot usage reaches Prometheus through the GitHub import, on its own days.
+        if (users[index].importsCopilot && s.labels.assistant === 'copilot') {
+          continue;
+        }
         for (const { sink, from, to } of targets) {
           writeSeries(sink, s, period, { job: DEMO_JOB }, from, to);
         }

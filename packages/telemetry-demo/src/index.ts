@@ -8,3 +8,11 @@ export { createRandom } from './random';
 export type { Random } from './random';
 export { developerProfile, randomEvent } from './randomEvents';
 export type { DeveloperProfile } from './randomEvents';
+export { withGithubLogins, githubLoginOf } from './githubLogins';
+export {
+  buildOrg,
+  GITHUB_LOGIN_ANNOTATION,
+  orgToCatalogYaml,
+  catalogHeader,
+} from './org';
+export type { DemoOrg, DemoUser } from './org';

@@ -19,6 +19,7 @@ import {
   orgToCatalogYaml,
   PRODUCT_AREA,
 } from './org';
+import { withGithubLogins } from './githubLogins';
 
 const defaultOrg = () => buildOrg({ users: 48, seed: 42 });
 
@@ -182,7 +183,7 @@ describe('the catalog files', () => {
   });
 
   it('examples/org.yaml is the generator output at the defaults', () => {
-    const org = buildOrg({ users: 48, seed: 42 });
+    const org = withGithubLogins(buildOrg({ users: 48, seed: 42 }), 42);
     const expected = orgToCatalogYaml(
       org,
       catalogHeader(org, { users: 48, seed: 42, orgOut: 'examples/org.yaml' }),
@@ -192,5 +193,20 @@ describe('the catalog files', () => {
       'utf8',
     );
     expect(committed).toBe(expected);
+  });
+
+  it('gives the Copilot users GitHub logins, and annotates their catalog User with them', () => {
+    const org = withGithubLogins(defaultOrg(), 42);
+    const withLogin = org.users.filter(u => u.githubLogin);
+    expect(withLogin.length).toBeGreaterThan(5);
+    expect(withLogin.length).toBeLessThan(org.users.length);
+    expect(withLogin.map(u => u.name)).toContain('guest');
+    for (const user of withLogin) {
+      expect(user.githubLogin).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+    }
+    const yaml = orgToCatalogYaml(org, 'header');
+    expect(yaml.match(/github\.com\/user-login: /g)).toHaveLength(
+      withLogin.length,
+    );
   });
 });

@@ -30,6 +30,12 @@ export type DemoUser = {
   team: string;
   /** The entity ref that is pseudonymised into user_hash. */
   ref: string;
+  /**
+   * The GitHub login (the `github.com/user-login` annotation) of a user whose IDE assistant is
+   * Copilot: their Copilot usage comes from the GitHub import (the GitHub stand-in in the demo),
+   * not from the generated history.
+   */
+  githubLogin?: string;
 };
 
 export type DemoOrg = {
@@ -283,6 +289,9 @@ export function buildOrg(options: OrgOptions): DemoOrg {
   return { groups, users };
 }
 
+/** The catalog annotation of a User's GitHub login (Backstage's GitHub org provider sets it). */
+export const GITHUB_LOGIN_ANNOTATION = 'github.com/user-login';
+
 /** The comment that opens a generated catalog file: what it is and how to make it again. */
 export function catalogHeader(
   org: DemoOrg,
@@ -335,7 +344,12 @@ export function orgToCatalogYaml(org: DemoOrg, header: string): string {
     documents.push({
       apiVersion: 'backstage.io/v1alpha1',
       kind: 'User',
-      metadata: { name: user.name },
+      metadata: {
+        name: user.name,
+        ...(user.githubLogin && {
+          annotations: { [GITHUB_LOGIN_ANNOTATION]: user.githubLogin },
+        }),
+      },
       spec: {
         profile: { displayName: user.displayName, email: user.email },
         memberOf: [user.team],

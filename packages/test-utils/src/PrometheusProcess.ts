@@ -22,6 +22,12 @@ export type PrometheusOptions = ServerProcessOptions & {
   retention?: string;
   /** `--web.enable-admin-api`, which series deletion needs (default off, as Prometheus has it). */
   adminApi?: boolean;
+  /**
+   * `--web.enable-remote-write-receiver` (default off): `POST /api/v1/write` takes samples, as
+   * the GitHub import writes them (back-dated ones also need `storage.tsdb.out_of_order_time_window`
+   * in `config`).
+   */
+  remoteWriteReceiver?: boolean;
 };
 
 /** Debian's Prometheus on 127.0.0.1, with its data and configuration in a test's folder. */
@@ -53,6 +59,9 @@ export class PrometheusProcess extends HttpServerProcess {
         `--storage.tsdb.retention.time=${this.options.retention ?? '3650d'}`,
         `--web.listen-address=127.0.0.1:${port}`,
         ...(this.options.adminApi ? ['--web.enable-admin-api'] : []),
+        ...(this.options.remoteWriteReceiver
+          ? ['--web.enable-remote-write-receiver']
+          : []),
       ],
     };
   }

@@ -11,12 +11,16 @@ export type TestHttpServer = {
   close(): Promise<void>;
 };
 
-/** Serves `handler` on 127.0.0.1, on a port the system picks. */
+/** Serves `handler` on 127.0.0.1, on `port` or (by default) a port the system picks. */
 export async function startHttpServer(
   handler: RequestListener,
+  listenPort = 0,
 ): Promise<TestHttpServer> {
   const server = createServer(handler);
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listenPort, '127.0.0.1', resolve);
+  });
   const { port } = server.address() as AddressInfo;
   return {
     server,

@@ -7,6 +7,8 @@
  */
 export * from './backfill';
 export * from './BackendProcess';
+export * from './GithubStandIn';
+export * from './githubReports';
 export * from './httpServer';
 export * from './PostgresProcess';
 export * from './PrometheusProcess';

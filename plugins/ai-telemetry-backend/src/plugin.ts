@@ -23,6 +23,7 @@ import { TeamResolver } from './query/TeamResolver';
 import { createRouter } from './router';
 import { LiveUpdates } from './live/LiveUpdates';
 import { setUpOtlp } from './otlp/setUpOtlp';
+import { setUpGithub } from './github/setUpGithub';
 import { OTLP_METRICS_PATH } from './otlp/createOtlpRouter';
 import { PrometheusClient } from './upstream/PrometheusClient';
 import { PushgatewayClient } from './upstream/PushgatewayClient';
@@ -98,6 +99,19 @@ export const aiTelemetryPlugin = createBackendPlugin({
           audit,
           erasure,
         });
+        // The GitHub Copilot import: set up first, since it decides whose Copilot counts from
+        // clients are counted (one source of truth per assistant).
+        const github = await setUpGithub({
+          rootConfig: config,
+          database,
+          scheduler,
+          logger,
+          catalog,
+          auth,
+          settings,
+          optIns: optInStore,
+          pseudonyms,
+        });
         // Open pages load their figures again when new data can be seen.
         const live = new LiveUpdates({
           signals,
@@ -117,6 +131,7 @@ export const aiTelemetryPlugin = createBackendPlugin({
             secondsPerLine: settings.estimates.secondsPerLine,
           },
           onCounted: () => live.countersStored(),
+          excludedAssistants: github.excludedAssistants,
         });
         const otlp = await setUpOtlp({
           database,
@@ -125,6 +140,7 @@ export const aiTelemetryPlugin = createBackendPlugin({
           settings,
           optIns: optInStore,
           onCounted: () => live.countersStored(),
+          excludedAssistants: github.excludedAssistants,
         });
         const metrics = new MetricsService({
           counters: counterStore,
@@ -183,6 +199,10 @@ export const aiTelemetryPlugin = createBackendPlugin({
               live.dataErased();
             },
           },
+          githubImport: {
+            store: github.store,
+            myData: userHash => github.service.myData(userHash),
+          },
         });
 
         httpRouter.use(
@@ -199,6 +219,7 @@ export const aiTelemetryPlugin = createBackendPlugin({
             audit,
             privacy,
             otlpReceiver: otlp.receiver,
+            github: github.service,
             limits: settings.limits,
           }),
         );

@@ -7,6 +7,7 @@ import {
 import { HealthResponse } from '@fawkes/plugin-ai-telemetry-common';
 import { DEFAULT_LIMITS, LimitSettings } from './config/AiTelemetryConfig';
 import { isSignedIn } from './http/callers';
+import { dependencyErrorsAsUnavailable } from './http/dependencyErrors';
 import { RateLimiter, requestRateLimit } from './http/rateLimit';
 import { createEventsRouter } from './ingestion/createEventsRouter';
 import { IngestionService } from './ingestion/IngestionService';
@@ -22,6 +23,8 @@ import {
 import { PrivacyServices } from './privacy/setUpPrivacy';
 import { AuditLog } from './audit/AuditLog';
 import { createOtlpRouter } from './otlp/createOtlpRouter';
+import { createGithubRouter } from './github/createGithubRouter';
+import { GithubImportService } from './github/GithubImportService';
 import { OtlpReceiver } from './otlp/OtlpReceiver';
 import {
   createQueryRouter,
@@ -48,6 +51,8 @@ export type RouterOptions = {
   privacy: PrivacyServices;
   /** Takes the OTLP exports of assistants (POST /otlp/v1/metrics). */
   otlpReceiver: OtlpReceiver;
+  /** The GitHub Copilot import's state, seats and the caller's own import. */
+  github: GithubImportService;
   /** `aiTelemetry.limits`; a section not given takes its {@link DEFAULT_LIMITS}. */
   limits?: Partial<LimitSettings>;
 };
@@ -60,6 +65,7 @@ const PORTAL_PATHS = [
   '/v1/query',
   '/v1/me',
   '/v1/admin',
+  '/v1/github',
 ];
 
 export async function createRouter({
@@ -75,6 +81,7 @@ export async function createRouter({
   audit,
   privacy,
   otlpReceiver,
+  github,
   limits: givenLimits,
 }: RouterOptions): Promise<express.Router> {
   const limits: LimitSettings = { ...DEFAULT_LIMITS, ...givenLimits };
@@ -98,6 +105,7 @@ export async function createRouter({
     }),
   );
   api.use(createPrivacyRouter({ httpAuth, permissions, audit, ...privacy }));
+  api.use(createGithubRouter({ httpAuth, permissions, github }));
 
   // Anyone may ask whether the backend is healthy (a load balancer, say); only a signed-in
   // user or a service learns where the upstreams are and how they answer.
@@ -150,6 +158,9 @@ export async function createRouter({
     }),
   );
   router.use(readBodiesFirst(), api);
+  // A dependency that is down (the database restarting, the catalog failing) is a 503 naming
+  // it, not a 500.
+  router.use(dependencyErrorsAsUnavailable());
   return router;
 }
 

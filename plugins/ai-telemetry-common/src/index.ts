@@ -13,6 +13,7 @@ export * from './api/privacy';
 export * from './api/queries';
 export * from './contract';
 export * from './csv';
+export * from './github';
 export * from './permissions';
 export * from './pseudonym';
 export * from './types';

@@ -19,6 +19,7 @@ describe('readAiTelemetryConfig', () => {
     expect(config.prometheus).toEqual({
       baseUrl: 'http://127.0.0.1:9090',
       headers: {},
+      remoteWriteUrl: 'http://127.0.0.1:9090/api/v1/write',
     });
     expect(config.privacy).toEqual({ minGroupSize: 5, retentionDays: 90 });
     expect(config.estimates).toEqual({

@@ -1,6 +1,13 @@
-import { Config } from '@backstage/config';
+import {
+  readSchedulerServiceTaskScheduleDefinitionFromConfig,
+  SchedulerServiceTaskScheduleDefinition,
+} from '@backstage/backend-plugin-api';
+import { Config, ConfigReader, JsonObject } from '@backstage/config';
 import {
   DEFAULT_ASSISTANTS,
+  GITHUB_SOURCES_OF_TRUTH,
+  GithubImportScope,
+  GithubSourceOfTruth,
   DEFAULT_LANGUAGES,
   DEFAULT_MODEL_PATTERNS,
   DEFAULT_SECONDS_PER_LINE,
@@ -10,7 +17,12 @@ import {
 
 /** The plugin's configuration, read and validated once at start-up. */
 export type AiTelemetryConfig = {
-  prometheus: { baseUrl: string; headers: Record<string, string> };
+  prometheus: {
+    baseUrl: string;
+    headers: Record<string, string>;
+    /** Where back-dated samples are written (the GitHub import): `<baseUrl>/api/v1/write` by default. */
+    remoteWriteUrl: string;
+  };
   pushgateway: { baseUrl: string };
   pseudonymKey: string;
   privacy: { minGroupSize: number; retentionDays: number };
@@ -49,7 +61,32 @@ export type AiTelemetryConfig = {
   live: LiveSettings;
   /** Development only: opt in the catalog's users and write their tokens to a file. */
   demo?: { tokenFile: string; excludeUsers: string[] };
+  /** The GitHub Copilot import; absent when `aiTelemetry.github` is not configured. */
+  github?: GithubImportSettings;
 };
+
+/** `aiTelemetry.github`: what the GitHub Copilot import reads, when, and how far back. */
+export type GithubImportSettings = {
+  scope: GithubImportScope;
+  /** The `integrations.github` host whose credentials and API base URL are used. */
+  host: string;
+  schedule: SchedulerServiceTaskScheduleDefinition;
+  backfillDays: number;
+  sourceOfTruth: GithubSourceOfTruth;
+};
+
+/** The import's schedule when `aiTelemetry.github.schedule` is not given. */
+export const DEFAULT_GITHUB_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
+  frequency: { hours: 1 },
+  timeout: { minutes: 30 },
+  initialDelay: { minutes: 1 },
+};
+
+/** The longest `backfillDays`: GitHub keeps a year of reports. */
+export const MAX_GITHUB_BACKFILL_DAYS = 365;
+
+/** An organisation login or enterprise slug: what GitHub allows in one. */
+const GITHUB_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,98}[A-Za-z0-9])?$/;
 
 /**
  * What one million tokens of a model cost, in US dollars, by token type. A type without a price
@@ -427,7 +464,13 @@ export function readAiTelemetryConfig(
   const pseudonymKey = readPseudonymKey(config, options.nodeEnv);
 
   return {
-    prometheus: { baseUrl: readUrl(config, 'prometheus.baseUrl'), headers },
+    prometheus: {
+      baseUrl: readUrl(config, 'prometheus.baseUrl'),
+      headers,
+      remoteWriteUrl: config.has('prometheus.remoteWriteUrl')
+        ? readUrl(config, 'prometheus.remoteWriteUrl')
+        : `${readUrl(config, 'prometheus.baseUrl')}/api/v1/write`,
+    },
     pushgateway: { baseUrl: readUrl(config, 'pushgateway.baseUrl') },
     pseudonymKey,
     privacy: {
@@ -500,6 +543,97 @@ export function readAiTelemetryConfig(
       ),
     },
     demo: readDemo(config),
+    github: readGithub(config),
+  };
+}
+
+function readGithub(config: Config): GithubImportSettings | undefined {
+  const github = config.getOptionalConfig('github');
+  if (!github) return undefined;
+  const readName = (key: 'organization' | 'enterprise') => {
+    let value: string | undefined;
+    try {
+      value = github.getOptionalString(key);
+    } catch {
+      throw new ConfigError(`github.${key}`, 'must be a string');
+    }
+    if (value !== undefined && !GITHUB_NAME.test(value)) {
+      throw new ConfigError(
+        `github.${key}`,
+        `is not a GitHub ${
+          key === 'organization' ? 'organisation login' : 'enterprise slug'
+        }: "${value}"`,
+      );
+    }
+    return value;
+  };
+  const organization = readName('organization');
+  const enterprise = readName('enterprise');
+  if ((organization === undefined) === (enterprise === undefined)) {
+    throw new ConfigError(
+      'github',
+      'needs exactly one of organization and enterprise (whose Copilot reports to import)',
+    );
+  }
+  let host: string | undefined;
+  try {
+    host = github.getOptionalString('host');
+  } catch {
+    throw new ConfigError('github.host', 'must be a host name');
+  }
+  let schedule = DEFAULT_GITHUB_SCHEDULE;
+  if (github.has('schedule')) {
+    try {
+      // A schedule given without a timeout or initial delay keeps the default ones.
+      schedule = readSchedulerServiceTaskScheduleDefinitionFromConfig(
+        new ConfigReader({
+          timeout: DEFAULT_GITHUB_SCHEDULE.timeout,
+          initialDelay: DEFAULT_GITHUB_SCHEDULE.initialDelay,
+          ...github.getConfig('schedule').get<JsonObject>(),
+        } as JsonObject),
+      );
+    } catch (error) {
+      throw new ConfigError(
+        'github.schedule',
+        `is not a schedule (${(error as Error).message})`,
+      );
+    }
+  }
+  const backfillDays = readNumber(config, 'github.backfillDays', 28, {
+    min: 1,
+    integer: true,
+  });
+  if (backfillDays > MAX_GITHUB_BACKFILL_DAYS) {
+    throw new ConfigError(
+      'github.backfillDays',
+      `must be at most ${MAX_GITHUB_BACKFILL_DAYS} (GitHub keeps a year of reports), got ${backfillDays}`,
+    );
+  }
+  let sourceOfTruth: string | undefined;
+  try {
+    sourceOfTruth = github.getOptionalString('sourceOfTruth');
+  } catch {
+    throw new ConfigError('github.sourceOfTruth', 'must be a string');
+  }
+  if (
+    sourceOfTruth !== undefined &&
+    !(GITHUB_SOURCES_OF_TRUTH as readonly string[]).includes(sourceOfTruth)
+  ) {
+    throw new ConfigError(
+      'github.sourceOfTruth',
+      `must be one of ${GITHUB_SOURCES_OF_TRUTH.join(
+        ', ',
+      )}, got "${sourceOfTruth}"`,
+    );
+  }
+  return {
+    scope: organization
+      ? { kind: 'organization', name: organization }
+      : { kind: 'enterprise', name: enterprise! },
+    host: host ?? 'github.com',
+    schedule,
+    backfillDays,
+    sourceOfTruth: (sourceOfTruth as GithubSourceOfTruth) ?? 'import',
   };
 }
 

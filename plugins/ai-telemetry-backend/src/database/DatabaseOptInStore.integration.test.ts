@@ -119,6 +119,34 @@ describe.each(STORE_DATABASE_IDS)('DatabaseOptInStore on %s', databaseId => {
     });
   });
 
+  it('changes its registry version with every opt-in and opt-out, and only then', async () => {
+    const store = await createStore();
+    const versions = [await store.registryVersion()];
+    const optIn = (tokenHash: string) =>
+      store.optIn({
+        userEntityRef: JANE,
+        userHash: JANE_HASH,
+        tokenHash,
+        source: 'portal',
+      });
+
+    await optIn('token-1');
+    versions.push(await store.registryVersion());
+    await optIn('token-2');
+    await store.rotateToken({
+      userEntityRef: JANE,
+      tokenHash: 'token-3',
+      source: 'portal',
+    });
+    expect(await store.registryVersion()).toBe(versions[1]);
+    await store.optOut({ userEntityRef: JANE, source: 'portal' });
+    versions.push(await store.registryVersion());
+    await optIn('token-4');
+    versions.push(await store.registryVersion());
+
+    expect(new Set(versions).size).toBe(4);
+  });
+
   it('opting in again starts a new period, keeps the pseudonym and adds to the history', async () => {
     const store = await createStore();
     await store.optIn({

@@ -238,6 +238,11 @@ export class DatabaseOptInStore implements OptInStore {
     return toNumber(row?.count ?? 0);
   }
 
+  async registryVersion(): Promise<number> {
+    const [row] = await this.db('opt_in_history').max({ latest: 'id' });
+    return toNumber(row?.latest ?? 0);
+  }
+
   /**
    * Reads the user's registration inside a transaction, locking the row on PostgreSQL so that
    * concurrent changes of the same user apply one after the other (SQLite serialises writers).

@@ -80,4 +80,10 @@ export interface OptInStore {
   listOptedIn(): Promise<Array<{ userEntityRef: string; userHash: string }>>;
 
   countOptedIn(): Promise<number>;
+
+  /**
+   * A number that changes whenever anyone opts in or out (the newest change's id): answers
+   * worked out from who is opted in can be reused while it stays the same.
+   */
+  registryVersion(): Promise<number>;
 }

@@ -35,6 +35,12 @@ const TABLES_BY_MIGRATION: Record<string, readonly string[]> = {
     'privacy_counters',
   ],
   '20261130120000_otlp.js': ['otlp_streams', 'otlp_dropped_points'],
+  '20261201100000_github.js': [
+    'github_import_ledger',
+    'github_counters',
+    'github_coverage',
+    'github_import_state',
+  ],
 };
 const MIGRATIONS = Object.keys(TABLES_BY_MIGRATION).sort();
 const ALL_TABLES = MIGRATIONS.flatMap(name => TABLES_BY_MIGRATION[name]);

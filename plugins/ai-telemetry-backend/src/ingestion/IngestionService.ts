@@ -22,6 +22,13 @@ export class IngestionService {
       settings: IncrementSettings;
       /** Called after a batch added to the counters (not for a duplicate or an empty one). */
       onCounted?: () => void;
+      /**
+       * The assistants another source counts for the user (the GitHub import, for Copilot):
+       * their events are accepted and not counted, so that nothing is counted twice.
+       */
+      excludedAssistants?: (
+        userEntityRef: string,
+      ) => Promise<readonly string[]>;
     },
   ) {}
 
@@ -68,7 +75,11 @@ export class IngestionService {
     if (!registration?.optedIn) {
       throw notOptedInError(userEntityRef, registration);
     }
-    const increments = toCounterIncrements(batch.events, settings);
+    const excluded =
+      (await this.options.excludedAssistants?.(userEntityRef)) ?? [];
+    const increments = toCounterIncrements(batch.events, settings).filter(
+      increment => !excluded.includes(increment.labels.assistant),
+    );
     const result = await counters.applyBatch({
       userHash: registration.userHash,
       batchId: batch.batchId,

@@ -109,6 +109,13 @@ export class OtlpReceiver {
       settings: MappingSettings;
       /** Called after an export added to the counters (not for one that added nothing). */
       onCounted?: () => void;
+      /**
+       * The assistants another source counts for the user (the GitHub import, for Copilot):
+       * their points are refused as `duplicate_source`.
+       */
+      excludedAssistants?: (
+        userEntityRef: string,
+      ) => Promise<readonly string[]>;
     },
   ) {}
 
@@ -145,11 +152,17 @@ export class OtlpReceiver {
       refused.set(reason, examples);
     };
 
+    const excluded =
+      (await this.options.excludedAssistants?.(userEntityRef)) ?? [];
     const mapped: MappedPoint[] = [];
     for (const dataPoint of dataPoints) {
       const result = mapDataPoint(dataPoint, settings);
       if (typeof result === 'string') {
         refuse(result, dataPoint.metric);
+        continue;
+      }
+      if (result.targets.some(t => excluded.includes(t.labels.assistant))) {
+        refuse('duplicate_source', dataPoint.metric);
         continue;
       }
       mapped.push({

@@ -29,6 +29,8 @@ export async function setUpOtlp(options: {
   optIns: OptInStore;
   /** Called after an export added to the counters. */
   onCounted?: () => void;
+  /** The assistants another source counts for a user (see OtlpReceiver). */
+  excludedAssistants?: (userEntityRef: string) => Promise<readonly string[]>;
 }): Promise<OtlpServices> {
   const { database, scheduler, logger, settings, optIns, onCounted } = options;
   const streams = await DatabaseOtlpStreamStore.create({ database });
@@ -44,6 +46,7 @@ export async function setUpOtlp(options: {
       secondsPerLine: settings.estimates.secondsPerLine,
     },
     onCounted,
+    excludedAssistants: options.excludedAssistants,
   });
 
   await scheduler.scheduleTask({

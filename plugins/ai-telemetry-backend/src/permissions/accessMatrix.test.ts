@@ -104,6 +104,11 @@ const MATRIX: Record<string, Record<Role, Outcome>> = {
   'POST /v1/admin/erasure': ADMINS_ONLY,
   'GET /v1/admin/erasure': ADMINS_ONLY,
   'GET /v1/admin/audit': ADMINS_ONLY,
+  // The GitHub Copilot import: organisation figures only (its last error for admins alone, which
+  // githubImport.integration.test.ts checks), and the caller's own import.
+  'GET /v1/github/status': { ...USERS_ONLY, service: 'pass', scraper: 'pass' },
+  'GET /v1/github/seats': { ...USERS_ONLY, service: 'pass', scraper: 'pass' },
+  'GET /v1/me/github': USERS_ONLY,
 };
 
 /** A request each route understands, so that a pass is not hidden by a 404. */

@@ -1,6 +1,8 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   ERASURE_STEPS,
+  GITHUB_SOURCE_LABEL,
+  GITHUB_SOURCE_VALUE,
   ErasureStep,
   ErasureStepName,
 } from '@fawkes/plugin-ai-telemetry-common';
@@ -12,6 +14,7 @@ import { PushgatewayClient } from '../upstream/PushgatewayClient';
 import { AuditLog, SYSTEM_ACTOR } from '../audit/AuditLog';
 import { ErasureJobRecord, ErasureStore } from '../database/ErasureStore';
 import { PersonalDataStore } from '../database/PersonalDataStore';
+import { GithubImportStore } from '../database/GithubImportStore';
 import { PseudonymSeries, windowOfDays } from './PseudonymSeries';
 import {
   describeGroup,
@@ -32,6 +35,8 @@ export type ErasureWorkerOptions = {
   store: ErasureStore;
   optIns: Pick<OptInStore, 'optOut'>;
   personalData: Pick<PersonalDataStore, 'deleteCountersOf'>;
+  /** The GitHub import's records: step 2 deletes its ledger rows and imported totals too. */
+  githubImport?: Pick<GithubImportStore, 'deleteUser'>;
   pushgateway: Pick<PushgatewayClient, 'listGroups' | 'deleteGroup'>;
   prometheus: Pick<
     PrometheusClient,
@@ -54,13 +59,26 @@ class DataRemainsError extends Error {
   }
 }
 
+/**
+ * Verification found only series of the GitHub import (`source="github"`), whose back-dated
+ * samples Prometheus keeps in its out-of-order head until its next head compaction (about every
+ * two hours) and cannot delete before (prometheus/prometheus#11790). The job waits for that and
+ * deletes again; it is no failed attempt.
+ */
+class PendingCompactionError extends DataRemainsError {
+  name = 'PendingCompactionError';
+}
+
+/** How long a job waits for Prometheus's compaction before deleting again. */
+const PENDING_COMPACTION_RETRY_SECONDS = 600;
+
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
 /**
- * Carries out erasure jobs (docs/privacy-model.md#erasure), driven by a global scheduler task
- * on every backend instance: each run claims due jobs one by one, with a lease, and takes each
+ * Carries out erasure jobs (docs/privacy-model.md#erasure), driven by a scheduler task on every
+ * backend instance: each run claims due jobs one by one, with a lease, and takes each
  * through the steps of ERASURE_STEPS in order, recording every step with its times, attempts and outcome in the
  * database and the audit log. A step that fails (Prometheus or the Pushgateway down, say) is
  * retried with a growing delay, and counts in `ai_telemetry_erasure_failures_total`; the wait
@@ -239,6 +257,31 @@ export class ErasureWorker {
       }
       job.stepIndex = back;
     }
+    const pending = error instanceof PendingCompactionError;
+    if (pending) {
+      step.state = 'pending';
+      delete step.lastError;
+      step.detail = message;
+      const delaySeconds = Math.min(
+        settings.retryMaxSeconds,
+        PENDING_COMPACTION_RETRY_SECONDS,
+      );
+      job.state = 'retrying';
+      job.lastError = `${step.name}: ${message}`;
+      job.nextAttemptAt = new Date(now.getTime() + delaySeconds * 1000);
+      logger.info(
+        `Erasure job ${job.id} (${job.userEntityRef}) waits for Prometheus's compaction; deleting again in ${delaySeconds} s: ${message}`,
+      );
+      if (await save(null, {})) {
+        await audit.record({
+          action: 'erasure_step',
+          actor: SYSTEM_ACTOR,
+          subject: job.userEntityRef,
+          detail: `job ${job.id}, step ${step.name}: ${message}; deleting again in ${delaySeconds} s`,
+        });
+      }
+      return;
+    }
     const delaySeconds = Math.min(
       settings.retryMaxSeconds,
       settings.retryBaseSeconds * 2 ** Math.max(0, step.attempts - 1),
@@ -280,7 +323,10 @@ export class ErasureWorker {
       }
       case 'delete_counters': {
         const deleted = await personalData.deleteCountersOf(userHash);
-        return `deleted ${deleted.counters} counters and ${deleted.batchIds} batch ids from the database`;
+        const detail = `deleted ${deleted.counters} counters and ${deleted.batchIds} batch ids from the database`;
+        if (!this.options.githubImport) return detail;
+        const imported = await this.options.githubImport.deleteUser(userHash);
+        return `${detail}, and ${imported.days} imported GitHub report days with ${imported.totals} imported totals`;
       }
       case 'delete_pushgateway_groups':
         return this.deletePushgatewayGroups(userHash);
@@ -353,6 +399,17 @@ export class ErasureWorker {
       userHash,
       windowOfDays(this.now(), days),
     );
+    if (
+      remaining.length > 0 &&
+      remaining.every(
+        s => s.labels[GITHUB_SOURCE_LABEL] === GITHUB_SOURCE_VALUE,
+      )
+    ) {
+      throw new PendingCompactionError(
+        `${remaining.length} series of the GitHub import remain: Prometheus deletes back-dated (out-of-order) samples only once its next head compaction (about every two hours) has written them into a block`,
+        'delete_prometheus_series',
+      );
+    }
     if (remaining.length > 0) {
       const examples = remaining
         .slice(0, 3)

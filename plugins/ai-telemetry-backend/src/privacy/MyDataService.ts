@@ -1,4 +1,5 @@
 import {
+  MyDataGithubImport,
   MyDataExportFormat,
   MyDataResponse,
   USER_HASH_LABEL,
@@ -30,6 +31,8 @@ export class MyDataService {
       erasure: Pick<ErasureService, 'jobsOf'>;
       audit: AuditLog;
       retentionDays: number;
+      /** What the GitHub import keeps about a pseudonym (its ledger and totals). */
+      githubImport?: { myData(userHash: string): Promise<MyDataGithubImport> };
     },
   ) {}
 
@@ -59,9 +62,10 @@ export class MyDataService {
     const me = await optIns.me(userEntityRef);
     const userHash = me.userHash ?? (await pseudonyms.of(userEntityRef));
     const window = windowOfDays(new Date(), this.options.retentionDays);
-    const [counters, erasureJobs] = await Promise.all([
+    const [counters, erasureJobs, githubImport] = await Promise.all([
       personalData.countersOf(userHash),
       erasure.jobsOf(userEntityRef),
+      this.options.githubImport?.myData(userHash),
     ]);
     // One upstream after the other, so that a failure always names the first one down.
     const prometheus = await series.contractSeries(userHash, window);
@@ -87,6 +91,7 @@ export class MyDataService {
       pushgatewayGroups: groups
         .filter(group => holdsPseudonym(group, userHash))
         .map(group => ({ labels: group.labels })),
+      ...(githubImport && { githubImport }),
     };
   }
 }

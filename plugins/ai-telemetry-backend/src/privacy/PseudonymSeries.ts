@@ -81,22 +81,25 @@ export class PseudonymSeries {
     window: TimeWindow,
   ): Promise<{ series: MyDataSeries[]; step: number }> {
     const step = stepFor(window.end - window.start);
-    const series: MyDataSeries[] = [];
-    for (const metric of METRIC_NAMES) {
-      const result = await this.prometheus.rangeQuery(
-        `last_over_time(${selector(userHash, metric)}[${step}s])`,
-        window.start,
-        window.end,
-        step,
-      );
-      for (const s of result) {
-        series.push({
-          metric,
-          labels: withoutName(s.labels),
-          samples: s.points.map(([t, v]) => [t * 1000, v]),
-        });
-      }
-    }
+    // All at once: on a busy Prometheus, one after another would wait in its queue once for
+    // every metric (seen in bench:load: My data timed out at 30 s while each query took 1 s).
+    const results = await Promise.all(
+      METRIC_NAMES.map(metric =>
+        this.prometheus.rangeQuery(
+          `last_over_time(${selector(userHash, metric)}[${step}s])`,
+          window.start,
+          window.end,
+          step,
+        ),
+      ),
+    );
+    const series: MyDataSeries[] = results.flatMap((result, i) =>
+      result.map(s => ({
+        metric: METRIC_NAMES[i],
+        labels: withoutName(s.labels),
+        samples: s.points.map(([t, v]): [number, number] => [t * 1000, v]),
+      })),
+    );
     series.sort((a, b) => seriesOrder(a).localeCompare(seriesOrder(b)));
     return { series, step };
   }

@@ -37,7 +37,10 @@ const IDENTITY_FIELDS = [
 ];
 
 /** A 403 for a /me request that names a user: identity comes from the Backstage token alone. */
-function refuseNamedUser(where: string, fields: Record<string, unknown>) {
+export function refuseNamedUser(
+  where: string,
+  fields: Record<string, unknown>,
+) {
   const named = IDENTITY_FIELDS.filter(f => fields[f] !== undefined);
   if (named.length > 0) {
     throw new NotAllowedError(

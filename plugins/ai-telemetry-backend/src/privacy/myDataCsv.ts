@@ -30,7 +30,8 @@ function labelCells(labels: Record<string, string>): CsvCell[] {
 
 /**
  * The CSV download of "my data": a header row of {@link MY_DATA_CSV_COLUMNS}, then one row per
- * sample of every Prometheus series and one per running total in the database. Legacy pushes
+ * sample of every Prometheus series, one per running total in the database, and one per running
+ * total of the GitHub import (`source` = `github_import`). Legacy pushes
  * can carry any label value: the shared writer keeps a spreadsheet from running one as a formula.
  */
 export function myDataCsv(data: MyDataResponse): string {
@@ -53,6 +54,20 @@ export function myDataCsv(data: MyDataResponse): string {
       counter.metric,
       ...labelCells(counter.labels),
       counter.updatedAt,
+      counter.value,
+    ]);
+  }
+  // The GitHub import's running totals, as of the end of the last day that added to each.
+  for (const counter of data.githubImport?.counters ?? []) {
+    const end = Date.parse(`${counter.throughDay}T00:00:00Z`) + 86_400_000;
+    rows.push([
+      'github_import',
+      counter.metric,
+      ...labelCells({
+        ...(data.userHash && { user_hash: data.userHash }),
+        ...counter.labels,
+      }),
+      new Date(end).toISOString(),
       counter.value,
     ]);
   }

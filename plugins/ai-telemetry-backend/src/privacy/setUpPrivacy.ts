@@ -3,7 +3,9 @@ import {
   LoggerService,
   SchedulerService,
 } from '@backstage/backend-plugin-api';
+import { MyDataGithubImport } from '@fawkes/plugin-ai-telemetry-common';
 import { AiTelemetryConfig } from '../config/AiTelemetryConfig';
+import { GithubImportStore } from '../database/GithubImportStore';
 import { OptInStore } from '../database/OptInStore';
 import { OptInService } from '../optIn/OptInService';
 import { PseudonymCache } from '../optIn/PseudonymCache';
@@ -26,9 +28,9 @@ export type PrivacyServices = {
 
 /**
  * Wires the privacy part of the plugin (docs/privacy-model.md): the audit log, erasure requests, the
- * export, and two global scheduler tasks: the erasure worker, every
- * `erasure.workerIntervalSeconds` on whichever instance is free, and the daily retention that
- * forgets registry history, audit entries and finished jobs older than `privacy.retentionDays`.
+ * export, and two scheduler tasks: the erasure worker, every `erasure.workerIntervalSeconds` on
+ * every instance, and the daily retention (global: on one instance) that forgets registry
+ * history, audit entries and finished jobs older than `privacy.retentionDays`.
  */
 export async function setUpPrivacy(options: {
   database: DatabaseService;
@@ -46,6 +48,11 @@ export async function setUpPrivacy(options: {
   pushgateway: PushgatewayClient;
   /** The query side's cache, which erasure's last step drops. */
   queries: { dropCachedResults(): Promise<void> };
+  /** The GitHub import's records, which My data lists and erasure deletes. */
+  githubImport?: {
+    store: Pick<GithubImportStore, 'deleteUser'>;
+    myData(userHash: string): Promise<MyDataGithubImport>;
+  };
 }): Promise<PrivacyServices> {
   const { database, scheduler, logger, settings, erasureStore } = options;
   const personalData = await DatabasePersonalDataStore.create({ database });
@@ -59,11 +66,13 @@ export async function setUpPrivacy(options: {
     erasure,
     audit,
     retentionDays: settings.privacy.retentionDays,
+    githubImport: options.githubImport,
   });
   const worker = new ErasureWorker({
     store: erasureStore,
     optIns: options.optInStore,
     personalData,
+    githubImport: options.githubImport?.store,
     pushgateway: options.pushgateway,
     prometheus: options.prometheus,
     queries: options.queries,
@@ -75,12 +84,22 @@ export async function setUpPrivacy(options: {
     logger,
   });
 
+  // Local, not global: the jobs' leases in the database already let one instance at a time work
+  // on a job, while every instance may take up another. A global task would keep the job of an
+  // instance that died waiting for the scheduler's janitor (once a minute) as well as the lease.
   await scheduler.scheduleTask({
     id: 'ai-telemetry-erasure-worker',
-    scope: 'global',
+    scope: 'local',
     frequency: { seconds: settings.erasure.workerIntervalSeconds },
     timeout: { seconds: settings.erasure.leaseSeconds },
-    fn: signal => worker.run(signal),
+    fn: async signal => {
+      try {
+        await worker.run(signal);
+      } catch (error) {
+        // The scheduler keeps a local task's error to itself: say it here.
+        logger.error(`Erasure worker run failed: ${error}`);
+      }
+    },
   });
 
   await scheduler.scheduleTask({

@@ -53,23 +53,59 @@ export class RuleCoverage {
           family === 'suggestions' ? start - MOVING_AVERAGE_SECONDS : start;
         // The last hour the rules are read for has ended by asOf (the running step is read raw).
         const lastRead = Math.min(end, Math.floor(asOf / HOUR) * HOUR);
-        const covered = await this.covers(family, [
-          firstRead + HOUR,
+        const covered = await this.covers(
+          family,
+          firstRead,
           Math.max(firstRead + HOUR, lastRead),
-        ]);
+        );
         return [family, covered ? 'recording-rule' : 'raw'] as const;
       }),
     );
     return Object.fromEntries(entries) as FamilySources;
   }
 
+  /**
+   * Covered when the rule has a value at `lastRead` wherever the counters had samples in the
+   * hour before, and the counters had no samples in the window before the rule's first value
+   * there. The first value is found on the rule's own few series (an hourly subquery), so the
+   * counters are read only for the hours before the rules began, where they would be read anyway.
+   */
   private async covers(
     family: MetricFamily,
-    times: number[],
+    firstRead: number,
+    lastRead: number,
   ): Promise<boolean> {
-    const results = await Promise.all(
-      times.map(time => this.instant(uncoveredQuery(family), time)),
+    const span = lastRead - firstRead;
+    const [atEnd, ruleBegan] = await Promise.all([
+      this.instant(uncoveredQuery(family), lastRead),
+      this.instant(ruleBeganQuery(family, span), lastRead),
+    ]);
+    if (atEnd.length > 0) return false;
+    if (ruleBegan.length === 0) {
+      // No rule value in the window: covered only when the counters have no samples either.
+      const counters = await this.instant(
+        countersQuery(family, span),
+        lastRead,
+      );
+      return counters.length === 0;
+    }
+    // The rule's value at R is the increase over (R − 1h, R]: samples before that are not in it.
+    const uncoveredUntil = ruleBegan[0].points[0][1] - HOUR;
+    if (uncoveredUntil <= firstRead) return true;
+    const before = await this.instant(
+      countersQuery(family, uncoveredUntil - firstRead),
+      uncoveredUntil,
     );
-    return results.every(result => result.length === 0);
+    return before.length === 0;
   }
+}
+
+/** The first hour (a Unix time) within `span` seconds before the evaluation time at which the family's rule had a value. */
+export function ruleBeganQuery(family: MetricFamily, span: number): string {
+  return `min_over_time(timestamp(count(${RECORDING_RULES[family]}))[${span}s:1h])`;
+}
+
+/** Non-empty when the family's counters had samples within `span` seconds before the evaluation time. */
+function countersQuery(family: MetricFamily, span: number): string {
+  return `count(count_over_time(${FAMILY_METRICS[family]}[${span}s]))`;
 }

@@ -109,8 +109,9 @@ export function parsePanelRequest(
 ): PanelRequest {
   for (const field of Object.keys(query)) {
     if (!QUERY_FIELDS.includes(field)) {
+      // The name is cut short where a message names it: it is the caller's text.
       throw new PanelParameterError(
-        field,
+        field.slice(0, MAX_FIELD_LENGTH),
         `unknown parameter ${JSON.stringify(
           field.slice(0, MAX_FIELD_LENGTH),
         )}; ` + `use ${QUERY_FIELDS.join(', ')}`,

@@ -486,7 +486,9 @@ export function renderPromql(expr: Expr, options: RenderOptions = {}): string {
   const operand = (e: Expr) =>
     e.type === 'binary' ||
     e.type === 'unary' ||
-    (e.type === 'number' && /^[+-]/.test(e.text))
+    (e.type === 'number' && /^[+-]/.test(e.text)) ||
+    // lezer reads `-x offset 1h` as the offset of `-x`: keep the modifier with its selector.
+    ((e.type === 'selector' || e.type === 'subquery') && (e.at || e.offset))
       ? `(${r(e)})`
       : r(e);
   switch (expr.type) {

@@ -209,9 +209,13 @@ class Checker {
     if (expr.matchers.some(m => m.label === '__name__')) {
       refuse('matching on __name__ is not allowed; name the metric instead');
     }
-    const rule = RECORDING_RULE_SOURCES[name];
+    // An own key only: a metric named after an Object.prototype member (valueOf) is no rule.
+    const isRule = Object.prototype.hasOwnProperty.call(
+      RECORDING_RULE_SOURCES,
+      name,
+    );
     const contract = METRIC_NAMES.includes(name as MetricName);
-    if (!rule && !contract) {
+    if (!isRule && !contract) {
       refuse(
         `the query selects ${name}, which is not one of the plugin's: only the contract's metrics ` +
           `(${METRIC_NAMES.join(', ')}) and its recording rules (${Object.keys(
@@ -219,7 +223,8 @@ class Checker {
           ).join(', ')}) may be selected`,
       );
     }
-    const labels = rule
+    const rule = RECORDING_RULE_SOURCES[name];
+    const labels = isRule
       ? rule.labels
       : METRIC_LABELS[name as MetricName].filter(l => l !== USER_HASH_LABEL);
     for (const m of expr.matchers) {

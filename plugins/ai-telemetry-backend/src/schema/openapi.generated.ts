@@ -39,6 +39,11 @@ export const spec = {
       description:
         'Everything stored about the caller, erasure jobs, and the audit log (docs/privacy-model.md).',
     },
+    {
+      name: 'github',
+      description:
+        "The GitHub Copilot import: its state, the organisation's Copilot seats, and the caller's own imported days (docs/architecture.md#the-github-copilot-import).",
+    },
   ],
   paths: {
     '/health': {
@@ -1088,6 +1093,124 @@ export const spec = {
         },
       },
     },
+    '/v1/github/status': {
+      get: {
+        operationId: 'GetGithubImportStatus',
+        tags: ['github'],
+        summary:
+          'Whether the GitHub Copilot import runs, what it reads, and up to which day.',
+        description:
+          'Permission none: any signed-in user, or a service. Only figures about the organisation (the scope, the days imported, the last run); never a developer. A caller who holds `ai-telemetry.query.raw` or `ai-telemetry.data.erase` (user tokens only) also gets `lastError`: why the last run failed (`credentials`, `forbidden`, `not_found`, `rate_limited` with `retryAt`, `link_expired`, ...). Without `aiTelemetry.github` the answer is `{ enabled: false, reason: not_configured }`.',
+        security: [
+          {
+            BackstageUserToken: [],
+          },
+          {
+            BackstageServiceToken: [],
+          },
+        ],
+        responses: {
+          '200': {
+            description: "The import's state.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/GithubImportStatusResponse',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '429': {
+            $ref: '#/components/responses/TooManyRequests',
+          },
+          default: {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/v1/github/seats': {
+      get: {
+        operationId: 'GetCopilotSeats',
+        tags: ['github'],
+        summary:
+          "The organisation's Copilot seats as counts, and the monthly cost of the idle ones.",
+        description:
+          "Permission none: any signed-in user, or a service. Counts only, as the import last read them from GitHub's seat API; no login and no per-seat data is kept or answered. Withheld (`withheld` with a `message`) when the import is off, has not read the seats yet, or there are fewer seats than `aiTelemetry.privacy.minGroupSize`.",
+        security: [
+          {
+            BackstageUserToken: [],
+          },
+          {
+            BackstageServiceToken: [],
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The seat counts, or why there are none.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/CopilotSeatsResponse',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '429': {
+            $ref: '#/components/responses/TooManyRequests',
+          },
+          default: {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/v1/me/github': {
+      get: {
+        operationId: 'GetMyGithubImport',
+        tags: ['github'],
+        summary:
+          "Whether the caller's Copilot usage is imported from GitHub, under which login, and the days imported.",
+        description:
+          "Permission none; users only. The login is the `github.com/user-login` annotation of the caller's catalog User; the days are those whose report was imported for the caller (newest first), kept until erasure.\n\nA parameter that names a user (`userEntityRef`, `userHash`, `user_hash`, …) is a 403: this route concerns the caller alone. The route checks the parameters itself.",
+        'x-eov-allow-unknown-query-parameters': true,
+        security: [
+          {
+            BackstageUserToken: [],
+          },
+        ],
+        responses: {
+          '200': {
+            description: "The caller's import.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/MyGithubImportResponse',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '429': {
+            $ref: '#/components/responses/TooManyRequests',
+          },
+          default: {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
   },
   components: {
     securitySchemes: {
@@ -1735,12 +1858,11 @@ export const spec = {
       },
       Point: {
         type: 'object',
-        description:
-          'One point of a time series: the value of the interval `[t, t + step)`. Points of a ratio are left out where it is undefined.',
+        description: "One point of a raw query's series.",
         properties: {
           t: {
             type: 'integer',
-            description: 'Start of the interval the value covers (ms).',
+            description: 'The evaluation time (ms).',
           },
           v: {
             type: 'number',
@@ -1749,24 +1871,55 @@ export const spec = {
         required: ['t', 'v'],
         additionalProperties: false,
       },
+      Series: {
+        type: 'object',
+        description:
+          "A time series: the values of consecutive intervals of `step` seconds from `start`, the i-th covering `[start + i × step, start + (i + 1) × step)`. A ratio's value is null where it is undefined (nothing shown); counts are 0, never null. Values are rounded to what the portal shows: ratios to 4 decimals, counts to whole numbers, US dollars to cents.",
+        properties: {
+          start: {
+            type: 'integer',
+            description: 'Start of the first interval (ms).',
+          },
+          step: {
+            type: 'integer',
+            description: 'Seconds per interval.',
+          },
+          values: {
+            type: 'array',
+            items: {
+              type: ['number', 'null'],
+            },
+          },
+        },
+        required: ['start', 'step', 'values'],
+        additionalProperties: false,
+      },
       NamedSeries: {
         type: 'object',
         description:
-          'A time series of one label value (a language, an assistant, a feature...).',
+          'A time series of one label value (a language, an assistant, a token type...), as `Series`.',
         properties: {
           name: {
             type: 'string',
             description:
               'The label value; `(none)` for legacy pushes that did not send the label.',
           },
-          points: {
+          start: {
+            type: 'integer',
+            description: 'Start of the first interval (ms).',
+          },
+          step: {
+            type: 'integer',
+            description: 'Seconds per interval.',
+          },
+          values: {
             type: 'array',
             items: {
-              $ref: '#/components/schemas/Point',
+              type: ['number', 'null'],
             },
           },
         },
-        required: ['name', 'points'],
+        required: ['name', 'start', 'step', 'values'],
         additionalProperties: false,
       },
       PanelQuery: {
@@ -1963,7 +2116,8 @@ export const spec = {
           },
           v: {
             type: ['number', 'null'],
-            description: 'accepted / shown, 0..1; null when nothing was shown.',
+            description:
+              'accepted / shown, 0..1 (4 decimals); null when nothing was shown.',
           },
           shown: {
             type: 'number',
@@ -1999,18 +2153,12 @@ export const spec = {
             },
           },
           overall: {
-            type: 'array',
-            items: {
-              $ref: '#/components/schemas/Point',
-            },
+            $ref: '#/components/schemas/Series',
           },
           movingAverage7d: {
-            type: 'array',
             description:
-              "The acceptance over the seven days that end where each point's interval ends.",
-            items: {
-              $ref: '#/components/schemas/Point',
-            },
+              "The acceptance over the seven days that end where each value's interval ends.",
+            $ref: '#/components/schemas/Series',
           },
           byLanguage: {
             type: 'array',
@@ -2050,18 +2198,12 @@ export const spec = {
             },
           },
           total: {
-            type: 'array',
-            items: {
-              $ref: '#/components/schemas/Point',
-            },
+            $ref: '#/components/schemas/Series',
           },
           cumulative: {
-            type: 'array',
             description:
               'Lines from the start of the window to the end of each bar.',
-            items: {
-              $ref: '#/components/schemas/Point',
-            },
+            $ref: '#/components/schemas/Series',
           },
         },
         required: ['totalLines', 'byLanguage', 'total', 'cumulative'],
@@ -2217,12 +2359,6 @@ export const spec = {
         type: 'object',
         description: 'Assistant feature invocations.',
         properties: {
-          byFeature: {
-            type: 'array',
-            items: {
-              $ref: '#/components/schemas/NamedSeries',
-            },
-          },
           totals: {
             type: 'array',
             description: 'Invocations in the window per feature, most first.',
@@ -2264,7 +2400,7 @@ export const spec = {
             additionalProperties: false,
           },
         },
-        required: ['byFeature', 'totals', 'heatmap'],
+        required: ['totals', 'heatmap'],
         additionalProperties: false,
       },
       ModelUsage: {
@@ -2339,10 +2475,15 @@ export const spec = {
                 },
               },
               cost: {
-                type: 'array',
-                items: {
-                  $ref: '#/components/schemas/Point',
-                },
+                description: 'US dollars per bar; null when no cost is known.',
+                oneOf: [
+                  {
+                    $ref: '#/components/schemas/Series',
+                  },
+                  {
+                    type: 'null',
+                  },
+                ],
               },
               totalCostUsd: {
                 type: ['number', 'null'],
@@ -3167,8 +3308,6 @@ export const spec = {
           },
           points: {
             type: 'array',
-            description:
-              "Unlike the panels' points, `t` is the evaluation time (ms).",
             items: {
               $ref: '#/components/schemas/Point',
             },
@@ -3494,6 +3633,9 @@ export const spec = {
               additionalProperties: false,
             },
           },
+          githubImport: {
+            $ref: '#/components/schemas/MyDataGithubImport',
+          },
         },
         required: [
           'userEntityRef',
@@ -3569,6 +3711,415 @@ export const spec = {
           },
         },
         required: ['entries'],
+        additionalProperties: false,
+      },
+      ReportDay: {
+        type: 'string',
+        pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+        description: "A UTC calendar day as GitHub's reports name it.",
+      },
+      GithubImportScope: {
+        type: 'object',
+        properties: {
+          kind: {
+            type: 'string',
+            enum: ['organization', 'enterprise'],
+          },
+          name: {
+            type: 'string',
+            description: "The organisation's login or the enterprise's slug.",
+          },
+        },
+        required: ['kind', 'name'],
+        additionalProperties: false,
+      },
+      GithubImportError: {
+        type: 'object',
+        description:
+          'The last failure of the import (telemetry admins only). Never names a developer.',
+        properties: {
+          reason: {
+            type: 'string',
+            enum: [
+              'credentials',
+              'forbidden',
+              'not_found',
+              'rate_limited',
+              'link_expired',
+              'github_unavailable',
+              'invalid_report',
+              'prometheus',
+              'catalog',
+              'integration',
+              'internal',
+            ],
+          },
+          message: {
+            type: 'string',
+          },
+          status: {
+            type: 'integer',
+          },
+          at: {
+            type: 'string',
+            format: 'date-time',
+          },
+          day: {
+            $ref: '#/components/schemas/ReportDay',
+          },
+          retryAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          consecutiveFailures: {
+            type: 'integer',
+            minimum: 1,
+          },
+        },
+        required: ['reason', 'message', 'at', 'consecutiveFailures'],
+        additionalProperties: false,
+      },
+      GithubImportRun: {
+        type: 'object',
+        properties: {
+          startedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          finishedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          outcome: {
+            type: 'string',
+            enum: ['running', 'succeeded', 'failed'],
+          },
+          daysImported: {
+            type: 'integer',
+          },
+          daysNotPublished: {
+            type: 'integer',
+          },
+        },
+        required: ['startedAt', 'outcome', 'daysImported', 'daysNotPublished'],
+        additionalProperties: false,
+      },
+      GithubImportStatusResponse: {
+        oneOf: [
+          {
+            type: 'object',
+            properties: {
+              enabled: {
+                type: 'boolean',
+                enum: [false],
+              },
+              reason: {
+                type: 'string',
+                enum: ['not_configured'],
+              },
+              message: {
+                type: 'string',
+              },
+            },
+            required: ['enabled', 'reason', 'message'],
+            additionalProperties: false,
+          },
+          {
+            type: 'object',
+            properties: {
+              enabled: {
+                type: 'boolean',
+                enum: [true],
+              },
+              scope: {
+                $ref: '#/components/schemas/GithubImportScope',
+              },
+              sourceOfTruth: {
+                type: 'string',
+                enum: ['import', 'clients'],
+              },
+              usageImported: {
+                type: 'boolean',
+              },
+              backfillDays: {
+                type: 'integer',
+              },
+              importedFrom: {
+                $ref: '#/components/schemas/ReportDay',
+              },
+              importedThrough: {
+                $ref: '#/components/schemas/ReportDay',
+              },
+              latestPublishedDay: {
+                $ref: '#/components/schemas/ReportDay',
+              },
+              importedDevelopers: {
+                type: 'integer',
+              },
+              lastRun: {
+                $ref: '#/components/schemas/GithubImportRun',
+              },
+              lastSuccessAt: {
+                type: 'string',
+                format: 'date-time',
+              },
+              nextRunAt: {
+                type: 'string',
+                format: 'date-time',
+              },
+              failing: {
+                type: 'boolean',
+              },
+              lastError: {
+                $ref: '#/components/schemas/GithubImportError',
+              },
+            },
+            required: [
+              'enabled',
+              'scope',
+              'sourceOfTruth',
+              'usageImported',
+              'backfillDays',
+              'importedDevelopers',
+              'failing',
+            ],
+            additionalProperties: false,
+          },
+        ],
+      },
+      CopilotSeatCounts: {
+        type: 'object',
+        properties: {
+          total: {
+            type: 'integer',
+          },
+          activeLast7Days: {
+            type: 'integer',
+          },
+          activeLast14Days: {
+            type: 'integer',
+          },
+          activeLast28Days: {
+            type: 'integer',
+          },
+          neverUsed: {
+            type: 'integer',
+          },
+          pendingCancellation: {
+            type: 'integer',
+          },
+          idle: {
+            type: 'integer',
+          },
+          pendingInvitation: {
+            type: 'integer',
+          },
+        },
+        required: [
+          'total',
+          'activeLast7Days',
+          'activeLast14Days',
+          'activeLast28Days',
+          'neverUsed',
+          'pendingCancellation',
+          'idle',
+        ],
+        additionalProperties: false,
+      },
+      CopilotSeatsResponse: {
+        oneOf: [
+          {
+            type: 'object',
+            properties: {
+              withheld: {
+                type: 'string',
+                enum: ['not_configured', 'not_fetched', 'threshold'],
+              },
+              message: {
+                type: 'string',
+              },
+              scope: {
+                $ref: '#/components/schemas/GithubImportScope',
+              },
+              fetchedAt: {
+                type: 'string',
+                format: 'date-time',
+              },
+              minGroupSize: {
+                type: 'integer',
+              },
+            },
+            required: ['withheld', 'message'],
+            additionalProperties: false,
+          },
+          {
+            type: 'object',
+            properties: {
+              scope: {
+                $ref: '#/components/schemas/GithubImportScope',
+              },
+              fetchedAt: {
+                type: 'string',
+                format: 'date-time',
+              },
+              seats: {
+                $ref: '#/components/schemas/CopilotSeatCounts',
+              },
+              seatCostPerMonth: {
+                type: 'number',
+              },
+              idleCostPerMonth: {
+                type: 'number',
+              },
+              totalCostPerMonth: {
+                type: 'number',
+              },
+              stale: {
+                type: 'boolean',
+              },
+            },
+            required: [
+              'scope',
+              'fetchedAt',
+              'seats',
+              'seatCostPerMonth',
+              'idleCostPerMonth',
+              'totalCostPerMonth',
+            ],
+            additionalProperties: false,
+          },
+        ],
+      },
+      MyGithubImportDay: {
+        type: 'object',
+        properties: {
+          day: {
+            $ref: '#/components/schemas/ReportDay',
+          },
+          importedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          active: {
+            type: 'boolean',
+            description:
+              "Whether GitHub's report had a line for the developer that day.",
+          },
+        },
+        required: ['day', 'importedAt', 'active'],
+        additionalProperties: false,
+      },
+      MyGithubImportResponse: {
+        type: 'object',
+        properties: {
+          imported: {
+            type: 'boolean',
+          },
+          reason: {
+            type: 'string',
+            enum: [
+              'not_configured',
+              'clients_are_source_of_truth',
+              'not_opted_in',
+              'no_login',
+              'not_in_catalog',
+            ],
+          },
+          message: {
+            type: 'string',
+          },
+          login: {
+            type: 'string',
+          },
+          scope: {
+            $ref: '#/components/schemas/GithubImportScope',
+          },
+          days: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/MyGithubImportDay',
+            },
+          },
+        },
+        required: ['imported', 'message', 'days'],
+        additionalProperties: false,
+      },
+      MyDataGithubImport: {
+        type: 'object',
+        description:
+          'What the GitHub import keeps about the caller in the database.',
+        properties: {
+          days: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                day: {
+                  $ref: '#/components/schemas/ReportDay',
+                },
+                importedAt: {
+                  type: 'string',
+                  format: 'date-time',
+                },
+                active: {
+                  type: 'boolean',
+                },
+                changes: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      metric: {
+                        type: 'string',
+                      },
+                      labels: {
+                        $ref: '#/components/schemas/Labels',
+                      },
+                      before: {
+                        type: 'number',
+                      },
+                      after: {
+                        type: 'number',
+                      },
+                    },
+                    required: ['metric', 'labels', 'before', 'after'],
+                    additionalProperties: false,
+                  },
+                },
+              },
+              required: ['day', 'importedAt', 'active', 'changes'],
+              additionalProperties: false,
+            },
+          },
+          counters: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/MyDataGithubCounter',
+            },
+          },
+        },
+        required: ['days', 'counters'],
+        additionalProperties: false,
+      },
+      MyDataGithubCounter: {
+        type: 'object',
+        description:
+          'A running total of an imported series (the value the import wrote to Prometheus at the end of `throughDay`).',
+        properties: {
+          metric: {
+            type: 'string',
+          },
+          labels: {
+            $ref: '#/components/schemas/Labels',
+          },
+          value: {
+            type: 'number',
+          },
+          throughDay: {
+            $ref: '#/components/schemas/ReportDay',
+          },
+        },
+        required: ['metric', 'labels', 'value', 'throughDay'],
         additionalProperties: false,
       },
     },

@@ -147,6 +147,19 @@ describe('PrometheusClient', () => {
     );
   });
 
+  it('answers 503 while Prometheus starts up or shuts down', async () => {
+    // What Prometheus answers its API with until its storage is loaded.
+    const { url, client } = await clientFor((_req, res) => {
+      res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('Service Unavailable');
+    });
+    const error = await client.instantQuery('x', 1).catch(e => e);
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect(error.message).toBe(
+      `Prometheus at ${url} is not ready (starting up or shutting down)`,
+    );
+  });
+
   it('answers 504 when Prometheus does not answer in time, or says its query timed out', async () => {
     const silent = await clientFor(() => undefined, 200);
     const error = await silent.client.rangeQuery('x', 1, 2, 1).catch(e => e);

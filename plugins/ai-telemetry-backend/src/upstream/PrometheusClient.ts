@@ -45,6 +45,8 @@ type DriverError = {
   code?: string;
   httpStatus?: number;
   prometheus?: { errorType?: string; error?: string };
+  /** The body of an answer that is not the HTTP API's JSON (`client_error`). */
+  data?: unknown;
   /** What was thrown first: the driver rethrows its own errors wrapped as network errors. */
   original?: unknown;
 };
@@ -310,6 +312,16 @@ export class PrometheusClient {
         );
       }
       case 'client_error':
+        // Prometheus answers its API with a plain 503 "Service Unavailable" until its storage
+        // is loaded (a restart replays its write-ahead log) and while it shuts down.
+        if (
+          typeof e.data === 'string' &&
+          e.data.trim() === 'Service Unavailable'
+        ) {
+          return new ServiceUnavailableError(
+            `${where} is not ready (starting up or shutting down)`,
+          );
+        }
         return new UpstreamError(
           `${where} answered with something other than the Prometheus HTTP API`,
         );

@@ -3,6 +3,7 @@
  * the caller (`GET /v1/me/data`), erasure jobs (`/v1/me/erasure`, `/v1/admin/erasure`) and the
  * audit log (`GET /v1/admin/audit`). Times are ISO 8601 strings.
  */
+import { MyDataGithubImport } from '../github';
 import { MeResponse, OptInHistoryEntry, OptInRequest } from './ingestion';
 
 /** The steps of an erasure job, in the order they run (docs/privacy-model.md#erasure). */
@@ -88,7 +89,8 @@ export type MyDataExportFormat = (typeof MY_DATA_FORMATS)[number];
 /**
  * The columns of the CSV export, in order: one row per sample of a Prometheus series
  * (`source` = `prometheus`, at the export's step) and one per running total in the database
- * (`source` = `database`, at its last update). Label columns are empty where a series has no such
+ * (`source` = `database`, at its last update), and one per running total of the GitHub import
+ * (`source` = `github_import`, at the end of its last day). Label columns are empty where a series has no such
  * label; `other_labels` holds any further label as `name=value` pairs joined by `;`.
  * `timestamp` is ISO 8601 (UTC).
  */
@@ -145,6 +147,8 @@ export type MyDataResponse = {
   erasureJobs: ErasureJob[];
   /** Legacy Pushgateway groups found for the pseudonym. */
   pushgatewayGroups: Array<{ labels: Record<string, string> }>;
+  /** What the GitHub Copilot import keeps (its series are in `series`, with `source="github"`). */
+  githubImport?: MyDataGithubImport;
 };
 
 /** What the audit log records. */

@@ -2,11 +2,14 @@ import { createApiRef } from '@backstage/core-plugin-api';
 import {
   AdminErasureJobsResponse,
   AuditLogResponse,
+  CopilotSeatsResponse,
   DashboardQuery,
   ErasureJob,
   ErasureJobsResponse,
+  GithubImportStatusResponse,
   HealthResponse,
   MeResponse,
+  MyGithubImportResponse,
   MyDataResponse,
   OptInResponse,
   OptOutWithErasureResponse,
@@ -74,6 +77,16 @@ export interface AiTelemetryApi {
   getErasureJobs(): Promise<ErasureJobsResponse>;
   /** Starts erasing everything stored about the caller. */
   requestErasure(): Promise<ErasureJob>;
+
+  /**
+   * The GitHub Copilot import's state: what it reads and up to which day; why it fails only
+   * for telemetry administrators (the backend decides).
+   */
+  getGithubStatus(): Promise<GithubImportStatusResponse>;
+  /** The organisation's Copilot seats as counts with the idle seats' cost, or why withheld. */
+  getCopilotSeats(): Promise<CopilotSeatsResponse>;
+  /** Whether the caller's Copilot usage is imported from GitHub, under which login, and the days. */
+  getMyGithubImport(): Promise<MyGithubImportResponse>;
 
   /** Runs an administrator's PromQL over a range; needs `ai-telemetry.query.raw`. */
   runRawQuery(request: RawQueryRequest): Promise<RawQueryResponse>;

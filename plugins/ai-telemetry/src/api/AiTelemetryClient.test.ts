@@ -143,6 +143,46 @@ describe('AiTelemetryClient', () => {
     expect(blob).toEqual({ size: 7 });
   });
 
+  it("reads the GitHub import's state, the Copilot seats and the caller's own import", async () => {
+    const { client, fetch } = clientAnswering(() =>
+      json({ enabled: false, reason: 'not_configured', message: 'off' }),
+    );
+    expect(await client.getGithubStatus()).toEqual({
+      enabled: false,
+      reason: 'not_configured',
+      message: 'off',
+    });
+    await client.getCopilotSeats();
+    await client.getMyGithubImport();
+    expect(fetch.mock.calls).toEqual([
+      [`${BASE}/v1/github/status`, undefined],
+      [`${BASE}/v1/github/seats`, undefined],
+      [`${BASE}/v1/me/github`, undefined],
+    ]);
+  });
+
+  it("throws the GitHub routes' errors as ResponseErrors with the message", async () => {
+    const { client } = clientAnswering(() =>
+      json(
+        {
+          error: {
+            name: 'ServiceUnavailableError',
+            message:
+              'The catalog could not be read for your GitHub login: ECONNREFUSED',
+          },
+          response: { statusCode: 503 },
+        },
+        503,
+      ),
+    );
+    const error = await client.getMyGithubImport().catch(e => e);
+    expect(error).toBeInstanceOf(ResponseError);
+    expect(error.statusCode).toBe(503);
+    expect(error.cause.message).toBe(
+      'The catalog could not be read for your GitHub login: ECONNREFUSED',
+    );
+  });
+
   it("throws a ResponseError carrying the server's message", async () => {
     const { client } = clientAnswering(() =>
       json(

@@ -4,11 +4,14 @@ import {
   AdminErasureJobsResponse,
   AdminErasureRequest,
   AuditLogResponse,
+  CopilotSeatsResponse,
   DashboardQuery,
   ErasureJob,
   ErasureJobsResponse,
+  GithubImportStatusResponse,
   HealthResponse,
   MeResponse,
+  MyGithubImportResponse,
   MyDataResponse,
   OptInChangeRequest,
   OptInResponse,
@@ -120,6 +123,18 @@ export class AiTelemetryClient implements AiTelemetryApi {
 
   async requestErasure(): Promise<ErasureJob> {
     return (await this.request('/v1/me/erasure', { method: 'POST' })).json();
+  }
+
+  async getGithubStatus(): Promise<GithubImportStatusResponse> {
+    return (await this.request('/v1/github/status')).json();
+  }
+
+  async getCopilotSeats(): Promise<CopilotSeatsResponse> {
+    return (await this.request('/v1/github/seats')).json();
+  }
+
+  async getMyGithubImport(): Promise<MyGithubImportResponse> {
+    return (await this.request('/v1/me/github')).json();
   }
 
   async runRawQuery(request: RawQueryRequest): Promise<RawQueryResponse> {

@@ -602,3 +602,263 @@ export function responseError(
     response as unknown as Parameters<typeof ResponseError.fromResponse>[0],
   );
 }
+
+// The GitHub Copilot import (`/v1/github/status`, `/v1/github/seats`, `/v1/me/github`).
+
+type GithubImportStatusResponse =
+  import('@fawkes/plugin-ai-telemetry-common').GithubImportStatusResponse;
+type GithubImportError =
+  import('@fawkes/plugin-ai-telemetry-common').GithubImportError;
+type CopilotSeatsResponse =
+  import('@fawkes/plugin-ai-telemetry-common').CopilotSeatsResponse;
+type CopilotSeatsWithheldReason =
+  import('@fawkes/plugin-ai-telemetry-common').CopilotSeatsWithheldReason;
+type MyGithubImportResponse =
+  import('@fawkes/plugin-ai-telemetry-common').MyGithubImportResponse;
+type GithubNotImportedReason =
+  import('@fawkes/plugin-ai-telemetry-common').GithubNotImportedReason;
+type MyDataGithubImport =
+  import('@fawkes/plugin-ai-telemetry-common').MyDataGithubImport;
+
+type GithubImportOn = Extract<GithubImportStatusResponse, { enabled: true }>;
+
+const githubScope = { kind: 'organization' as const, name: 'fawkes' };
+
+/** The import at work: days imported through 2026-11-02, the latest GitHub has published. */
+export const githubStatus: GithubImportOn = {
+  enabled: true,
+  scope: githubScope,
+  sourceOfTruth: 'import',
+  usageImported: true,
+  backfillDays: 28,
+  importedFrom: '2026-10-06',
+  importedThrough: '2026-11-02',
+  latestPublishedDay: '2026-11-02',
+  importedDevelopers: 12,
+  lastRun: {
+    startedAt: '2026-11-03T06:00:00.000Z',
+    finishedAt: '2026-11-03T06:00:04.000Z',
+    outcome: 'succeeded',
+    daysImported: 1,
+    daysNotPublished: 1,
+  },
+  lastSuccessAt: '2026-11-03T06:00:04.000Z',
+  failing: false,
+};
+
+/** No `aiTelemetry.github` in the configuration. */
+export const githubStatusOff: GithubImportStatusResponse = {
+  enabled: false,
+  reason: 'not_configured',
+  message:
+    'The GitHub Copilot import is off in this portal (no aiTelemetry.github in its configuration).',
+};
+
+/** The import failing, as a developer who is not an admin is told: no `lastError`. */
+export const githubStatusFailing: GithubImportOn = {
+  ...githubStatus,
+  lastRun: {
+    startedAt: '2026-11-03T07:00:00.000Z',
+    finishedAt: '2026-11-03T07:00:01.000Z',
+    outcome: 'failed',
+    daysImported: 0,
+    daysNotPublished: 0,
+  },
+  failing: true,
+};
+
+/** GitHub's secondary rate limit with `Retry-After`, the last error as an admin sees it. */
+export const githubRateLimited: GithubImportError = {
+  reason: 'rate_limited',
+  message:
+    'GitHub answered 429 (secondary rate limit, Retry-After 900 s) to GET /orgs/fawkes/copilot/metrics/reports/users-1-day?day=2026-11-03',
+  status: 429,
+  at: '2026-11-03T07:00:01.000Z',
+  day: '2026-11-03',
+  retryAt: '2026-11-03T07:15:01.000Z',
+  consecutiveFailures: 2,
+};
+
+/** The import failing, as a telemetry admin is told: with the last error. */
+export function githubStatusFailingFor(
+  lastError: GithubImportError,
+): GithubImportStatusResponse {
+  return {
+    ...githubStatusFailing,
+    ...(lastError.retryAt && { nextRunAt: lastError.retryAt }),
+    lastError,
+  };
+}
+
+export const copilotSeats: Extract<CopilotSeatsResponse, { seats: unknown }> = {
+  scope: githubScope,
+  fetchedAt: '2026-11-03T06:00:02.000Z',
+  seats: {
+    total: 40,
+    activeLast7Days: 26,
+    activeLast14Days: 29,
+    activeLast28Days: 31,
+    neverUsed: 4,
+    pendingCancellation: 2,
+    idle: 9,
+    pendingInvitation: 1,
+  },
+  seatCostPerMonth: 19,
+  idleCostPerMonth: 171,
+  totalCostPerMonth: 760,
+};
+
+const seatsWithheldMessages: Record<CopilotSeatsWithheldReason, string> = {
+  not_configured:
+    'Copilot seats come from the GitHub import, which is off in this portal.',
+  not_fetched: 'The import has not read the seats from GitHub yet.',
+  threshold:
+    'Fewer than 5 Copilot seats: their activity would single people out.',
+};
+
+export function copilotSeatsWithheld(
+  withheld: CopilotSeatsWithheldReason,
+): CopilotSeatsResponse {
+  return {
+    withheld,
+    message: seatsWithheldMessages[withheld],
+    ...(withheld !== 'not_configured' && { scope: githubScope }),
+    ...(withheld === 'threshold' && {
+      fetchedAt: '2026-11-03T06:00:02.000Z',
+      minGroupSize: 5,
+    }),
+  };
+}
+
+/** The signed-in developer imported under the login `guest-gh`: two days, one without use. */
+export const myGithubImported: MyGithubImportResponse = {
+  imported: true,
+  message:
+    'Your Copilot usage is imported from GitHub under the login guest-gh.',
+  login: 'guest-gh',
+  scope: githubScope,
+  days: [
+    {
+      day: '2026-11-02',
+      importedAt: '2026-11-03T06:00:03.000Z',
+      active: true,
+    },
+    {
+      day: '2026-11-01',
+      importedAt: '2026-11-02T06:00:03.000Z',
+      active: false,
+    },
+  ],
+};
+
+const notImportedMessages: Record<GithubNotImportedReason, string> = {
+  not_configured:
+    'The GitHub Copilot import is off in this portal (no aiTelemetry.github in its configuration).',
+  clients_are_source_of_truth:
+    'This portal counts Copilot from your IDE clients, not from GitHub (aiTelemetry.github.sourceOfTruth is clients).',
+  not_opted_in:
+    'Your Copilot usage is imported from GitHub only while AI telemetry is on for you.',
+  no_login:
+    'Your catalog User has no github.com/user-login annotation, so the import cannot tell which GitHub lines are yours.',
+  not_in_catalog:
+    'You are not a User in the catalog, so the import cannot find your GitHub login.',
+};
+
+/** The developer not imported, for `reason`; with the days imported before, if any. */
+export function myGithubNotImported(
+  reason: GithubNotImportedReason,
+  options: { login?: string; days?: MyGithubImportResponse['days'] } = {},
+): MyGithubImportResponse {
+  return {
+    imported: false,
+    reason,
+    message: notImportedMessages[reason],
+    ...(options.login && { login: options.login }),
+    ...(reason !== 'not_configured' && { scope: githubScope }),
+    days: options.days ?? [],
+  };
+}
+
+/** What the import keeps about the developer of {@link myGithubImported}, as My data lists it. */
+export const myDataGithubImport: MyDataGithubImport = {
+  days: [
+    {
+      ...myGithubImported.days[0],
+      changes: [
+        {
+          metric: 'ai_copilot_suggestions_total',
+          labels: {
+            language: 'python',
+            accepted: 'true',
+            assistant: 'copilot',
+          },
+          before: 10,
+          after: 14,
+        },
+        {
+          metric: 'ai_copilot_suggestions_total',
+          labels: {
+            language: 'python',
+            accepted: 'false',
+            assistant: 'copilot',
+          },
+          before: 20,
+          after: 26,
+        },
+        {
+          metric: 'ai_copilot_lines_generated',
+          labels: { language: 'python', assistant: 'copilot' },
+          before: 40,
+          after: 58,
+        },
+      ],
+    },
+    { ...myGithubImported.days[1], changes: [] },
+  ],
+  counters: [
+    {
+      metric: 'ai_copilot_suggestions_total',
+      labels: { language: 'python', accepted: 'true', assistant: 'copilot' },
+      value: 14,
+      throughDay: '2026-11-02',
+    },
+    {
+      metric: 'ai_copilot_lines_generated',
+      labels: { language: 'python', assistant: 'copilot' },
+      value: 58,
+      throughDay: '2026-11-02',
+    },
+  ],
+};
+
+/** {@link myData} with what the GitHub import keeps. */
+export const myDataWithGithub: MyDataResponse = {
+  ...myData,
+  githubImport: myDataGithubImport,
+};
+
+/**
+ * The GitHub routes of {@link mockApi}, answering as given, by default as a portal with the
+ * import off.
+ */
+export function githubApi(
+  answers: {
+    status?: GithubImportStatusResponse;
+    seats?: CopilotSeatsResponse;
+    me?: MyGithubImportResponse;
+  } = {},
+) {
+  return {
+    getGithubStatus: jest
+      .fn()
+      .mockResolvedValue(answers.status ?? githubStatusOff),
+    getCopilotSeats: jest
+      .fn()
+      .mockResolvedValue(
+        answers.seats ?? copilotSeatsWithheld('not_configured'),
+      ),
+    getMyGithubImport: jest
+      .fn()
+      .mockResolvedValue(answers.me ?? myGithubNotImported('not_configured')),
+  };
+}

@@ -73,6 +73,8 @@ export async function generateDemoSet(options: {
       `--org-out=${orgFile}`,
       `--metrics-out=${metrics}`,
       '--block-hours=486',
+      // No GitHub import runs in these tests: every user's Copilot history is generated.
+      '--no-github-logins',
     ],
     { cwd: REPO_ROOT },
   );

@@ -1,4 +1,8 @@
-import { PanelFilters } from '@fawkes/plugin-ai-telemetry-common';
+import {
+  GITHUB_SOURCE_LABEL,
+  GITHUB_SOURCE_VALUE,
+  PanelFilters,
+} from '@fawkes/plugin-ai-telemetry-common';
 import {
   CounterFamily,
   FAMILY_FILTERS,
@@ -90,7 +94,10 @@ function filterMatchers(
  * `increase(counter[w])` on the raw counters, or the sum of the recording rule's hourly
  * increases in that window (`sum_over_time(rule[w-1s:1h])`: the subquery's points fall on whole
  * hours, and one second less than w keeps the hour at the window's start out, so that adjacent
- * windows never count an hour twice, on Prometheus and VictoriaMetrics alike).
+ * windows never count an hour twice, on Prometheus and VictoriaMetrics alike) `or` the raw
+ * increase of the series the GitHub import wrote (`source="github"`), whose back-dated samples no
+ * rule evaluation ever saw (docs/architecture.md#the-github-copilot-import); the two never share
+ * a label set (the raw ones keep `user_hash`), and the panels' `sum by` adds them.
  */
 export function increaseOver(
   family: CounterFamily,
@@ -104,7 +111,16 @@ export function increaseOver(
   const matchers = filterMatchers(family, params.filters);
   if (source === 'recording-rule' && hasRecordingRule(family)) {
     const rule = selector(RECORDING_RULES[family], matchers);
-    return `sum_over_time(${rule}[${seconds(windowSeconds - 1)}:1h]${offset})`;
+    // Imported GitHub days are back-dated samples the rules never saw: read them raw beside.
+    const imported = selector(FAMILY_METRICS[family], [
+      ...matchers,
+      { label: GITHUB_SOURCE_LABEL, op: '=', value: GITHUB_SOURCE_VALUE },
+    ]);
+    return `(sum_over_time(${rule}[${seconds(
+      windowSeconds - 1,
+    )}:1h]${offset}) or increase(${imported}[${seconds(
+      windowSeconds,
+    )}]${offset}))`;
   }
   const all = rendering.team ? [...matchers, rendering.team] : matchers;
   return `increase(${selector(FAMILY_METRICS[family], all)}[${seconds(

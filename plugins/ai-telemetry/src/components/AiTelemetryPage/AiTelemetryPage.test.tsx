@@ -7,7 +7,7 @@ import {
 import { fireEvent, screen } from '@testing-library/react';
 import { Route, Routes } from 'react-router-dom';
 import { aiTelemetryApiRef } from '../../api';
-import { dashboard, mockApi, myData } from '../../testing/fixtures';
+import { dashboard, githubApi, mockApi, myData } from '../../testing/fixtures';
 import {
   FreshPermissionCache,
   permissionApiAllowing,
@@ -16,6 +16,7 @@ import { AiTelemetryPage } from './AiTelemetryPage';
 
 function pageApi() {
   return mockApi({
+    ...githubApi(),
     getHealth: jest.fn().mockResolvedValue({
       status: 'ok',
       prometheus: { up: true, url: 'http://127.0.0.1:9090', latencyMs: 3 },

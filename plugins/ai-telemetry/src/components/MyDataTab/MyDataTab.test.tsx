@@ -10,8 +10,11 @@ import {
 import { aiTelemetryApiRef } from '../../api';
 import {
   erasureJob,
+  githubApi,
   mockApi,
   myData,
+  myDataWithGithub,
+  myGithubImported,
   responseError,
 } from '../../testing/fixtures';
 import { FakeSignalApi } from '../../__testUtils__/signals';
@@ -42,6 +45,7 @@ describe('MyDataTab', () => {
   it('shows the pseudonym, the opt-in history, personal charts and every stored series', async () => {
     await render(
       mockApi({
+        ...githubApi(),
         getMyData: jest.fn().mockResolvedValue(myData),
         getErasureJobs: jest.fn().mockResolvedValue({ jobs: [] }),
       }),
@@ -83,6 +87,7 @@ describe('MyDataTab', () => {
         saved.push(this.download);
       });
     const api = mockApi({
+      ...githubApi(),
       getMyData: jest.fn().mockResolvedValue(myData),
       getErasureJobs: jest.fn().mockResolvedValue({ jobs: [] }),
       downloadMyData: jest.fn().mockResolvedValue(new Blob(['{}'])),
@@ -110,6 +115,7 @@ describe('MyDataTab', () => {
       .mockResolvedValue({ jobs: [erasureJob('done', 7)] });
     const getMyData = jest.fn().mockResolvedValue(myData);
     const api = mockApi({
+      ...githubApi(),
       getMyData,
       getErasureJobs,
       requestErasure: jest.fn().mockResolvedValue(erasureJob('pending', 0)),
@@ -168,6 +174,7 @@ describe('MyDataTab', () => {
       .mockResolvedValue(myData);
     await render(
       mockApi({
+        ...githubApi(),
         getMyData,
         getErasureJobs: jest.fn().mockResolvedValue({ jobs: [] }),
       }),
@@ -184,6 +191,7 @@ describe('MyDataTab', () => {
   it('shows new running totals when the backend announces new data, without reloading the page', async () => {
     const signals = new FakeSignalApi();
     const api = mockApi({
+      ...githubApi(),
       getMyData: jest
         .fn()
         .mockResolvedValueOnce(myData)
@@ -204,5 +212,28 @@ describe('MyDataTab', () => {
     await waitFor(() => expect(row()).toHaveTextContent(/^15$/));
     expect(screen.getByRole('table', { name: 'Running totals' })).toBe(totals);
     expect(api.getMyData).toHaveBeenCalledTimes(2);
+  });
+  it('shows what the GitHub import brought in: the login, each day and what it added, the running totals', async () => {
+    await render(
+      mockApi({
+        ...githubApi({ me: myGithubImported }),
+        getMyData: jest.fn().mockResolvedValue(myDataWithGithub),
+        getErasureJobs: jest.fn().mockResolvedValue({ jobs: [] }),
+      }),
+    );
+    expect(await screen.findByTestId('github-import-state')).toHaveTextContent(
+      'Under the login guest-gh',
+    );
+    const days = screen.getByRole('table', {
+      name: 'Days imported from GitHub',
+    });
+    expect(within(days).getAllByRole('row')[1]).toHaveTextContent(
+      '2026-11-02yes2026-11-03 06:00 UTCsuggestions_total +10, lines_generated +18',
+    );
+    expect(
+      screen.getByRole('table', {
+        name: 'Running totals of the GitHub import',
+      }),
+    ).toHaveTextContent('ai_copilot_lines_generated');
   });
 });

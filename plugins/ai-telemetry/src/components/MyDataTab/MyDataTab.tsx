@@ -26,6 +26,7 @@ import { DataTable, Tabular } from '../DataTable';
 import { EraseDialog } from '../EraseDialog';
 import { FailureAlert } from '../FailureAlert';
 import { ErasureStatus } from '../ErasureStatus';
+import { MyGithubImport } from '../MyGithubImport';
 import { PersonalCharts, PersonalPanel } from './PersonalCharts';
 
 function seriesTable(data: MyDataResponse): Tabular {
@@ -71,8 +72,8 @@ function countersTable(data: MyDataResponse): Tabular {
 
 /**
  * Everything stored about the signed-in developer (docs/privacy-model.md#my-data): pseudonym,
- * opt-in history, their own charts, every series and counter, downloads, and erasure with its
- * live state.
+ * opt-in history, their own charts, what the GitHub Copilot import brought in, every series and
+ * counter, downloads, and erasure with its live state.
  */
 export const MyDataTab = () => {
   const api = useApi(aiTelemetryApiRef);
@@ -244,6 +245,19 @@ export const MyDataTab = () => {
       {!myData.error && (
         <Grid item xs={12}>
           <PersonalCharts state={personal} />
+        </Grid>
+      )}
+      {data && (
+        <Grid item xs={12}>
+          <InfoCard
+            title="Copilot usage imported from GitHub"
+            subheader="Whether the GitHub Copilot import covers you, under which login, each day it imported and what the day added"
+          >
+            <MyGithubImport
+              key={`${data.optedIn}:${data.githubImport?.days.length ?? 0}`}
+              ledger={data.githubImport}
+            />
+          </InfoCard>
         </Grid>
       )}
       {data && (

@@ -4,9 +4,12 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { aiTelemetryApiRef } from '../../api';
 import {
   erasureJob,
+  githubApi,
   meOptedIn,
   meOptedOut,
   mockApi,
+  myGithubImported,
+  myGithubNotImported,
   tokenResponse,
 } from '../../testing/fixtures';
 import { OptInSettings } from './OptInSettings';
@@ -84,7 +87,12 @@ describe('OptInSettings', () => {
   });
 
   it('lists exactly what is collected', async () => {
-    await render(mockApi({ getMe: jest.fn().mockResolvedValue(meOptedOut) }));
+    await render(
+      mockApi({
+        ...githubApi(),
+        getMe: jest.fn().mockResolvedValue(meOptedOut),
+      }),
+    );
     const table = await screen.findByRole('table', {
       name: 'Metrics collected',
     });
@@ -114,6 +122,7 @@ describe('OptInSettings', () => {
       .mockResolvedValueOnce(meOptedOut)
       .mockResolvedValue(meOptedIn);
     const api = mockApi({
+      ...githubApi(),
       getMe,
       setOptIn: jest.fn().mockResolvedValue(tokenResponse('fat_first')),
     });
@@ -177,6 +186,7 @@ describe('OptInSettings', () => {
 
   it('rotates the token after asking', async () => {
     const api = mockApi({
+      ...githubApi(),
       getMe: jest.fn().mockResolvedValue(meOptedIn),
       rotateToken: jest.fn().mockResolvedValue(tokenResponse('fat_second')),
     });
@@ -202,6 +212,7 @@ describe('OptInSettings', () => {
 
   it('offers erasure when turning off, and starts it on request', async () => {
     const api = mockApi({
+      ...githubApi(),
       getMe: jest
         .fn()
         .mockResolvedValueOnce(meOptedIn)
@@ -238,6 +249,7 @@ describe('OptInSettings', () => {
 
   it('turns off and keeps the data when asked to', async () => {
     const api = mockApi({
+      ...githubApi(),
       getMe: jest.fn().mockResolvedValue(meOptedIn),
       setOptIn: jest.fn().mockResolvedValue({ ...meOptedIn, optedIn: false }),
     });
@@ -251,5 +263,41 @@ describe('OptInSettings', () => {
       await screen.findByText(/AI telemetry is off\. Nothing more/),
     ).toBeInTheDocument();
     expect(api.setOptIn).toHaveBeenCalledWith(false, { erase: false });
+  });
+  it('says whether Copilot usage is imported from GitHub, and reads it again after the switch', async () => {
+    const getMyGithubImport = jest
+      .fn()
+      .mockResolvedValueOnce(
+        myGithubNotImported('not_opted_in', { login: 'guest-gh' }),
+      )
+      .mockResolvedValue(myGithubImported);
+    const api = mockApi({
+      getMe: jest
+        .fn()
+        .mockResolvedValueOnce(meOptedOut)
+        .mockResolvedValue(meOptedIn),
+      setOptIn: jest.fn().mockResolvedValue(tokenResponse('fat_first')),
+      getMyGithubImport,
+    });
+    await render(api);
+
+    const section = await screen.findByTestId('github-import-state');
+    expect(section).toHaveTextContent(
+      'Not imported: AI telemetry is off for you',
+    );
+    expect(section).toHaveTextContent(
+      'Your GitHub login in the catalog: guest-gh.',
+    );
+
+    fireEvent.click(theSwitch());
+    await waitFor(() =>
+      expect(screen.getByTestId('github-import-state')).toHaveTextContent(
+        'Your Copilot usage is imported from GitHubUnder the login guest-gh',
+      ),
+    );
+    expect(getMyGithubImport).toHaveBeenCalledTimes(2);
+    expect(
+      screen.getByRole('table', { name: 'Days imported from GitHub' }),
+    ).toHaveTextContent('2026-11-02yes');
   });
 });

@@ -19,6 +19,7 @@ import { useMe } from '../../hooks/usePrivacy';
 import { useMyDataLink } from '../../hooks/useMyDataLink';
 import { failureOf, PanelFailure } from '../../hooks/usePanelStates';
 import { formatTimestamp } from '../../lib/format';
+import { MyGithubImport } from '../MyGithubImport';
 import { CollectedData } from './CollectedData';
 import { endpointOf, IdeSnippets, snippetWithoutToken } from './IdeSnippets';
 import { OptOutDialog } from './OptOutDialog';
@@ -30,7 +31,7 @@ type Dialog = 'optOut' | 'rotate';
 /**
  * The developer's AI telemetry switch (docs/privacy-model.md#opt-in): what is collected, the
  * telemetry token shown once at opt-in or rotation, IDE set-up, and, when turning off, the
- * offer to erase.
+ * offer to erase; on the settings tab also whether their Copilot usage is imported from GitHub.
  * Used as the "AI Telemetry" settings tab and inside the card on the user's own page.
  */
 export const OptInSettings = (props: { compact?: boolean }) => {
@@ -186,6 +187,17 @@ export const OptInSettings = (props: { compact?: boolean }) => {
         </Box>
       )}
 
+      {!props.compact && (
+        <Accordion defaultExpanded>
+          <AccordionSummary expandIcon={<ExpandMoreIcon />}>
+            <Typography>Copilot usage imported from GitHub</Typography>
+          </AccordionSummary>
+          <AccordionDetails style={{ display: 'block' }}>
+            {/* Whether it is imported follows the switch: read it again when that changes. */}
+            <MyGithubImport key={String(optedIn)} />
+          </AccordionDetails>
+        </Accordion>
+      )}
       {optedIn && (
         <Accordion defaultExpanded={!props.compact || !!issued}>
           <AccordionSummary expandIcon={<ExpandMoreIcon />}>

@@ -3,7 +3,12 @@ import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { aiTelemetryApiRef } from '../../api';
 import {
+  copilotSeats,
   dashboard,
+  githubApi,
+  githubRateLimited,
+  githubStatus,
+  githubStatusFailingFor,
   mockApi,
   organisationTooFew,
   overviewPanel,
@@ -41,6 +46,7 @@ function render(
 describe('OverviewTab', () => {
   it('asks for the view in the URL and shows a failed panel beside the others, retrying it alone', async () => {
     const api = mockApi({
+      ...githubApi(),
       getHealth: jest.fn().mockResolvedValue(health),
       getDashboard: jest.fn().mockResolvedValue({
         ...dashboard,
@@ -79,6 +85,7 @@ describe('OverviewTab', () => {
 
   it('shows the error of a failed dashboard on every panel, never a blank page', async () => {
     const api = mockApi({
+      ...githubApi(),
       getHealth: jest.fn().mockResolvedValue(health),
       getDashboard: jest
         .fn()
@@ -105,6 +112,7 @@ describe('OverviewTab', () => {
     'shows no figures and says why (%s), keeping the filters to widen them',
     async (reason, text) => {
       const api = mockApi({
+        ...githubApi(),
         getHealth: jest.fn().mockResolvedValue(health),
         getDashboard: jest
           .fn()
@@ -131,6 +139,7 @@ describe('OverviewTab', () => {
 
   it('changes the range through the picker', async () => {
     const api = mockApi({
+      ...githubApi(),
       getHealth: jest.fn().mockResolvedValue(health),
       getDashboard: jest.fn().mockResolvedValue(dashboard),
     });
@@ -147,6 +156,7 @@ describe('OverviewTab', () => {
     const signals = new FakeSignalApi();
     let answerRefresh: (value: typeof dashboard) => void = () => {};
     const api = mockApi({
+      ...githubApi(),
       getHealth: jest.fn().mockResolvedValue(health),
       getDashboard: jest
         .fn()
@@ -179,5 +189,57 @@ describe('OverviewTab', () => {
     });
     await waitFor(() => expect(overview).toHaveTextContent('12,346'));
     expect(screen.getByTestId('panel-overview')).toBe(overview);
+  });
+  it('says which Copilot figures come from the GitHub import, and shows the seats and the import', async () => {
+    const api = mockApi({
+      ...githubApi({ status: githubStatus, seats: copilotSeats }),
+      getHealth: jest.fn().mockResolvedValue(health),
+      getDashboard: jest.fn().mockResolvedValue(dashboard),
+    });
+    await render(api);
+    expect(await screen.findByTestId('github-import-note')).toHaveTextContent(
+      'Copilot figures up to 2026-11-02 come from GitHub',
+    );
+    const seats = await screen.findByTestId('copilot-seats');
+    expect(
+      within(seats).getByRole('group', { name: 'Idle seats cost a month' }),
+    ).toHaveTextContent('$171.00');
+    expect(screen.getByTestId('github-import')).toHaveTextContent(
+      '2026-10-06 to 2026-11-02',
+    );
+    expect(screen.getByTestId('panel-overview')).toHaveTextContent('12,345');
+  });
+
+  it("tells an admin why the import fails, at the top and in the import's card", async () => {
+    const api = mockApi({
+      ...githubApi({
+        status: githubStatusFailingFor(githubRateLimited),
+        seats: { ...copilotSeats, stale: true },
+      }),
+      getHealth: jest.fn().mockResolvedValue(health),
+      getDashboard: jest.fn().mockResolvedValue(dashboard),
+    });
+    await render(api);
+    expect(await screen.findByTestId('github-import-note')).toHaveTextContent(
+      'The import is failing at the moment: see "GitHub Copilot import" below.',
+    );
+    expect(await screen.findByTestId('github-import-error')).toHaveTextContent(
+      "GitHub's rate limit was reached",
+    );
+    expect(await screen.findByTestId('seats-stale')).toBeInTheDocument();
+  });
+
+  it('says the import is off, with the dashboard drawn as before', async () => {
+    const api = mockApi({
+      ...githubApi(),
+      getHealth: jest.fn().mockResolvedValue(health),
+      getDashboard: jest.fn().mockResolvedValue(dashboard),
+    });
+    await render(api);
+    await screen.findByText('12,345');
+    await waitFor(() =>
+      expect(screen.getAllByTestId('github-import-off')).toHaveLength(2),
+    );
+    expect(screen.queryByTestId('github-import-note')).toBeNull();
   });
 });

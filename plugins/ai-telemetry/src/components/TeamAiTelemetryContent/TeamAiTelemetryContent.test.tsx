@@ -6,6 +6,8 @@ import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { aiTelemetryApiRef } from '../../api';
 import {
   dashboard,
+  githubApi,
+  githubStatus,
   mockApi,
   overviewPanel,
   responseError,
@@ -43,6 +45,7 @@ function render(
 describe('TeamAiTelemetryContent', () => {
   it("shows the team's panels with the organisation as comparison", async () => {
     const api = mockApi({
+      ...githubApi(),
       getTeamDashboard: jest.fn().mockResolvedValue(teamDashboard),
       getDashboard: jest.fn().mockResolvedValue(dashboard),
     });
@@ -73,6 +76,7 @@ describe('TeamAiTelemetryContent', () => {
 
   it('shows no figures under the privacy threshold', async () => {
     const api = mockApi({
+      ...githubApi(),
       getTeamDashboard: jest.fn().mockResolvedValue(tooFewParticipants),
       getDashboard: jest.fn().mockResolvedValue(dashboard),
     });
@@ -86,6 +90,7 @@ describe('TeamAiTelemetryContent', () => {
 
   it('explains a view withheld because a sub-team could be subtracted from it, keeping the filters', async () => {
     const api = mockApi({
+      ...githubApi(),
       getTeamDashboard: jest
         .fn()
         .mockResolvedValue({ ...tooFewParticipants, reason: 'differencing' }),
@@ -105,6 +110,7 @@ describe('TeamAiTelemetryContent', () => {
 
   it('says which permission is missing on a 403', async () => {
     const api = mockApi({
+      ...githubApi(),
       getTeamDashboard: jest
         .fn()
         .mockRejectedValue(
@@ -128,6 +134,7 @@ describe('TeamAiTelemetryContent', () => {
   it("shows the team's new figures when the backend announces new data", async () => {
     const signals = new FakeSignalApi();
     const api = mockApi({
+      ...githubApi(),
       getTeamDashboard: jest
         .fn()
         .mockResolvedValueOnce(teamDashboard)
@@ -162,5 +169,17 @@ describe('TeamAiTelemetryContent', () => {
     );
     expect(api.getTeamDashboard).toHaveBeenCalledTimes(2);
     expect(api.getDashboard).toHaveBeenCalledTimes(2);
+  });
+  it("says which of the team's Copilot figures come from the GitHub import", async () => {
+    await render(
+      mockApi({
+        ...githubApi({ status: githubStatus }),
+        getTeamDashboard: jest.fn().mockResolvedValue(teamDashboard),
+        getDashboard: jest.fn().mockResolvedValue(dashboard),
+      }),
+    );
+    expect(await screen.findByTestId('github-import-note')).toHaveTextContent(
+      'Copilot figures up to 2026-11-02 come from GitHub',
+    );
   });
 });

@@ -8,8 +8,10 @@ import AlertTitle from '@material-ui/lab/AlertTitle';
 import { useMemo } from 'react';
 import { useDashboardView } from '../../hooks/useDashboardView';
 import { useTeamDashboard } from '../../hooks/useDashboards';
+import { useGithubStatus } from '../../hooks/useGithub';
 import { Dashboard } from '../Dashboard';
 import { DashboardFilters } from '../DashboardFilters';
+import { GithubImportNote } from '../GithubImportStatus';
 import { TooFewParticipantsNotice } from '../TooFewParticipantsNotice';
 
 /**
@@ -28,6 +30,7 @@ export const TeamAiTelemetryContent = () => {
   );
   const { view, query, setView } = useDashboardView();
   const state = useTeamDashboard(team, query);
+  const githubStatus = useGithubStatus();
   const title =
     entity.metadata.title ?? state.value?.team.title ?? entity.metadata.name;
 
@@ -48,6 +51,10 @@ export const TeamAiTelemetryContent = () => {
   } else {
     body = (
       <>
+        <GithubImportNote
+          state={githubStatus}
+          detailsAt="on the AI Telemetry page"
+        />
         {state.value && (
           <Typography variant="body2" color="textSecondary" paragraph>
             {title}: its members and the members of its child groups who opted

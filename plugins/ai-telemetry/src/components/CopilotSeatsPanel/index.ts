@@ -1,0 +1,1 @@
+export { CopilotSeatsPanel } from './CopilotSeatsPanel';

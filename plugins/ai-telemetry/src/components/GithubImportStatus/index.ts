@@ -1,0 +1,3 @@
+export { GithubImportCard } from './GithubImportCard';
+export { GithubImportNote } from './GithubImportNote';
+export { GithubImportOff } from './GithubImportOff';
