@@ -395,6 +395,25 @@ describe('GithubImporter', () => {
     },
   );
 
+  it('shows admins no database text of an unexpected error: it can hold pseudonyms', async () => {
+    const t = await setUp();
+    await t.cover('ada', 'ada-gh');
+    publishDays(DAYS);
+    const hash = t.hashes.get('ada')!;
+    jest
+      .spyOn(t.store, 'importDay')
+      .mockRejectedValue(
+        new Error(
+          `insert into "github_ledger" ("user_hash") values ('${hash}') - SQLITE_BUSY`,
+        ),
+      );
+    const state = await t.importer.run();
+    expect(state.lastError?.reason).toBe('internal');
+    expect(state.lastError?.message).toMatch(/unexpected Error/);
+    expect(JSON.stringify(state)).not.toContain(hash);
+    expect(JSON.stringify(state)).not.toContain('github_ledger');
+  });
+
   it('fetches fresh links for an expired one, and says so when they keep expiring', async () => {
     const t = await setUp();
     await t.cover('ada', 'ada-gh');
