@@ -101,8 +101,6 @@ export function createQueryRouter(options: {
   const router = Router();
 
   router.get('/v1/dashboard', async (req, res) => {
-    const H0 = performance.now();
-    res.on('finish', () => ((globalThis as any).__dsrv ??= []).push([H0 - (globalThis as any).__c0, performance.now() - H0]));
     const credentials = await httpAuth.credentials(req);
     const request = queries.parseRequest(req.query);
     res.json(
@@ -153,8 +151,6 @@ export function createQueryRouter(options: {
   });
 
   router.post('/v1/query', ...rawQueryRequestBody, async (req, res) => {
-    const H0 = performance.now();
-    res.on('finish', () => ((globalThis as any).__srv ??= []).push([H0 - (globalThis as any).__c0, performance.now() - H0]));
     // Users only: Backstage lets service principals pass every permission check.
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     await requirePermission(
