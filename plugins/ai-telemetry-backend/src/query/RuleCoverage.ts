@@ -90,11 +90,13 @@ export class RuleCoverage {
       return counters.length === 0;
     }
     // The rule's value at R is the increase over (R − 1h, R]: samples before that are not in it.
-    const uncoveredUntil = ruleBegan[0].points[0][1] - HOUR;
-    if (uncoveredUntil <= firstRead) return true;
+    // A sample at R − 1h itself is the start the rule's first increase counts from, so the
+    // counters are checked strictly before it.
+    const uncoveredBefore = ruleBegan[0].points[0][1] - HOUR - 1;
+    if (uncoveredBefore <= firstRead) return true;
     const before = await this.instant(
-      countersQuery(family, uncoveredUntil - firstRead),
-      uncoveredUntil,
+      countersQuery(family, uncoveredBefore - firstRead),
+      uncoveredBefore,
     );
     return before.length === 0;
   }

@@ -114,7 +114,8 @@ export function expectedOverview(h: RawHistory, w: Window, scope: Scope) {
     active: h.activeUsers(sugg, w.start, w.end),
     topLanguages: [...shown]
       .filter(([, v]) => v > 0)
-      .sort((a, b) => b[1] - a[1])
+      // Ties by name, as the panel orders them.
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
       .slice(0, 5)
       .map(([language, suggestions]) => ({
         language,
