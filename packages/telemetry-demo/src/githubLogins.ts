@@ -21,8 +21,8 @@ function usesCopilot(user: DemoUser, team: DemoGroup, seed: number): boolean {
 }
 
 /**
- * The organisation with a GitHub login (`github.com/user-login`) for every user whose IDE
- * assistant is Copilot: the demo imports their Copilot usage from the GitHub stand-in, so the
+ * The organisation with a GitHub login (`github.com/user-login`) for every user but the guest
+ * whose IDE assistant is Copilot: the demo imports their Copilot usage from the GitHub stand-in, so the
  * generated history leaves their Copilot out (writeDemoMetrics), as the backend counts Copilot
  * from one source only.
  */
@@ -30,8 +30,10 @@ export function withGithubLogins(org: DemoOrg, seed: number): DemoOrg {
   const teams = new Map(org.groups.map(g => [g.name, g]));
   return {
     ...org,
+    // Not the guest: the portal's own sign-in sends Copilot events through the CLI and the
+    // live trickle, which the import would then stand in for (one source per assistant).
     users: org.users.map(user =>
-      usesCopilot(user, teams.get(user.team)!, seed)
+      user.name !== 'guest' && usesCopilot(user, teams.get(user.team)!, seed)
         ? { ...user, githubLogin: githubLoginOf(user.name) }
         : user,
     ),
