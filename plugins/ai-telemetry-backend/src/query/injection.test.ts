@@ -13,6 +13,7 @@ import { createRandom } from '@fawkes/ai-telemetry-test-utils';
 import { fakePrometheus, testQueryService } from './__testUtils__/testDoubles';
 import { memoryAuditLog } from '../__testUtils__/memoryAuditLog';
 import { createQueryRouter } from './createQueryRouter';
+import { unquote } from '../properties/__testUtils__/promqlContract';
 import { mockServices } from '@backstage/backend-test-utils';
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import express from 'express';
@@ -83,48 +84,6 @@ function hostileValues(seed: number): string[] {
     values.push(value);
   }
   return values;
-}
-
-/** Reads a PromQL string literal back, as Prometheus's lexer and Go's strconv.Unquote do. */
-function unquote(literal: string): string {
-  const quote = literal[0];
-  const body = literal.slice(1, -1);
-  if (quote === '`') return body;
-  let out = '';
-  for (let i = 0; i < body.length; i++) {
-    if (body[i] !== '\\') {
-      out += body[i];
-      continue;
-    }
-    const c = body[++i];
-    const simple: Record<string, string> = {
-      a: '\x07',
-      b: '\b',
-      f: '\f',
-      n: '\n',
-      r: '\r',
-      t: '\t',
-      v: '\v',
-      '\\': '\\',
-      '"': '"',
-      "'": "'",
-    };
-    if (c in simple) {
-      out += simple[c];
-    } else if (c === 'x' || c === 'u' || c === 'U') {
-      const digits = { x: 2, u: 4, U: 8 }[c];
-      out += String.fromCodePoint(
-        parseInt(body.slice(i + 1, i + 1 + digits), 16),
-      );
-      i += digits;
-    } else if (/[0-7]/.test(c)) {
-      out += String.fromCharCode(parseInt(body.slice(i, i + 3), 8));
-      i += 2;
-    } else {
-      throw new Error(`unknown escape \\${c}`);
-    }
-  }
-  return out;
 }
 
 type Selector = { metric: string; matchers: Array<[string, string, string]> };
