@@ -34,11 +34,60 @@ describe('QueryCache', () => {
     expect(await cache.get('q', load)).toBe(42);
     expect(await cache.get('q', load)).toBe(42);
     expect(load).toHaveBeenCalledTimes(1);
-    expect(store.ttls).toEqual([60_000]);
+    // The generation, kept without an expiry, then the result.
+    expect(store.ttls).toEqual([undefined, 60_000]);
 
     await cache.dropAll();
     expect(await cache.get('q', load)).toBe(42);
     expect(load).toHaveBeenCalledTimes(2);
+  });
+
+  it('starts a new generation when the cache loses its own, so nothing outlives the results', async () => {
+    const store = memoryCache();
+    const cache = new QueryCache(store);
+    const before = await cache.generation();
+    expect(await cache.generation()).toBe(before);
+    await store.delete('query-results-generation');
+    expect(await cache.generation()).not.toBe(before);
+  });
+
+  it('keeps recent results decoded, up to a weight, no longer than the cache service keeps them', async () => {
+    // A cache service that hands out decoded copies, as Backstage's stores do.
+    const store = memoryCache();
+    const decoding = {
+      ...store,
+      get: async (key: string) => {
+        const value = await store.get(key);
+        return value === undefined
+          ? undefined
+          : JSON.parse(JSON.stringify(value));
+      },
+    } as typeof store;
+    const cache = new QueryCache(decoding, 60_000, 8);
+    const series = (points: number) => [
+      { labels: {}, points: Array.from({ length: points }, (_, i) => [i, i]) },
+    ];
+    const first = await cache.get('a', async () => series(1));
+    expect(await cache.get('a', jest.fn())).toBe(first);
+    // Over a quarter of the weight: never kept here, decoded from the cache service each time.
+    const huge = await cache.get('huge', async () => series(3));
+    expect(await cache.get('huge', jest.fn())).not.toBe(huge);
+    expect(await cache.get('huge', jest.fn())).toEqual(huge);
+    // Newest last: four more of weight 2 leave no room for the first.
+    for (const key of ['b', 'c', 'd', 'e']) {
+      await cache.get(key, async () => series(1));
+    }
+    expect(await cache.get('a', jest.fn())).not.toBe(first);
+    expect(await cache.get('a', jest.fn())).toEqual(first);
+
+    const e = await cache.get('e', jest.fn());
+    const later = jest.spyOn(Date, 'now').mockReturnValue(Date.now() + 60_000);
+    try {
+      // Expired here: what the cache service still answers is decoded from it.
+      expect(await cache.get('e', jest.fn())).not.toBe(e);
+    } finally {
+      later.mockRestore();
+    }
   });
 
   it('does not keep a failed load, so the next request tries again', async () => {

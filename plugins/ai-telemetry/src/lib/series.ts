@@ -1,4 +1,9 @@
-import { NamedSeries, Point } from '@fawkes/plugin-ai-telemetry-common';
+import {
+  NamedSeries,
+  Point,
+  pointsOf,
+  Series,
+} from '@fawkes/plugin-ai-telemetry-common';
 
 /** One row of a chart's data: the time, and one value per series key. */
 export type ChartRow = { t: number } & Record<string, number | undefined>;
@@ -24,15 +29,17 @@ export function keyedSeries(
   series: NamedSeries[],
   prefix = '',
 ): Record<string, Point[]> {
-  return Object.fromEntries(series.map(s => [`${prefix}${s.name}`, s.points]));
+  return Object.fromEntries(
+    series.map(s => [`${prefix}${s.name}`, pointsOf(s)]),
+  );
 }
 
 /** The sum of a series' values. */
-export function total(points: Point[]): number {
-  return points.reduce((sum, p) => sum + p.v, 0);
+export function total(series: Series): number {
+  return series.values.reduce<number>((sum, v) => sum + (v ?? 0), 0);
 }
 
 /** Named series ordered by their total, largest first (for stable legends and colours). */
 export function byTotal(series: NamedSeries[]): NamedSeries[] {
-  return [...series].sort((a, b) => total(b.points) - total(a.points));
+  return [...series].sort((a, b) => total(b) - total(a));
 }

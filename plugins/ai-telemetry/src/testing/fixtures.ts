@@ -47,7 +47,7 @@ const base = {
 };
 
 function days(values: number[]) {
-  return values.map((v, i) => ({ t: START + i * DAY, v }));
+  return { start: START, step: DAY / 1000, values };
 }
 
 export const overviewPanel: OverviewPanel = {
@@ -106,10 +106,10 @@ export const acceptanceRatePanel: AcceptanceRatePanel = {
     overall: days([0.3, 0.32, 0.35]),
     movingAverage7d: days([0.29, 0.3, 0.31]),
     byLanguage: [
-      { name: 'python', points: days([0.31, 0.33, 0.36]) },
-      { name: 'go', points: days([0.22, 0.25, 0.27]) },
+      { name: 'python', ...days([0.31, 0.33, 0.36]) },
+      { name: 'go', ...days([0.22, 0.25, 0.27]) },
     ],
-    byAssistant: [{ name: 'copilot', points: days([0.3, 0.32, 0.35]) }],
+    byAssistant: [{ name: 'copilot', ...days([0.3, 0.32, 0.35]) }],
   },
 };
 
@@ -127,8 +127,8 @@ export const linesGeneratedPanel: LinesGeneratedPanel = {
   data: {
     totalLines: 900,
     byLanguage: [
-      { name: 'python', points: days([200, 250, 150]) },
-      { name: 'go', points: days([100, 120, 80]) },
+      { name: 'python', ...days([200, 250, 150]) },
+      { name: 'go', ...days([100, 120, 80]) },
     ],
     total: days([300, 370, 230]),
     cumulative: days([300, 670, 900]),
@@ -189,7 +189,6 @@ export const featureUsagePanel: FeatureUsagePanel = {
     },
   ],
   data: {
-    byFeature: [{ name: 'chat', points: days([5, 6, 7]) }],
     totals: [
       { feature: 'chat', count: 18 },
       { feature: 'completion', count: 6 },
@@ -226,9 +225,9 @@ export const usagePanel: UsagePanel = {
     reportingDevelopers: 12,
     totalTokens: 4_200_000,
     tokensByType: [
-      { name: 'cache_read', points: days([900_000, 1_100_000, 1_000_000]) },
-      { name: 'input', points: days([200_000, 250_000, 250_000]) },
-      { name: 'output', points: days([150_000, 200_000, 150_000]) },
+      { name: 'cache_read', ...days([900_000, 1_100_000, 1_000_000]) },
+      { name: 'input', ...days([200_000, 250_000, 250_000]) },
+      { name: 'output', ...days([150_000, 200_000, 150_000]) },
     ],
     byModel: [
       {

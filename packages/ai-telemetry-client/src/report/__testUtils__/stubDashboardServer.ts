@@ -82,8 +82,8 @@ export function stubDashboard(
     data: {
       totalLines: figures.totalLines,
       byLanguage: [],
-      total: [],
-      cumulative: [],
+      total: { start: 0, step: 86400, values: [] },
+      cumulative: { start: 0, step: 86400, values: [] },
     },
   };
   panels.timeSaved = {

@@ -274,7 +274,6 @@ export function expectedFeatureUsage(h: RawHistory, w: Window, scope: Scope) {
     }
   }
   return {
-    byFeature: h.buckets(features, l => l.feature, w.start, w.end, w.step),
     totals: h.sumBy(features, l => l.feature, w.start, w.end),
     hourOfDay,
     dayOfWeek,

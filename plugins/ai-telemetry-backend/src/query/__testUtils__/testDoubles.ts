@@ -86,7 +86,10 @@ export function testQueryService(options: {
   cache?: CacheService;
   adoption?: AdoptionSettings;
 }): QueryService {
-  const optIns = { listOptedIn: async () => options.optedIn ?? [] };
+  const optIns = {
+    listOptedIn: async () => options.optedIn ?? [],
+    registryVersion: async () => 0,
+  };
   const logger = mockServices.logger.mock();
   return new QueryService({
     prometheus: options.prometheus,

@@ -1,8 +1,8 @@
 import {
   AcceptanceBar,
   AcceptanceRateData,
+  ANSWER_DECIMALS,
   NamedSeries,
-  Point,
 } from '@fawkes/plugin-ai-telemetry-common';
 import { PrometheusSeries } from '../../upstream/PrometheusClient';
 import { bucketStartsOf, MOVING_AVERAGE_SECONDS } from '../window';
@@ -10,6 +10,8 @@ import {
   bucketStarts,
   Buckets,
   labelOf,
+  rounded,
+  seriesOf,
   sumIntoBuckets,
   total,
 } from './buckets';
@@ -31,28 +33,35 @@ function outcomes(
   };
 }
 
-/** accepted / shown per bucket, leaving out buckets where nothing was shown. */
-function ratePoints(
+/** accepted / shown, rounded as answers show ratios; null where nothing was shown. */
+function ratio(accepted: number, shown: number): number | null {
+  return shown > 0 ? rounded(accepted / shown, ANSWER_DECIMALS.ratio) : null;
+}
+
+/** accepted / shown per bucket, null for buckets where nothing was shown. */
+function rateValues(
   shown: Buckets | undefined,
   accepted: Buckets | undefined,
   starts: number[],
-): Point[] {
-  return starts.flatMap(t => {
-    const s = shown?.get(t) ?? 0;
-    return s > 0 ? [{ t: t * 1000, v: (accepted?.get(t) ?? 0) / s }] : [];
-  });
+): Array<number | null> {
+  return starts.map(t => ratio(accepted?.get(t) ?? 0, shown?.get(t) ?? 0));
 }
 
-function rateSeries(o: Outcomes, starts: number[]): NamedSeries[] {
+function rateSeries(
+  o: Outcomes,
+  starts: number[],
+  start: number,
+  step: number,
+): NamedSeries[] {
   return [...o.shown.keys()]
     .map(name => ({
       name,
-      points: ratePoints(o.shown.get(name), o.accepted.get(name), starts),
+      values: rateValues(o.shown.get(name), o.accepted.get(name), starts),
       shown: total(o.shown.get(name), starts),
     }))
     .filter(s => s.shown > 0)
     .sort((a, b) => b.shown - a.shown || a.name.localeCompare(b.name))
-    .map(({ name, points }) => ({ name, points }));
+    .map(({ name, values }) => ({ name, ...seriesOf(start, step, values) }));
 }
 
 /** A bar with fewer suggestions than this share of the median bar's is marked `few`. */
@@ -89,7 +98,7 @@ function acceptanceBars(
   const few = Math.max(FEW_SUGGESTIONS, median * FEW_SHARE_OF_MEDIAN);
   return bars.map(b => ({
     t: b.t * 1000,
-    v: b.shown > 0 ? b.accepted / b.shown : null,
+    v: ratio(b.accepted, b.shown),
     shown: b.shown,
     partial: b.t + barStep > asOf,
     few: b.shown < few,
@@ -106,28 +115,34 @@ async function loadAcceptanceRate(
   ctx: PanelContext,
 ): Promise<AcceptanceRateData> {
   const series = await runSeries(ctx, queries.suggestions);
-  const { step } = ctx.params.window;
+  const { step, start } = ctx.params.window;
   const starts = bucketStartsOf(ctx.params.window, step);
 
   const overall = outcomes(series, step, () => 'all');
   const shown = overall.shown.get('all');
   const accepted = overall.accepted.get('all');
   const perWeek = MOVING_AVERAGE_SECONDS / step;
-  const movingAverage7d = starts.flatMap(t => {
+  const movingAverage7d = starts.map(t => {
     const week = bucketStarts(t - (perWeek - 1) * step, t + step, step);
-    const s = total(shown, week);
-    return s > 0 ? [{ t: t * 1000, v: total(accepted, week) / s }] : [];
+    return ratio(total(accepted, week), total(shown, week));
   });
 
   return {
-    overall: ratePoints(shown, accepted, starts),
+    overall: seriesOf(start, step, rateValues(shown, accepted, starts)),
     barStep: ctx.params.window.barStep,
     bars: acceptanceBars(series, ctx),
-    movingAverage7d,
-    byLanguage: rateSeries(outcomes(series, step, labelOf('language')), starts),
+    movingAverage7d: seriesOf(start, step, movingAverage7d),
+    byLanguage: rateSeries(
+      outcomes(series, step, labelOf('language')),
+      starts,
+      start,
+      step,
+    ),
     byAssistant: rateSeries(
       outcomes(series, step, labelOf('assistant')),
       starts,
+      start,
+      step,
     ),
   };
 }

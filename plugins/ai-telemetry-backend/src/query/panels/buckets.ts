@@ -1,4 +1,8 @@
-import { NamedSeries, Point } from '@fawkes/plugin-ai-telemetry-common';
+import {
+  ANSWER_DECIMALS,
+  NamedSeries,
+  Series,
+} from '@fawkes/plugin-ai-telemetry-common';
 import { PrometheusSeries } from '../../upstream/PrometheusClient';
 
 /** The name of a series whose label was absent (a legacy push without `assistant`). */
@@ -58,25 +62,46 @@ export function total(buckets: Buckets | undefined, starts: number[]): number {
   return starts.reduce((sum, t) => sum + (buckets?.get(t) ?? 0), 0);
 }
 
-/** A count per bucket as points (ms), 0 where nothing was counted. */
-export function countPoints(
-  buckets: Buckets | undefined,
-  starts: number[],
-): Point[] {
-  return starts.map(t => ({ t: t * 1000, v: buckets?.get(t) ?? 0 }));
+/** `value` rounded to `decimals` places ({@link ANSWER_DECIMALS}). */
+export function rounded(value: number, decimals: number): number {
+  const scale = 10 ** decimals;
+  return Math.round(value * scale) / scale;
 }
 
-/** Counts per group as named series, the largest total first. */
+/** A series of buckets of `step` seconds from `start` (unix seconds) with these values. */
+export function seriesOf(
+  start: number,
+  step: number,
+  values: Array<number | null>,
+): Series {
+  return { start: start * 1000, step, values };
+}
+
+/** A count per bucket, rounded as answers show counts (or to `decimals`), 0 where none was counted. */
+export function countValues(
+  buckets: Buckets | undefined,
+  starts: number[],
+  decimals: number = ANSWER_DECIMALS.count,
+): number[] {
+  return starts.map(t => rounded(buckets?.get(t) ?? 0, decimals));
+}
+
+/**
+ * Counts per group as named series of the buckets at `starts` (from `start`, every `step`
+ * seconds), the largest total first.
+ */
 export function countSeries(
   groups: Map<string, Buckets>,
   starts: number[],
+  start: number,
+  step: number,
 ): NamedSeries[] {
   return [...groups]
     .map(([name, buckets]) => ({
       name,
-      points: countPoints(buckets, starts),
+      values: countValues(buckets, starts),
       sum: total(buckets, starts),
     }))
     .sort((a, b) => b.sum - a.sum || a.name.localeCompare(b.name))
-    .map(({ name, points }) => ({ name, points }));
+    .map(({ name, values }) => ({ name, ...seriesOf(start, step, values) }));
 }

@@ -1,11 +1,12 @@
 import {
+  ANSWER_DECIMALS,
   FEATURES,
   FeatureUsageData,
   HeatmapCell,
 } from '@fawkes/plugin-ai-telemetry-common';
 import { PanelParams, QuerySource } from '../families';
 import { bucketStartsOf, HOUR, MAX_POINTS_PER_QUERY } from '../window';
-import { countSeries, labelOf, sumIntoBuckets } from './buckets';
+import { labelOf, rounded, sumIntoBuckets, total } from './buckets';
 import { definePanel, PanelContext, runSeries } from './panel';
 import {
   increaseOver,
@@ -79,8 +80,9 @@ export function featureUsageHourlyQueries(
 type Queries = { perStep: SeriesQuery; hourly: RangeQuery[] };
 
 /**
- * Feature invocations per step, and per hour of day and weekday (UTC) over the window. The
- * k-th hourly query reads the hour that ends k hours before its evaluation time.
+ * Feature invocations in the window (from the per-step query), and per hour of day and weekday
+ * (UTC) over the window. The k-th hourly query reads the hour that ends k hours before its
+ * evaluation time.
  */
 async function loadFeatureUsage(
   queries: Queries,
@@ -92,12 +94,11 @@ async function loadFeatureUsage(
   ]);
   const { start, asOf, step } = ctx.params.window;
   const starts = bucketStartsOf(ctx.params.window, step);
-  const byFeature = countSeries(
-    sumIntoBuckets(perStep, step, labelOf('feature')),
-    starts,
+  const totals = [...sumIntoBuckets(perStep, step, labelOf('feature'))].map(
+    ([feature, buckets]) => ({ feature, count: total(buckets, starts) }),
   );
 
-  const features = [...new Set([...FEATURES, ...byFeature.map(s => s.name)])];
+  const features = [...new Set([...FEATURES, ...totals.map(t => t.feature)])];
   const hourOfDay = new Map<string, number>();
   const dayOfWeek = new Map<string, number>();
   const add = (map: Map<string, number>, key: string, v: number) =>
@@ -121,18 +122,17 @@ async function loadFeatureUsage(
       Array.from({ length: buckets }, (_, bucket) => ({
         feature,
         bucket,
-        count: map.get(`${feature}/${bucket}`) ?? 0,
+        count: rounded(
+          map.get(`${feature}/${bucket}`) ?? 0,
+          ANSWER_DECIMALS.count,
+        ),
       })),
     );
 
   return {
-    byFeature,
-    totals: byFeature
-      .map(s => ({
-        feature: s.name,
-        count: s.points.reduce((sum, p) => sum + p.v, 0),
-      }))
-      .sort((a, b) => b.count - a.count || a.feature.localeCompare(b.feature)),
+    totals: totals.sort(
+      (a, b) => b.count - a.count || a.feature.localeCompare(b.feature),
+    ),
     heatmap: {
       timezone: 'UTC',
       hourOfDay: cells(hourOfDay, 24),

@@ -1,8 +1,13 @@
-import { LinesGeneratedData } from '@fawkes/plugin-ai-telemetry-common';
 import {
-  countPoints,
+  ANSWER_DECIMALS,
+  LinesGeneratedData,
+} from '@fawkes/plugin-ai-telemetry-common';
+import {
   countSeries,
+  countValues,
   labelOf,
+  rounded,
+  seriesOf,
   sumIntoBuckets,
   total,
 } from './buckets';
@@ -34,23 +39,28 @@ async function loadLinesGenerated(
   ctx: PanelContext,
 ): Promise<LinesGeneratedData> {
   const series = await runSeries(ctx, queries.lines);
-  const { barStep } = ctx.params.window;
+  const { barStep, start } = ctx.params.window;
   const starts = bucketStartsOf(ctx.params.window, barStep);
   const all = sumIntoBuckets(series, barStep, () => 'all').get('all');
 
   let running = 0;
-  const totalPoints = countPoints(all, starts);
   return {
     totalLines: total(all, starts),
     byLanguage: countSeries(
       sumIntoBuckets(series, barStep, labelOf('language')),
       starts,
+      start,
+      barStep,
     ),
-    total: totalPoints,
-    cumulative: totalPoints.map(p => {
-      running += p.v;
-      return { t: p.t, v: running };
-    }),
+    total: seriesOf(start, barStep, countValues(all, starts)),
+    cumulative: seriesOf(
+      start,
+      barStep,
+      starts.map(t => {
+        running += all?.get(t) ?? 0;
+        return rounded(running, ANSWER_DECIMALS.count);
+      }),
+    ),
   };
 }
 

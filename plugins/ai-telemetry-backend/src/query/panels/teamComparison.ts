@@ -1,9 +1,11 @@
 import {
+  ANSWER_DECIMALS,
   TeamComparisonData,
   TeamComparisonRow,
 } from '@fawkes/plugin-ai-telemetry-common';
 import { PrometheusSeries } from '../../upstream/PrometheusClient';
 import { CounterFamily, PanelParams } from '../families';
+import { rounded } from './buckets';
 import { ComparableTeam, definePanel, PanelContext } from './panel';
 import { increaseOver, InstantQuery, windowTotalQuery } from './queries';
 
@@ -111,7 +113,10 @@ function perUser(
   return figures;
 }
 
-/** One team's row: its members' figures summed, as the team's own tab counts them. */
+/**
+ * One team's row: its members' figures summed, as the team's own tab counts them, rounded as
+ * the table shows them.
+ */
 function rowOf(team: ComparableTeam, figures: PerUser): TeamComparisonRow {
   let activeDevelopers = 0;
   let activeAnyLanguage = 0;
@@ -131,10 +136,13 @@ function rowOf(team: ComparableTeam, figures: PerUser): TeamComparisonRow {
   return {
     team: team.info,
     activeDevelopers,
-    acceptanceRate: shown > 0 ? accepted / shown : null,
-    linesAccepted: lines,
+    acceptanceRate:
+      shown > 0 ? rounded(accepted / shown, ANSWER_DECIMALS.ratio) : null,
+    linesAccepted: rounded(lines, ANSWER_DECIMALS.count),
     hoursSavedPerActiveDeveloper:
-      activeAnyLanguage > 0 ? seconds / 3600 / activeAnyLanguage : null,
+      activeAnyLanguage > 0
+        ? rounded(seconds / 3600 / activeAnyLanguage, ANSWER_DECIMALS.hours)
+        : null,
   };
 }
 

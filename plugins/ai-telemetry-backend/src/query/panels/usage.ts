@@ -1,10 +1,15 @@
-import { ModelUsage, UsageData } from '@fawkes/plugin-ai-telemetry-common';
+import {
+  ANSWER_DECIMALS,
+  ModelUsage,
+  UsageData,
+} from '@fawkes/plugin-ai-telemetry-common';
 import { PrometheusSeries } from '../../upstream/PrometheusClient';
 import { PanelParams, USAGE_FAMILIES, UsageFamily } from '../families';
 import {
-  countPoints,
   countSeries,
+  countValues,
   labelOf,
+  seriesOf,
   sumIntoBuckets,
   total,
 } from './buckets';
@@ -114,7 +119,7 @@ async function loadUsage(
       ctx.run(queries.commits),
       ctx.run(queries.pullRequests),
     ]);
-  const { barStep } = ctx.params.window;
+  const { barStep, start } = ctx.params.window;
   const starts = bucketStartsOf(ctx.params.window, barStep);
 
   const tokensByModelType = totalsBy(
@@ -164,9 +169,17 @@ async function loadUsage(
     tokensByType: countSeries(
       sumIntoBuckets(tokens, barStep, labelOf('type')),
       starts,
+      start,
+      barStep,
     ),
     byModel,
-    cost: hasCost ? countPoints(costBuckets, starts) : [],
+    cost: hasCost
+      ? seriesOf(
+          start,
+          barStep,
+          countValues(costBuckets, starts, ANSWER_DECIMALS.usd),
+        )
+      : null,
     totalCostUsd: hasCost ? total(costBuckets, starts) : null,
     sessions: scalarOf(sessions),
     activeSeconds: { user: activeByType('user'), agent: activeByType('agent') },

@@ -105,8 +105,8 @@ describe('AcceptanceRatePanel', () => {
           data: {
             barStep: 86400,
             bars: [],
-            overall: [],
-            movingAverage7d: [],
+            overall: { start: 0, step: 86400, values: [] },
+            movingAverage7d: { start: 0, step: 86400, values: [] },
             byLanguage: [],
             byAssistant: [],
           },

@@ -3,6 +3,8 @@ import {
   AcceptanceRatePanel as AcceptanceRatePanelResponse,
   NamedSeries,
   Point,
+  pointsOf,
+  Series,
 } from '@fawkes/plugin-ai-telemetry-common';
 import Typography from '@material-ui/core/Typography';
 import ToggleButton from '@material-ui/lab/ToggleButton';
@@ -21,7 +23,7 @@ import {
 import { PanelState } from '../../hooks/usePanelStates';
 import { formatTime, isoTime } from '../../lib/format';
 import { seriesStyle, signalColours } from '../../lib/palette';
-import { byTotal, ChartRow, mergeSeries } from '../../lib/series';
+import { byTotal, ChartRow, keyedSeries, mergeSeries } from '../../lib/series';
 import { ACCEPTANCE_ALERT_THRESHOLD } from '../../lib/thresholds';
 import {
   ChartFrame,
@@ -58,14 +60,14 @@ function buildSeries(
       key: 'overall',
       label: 'All suggestions, per step',
       color: theme.palette.text.secondary,
-      points: panel.data.overall,
+      points: pointsOf(panel.data.overall),
       width: 1,
     },
     {
       key: 'movingAverage7d',
       label: '7-day moving average',
       color: colours.primary,
-      points: panel.data.movingAverage7d,
+      points: pointsOf(panel.data.movingAverage7d),
       width: 3,
     },
   ];
@@ -89,7 +91,7 @@ function buildSeries(
         label: s.name,
         color: style.color,
         dash: style.dash,
-        points: s.points,
+        points: pointsOf(s),
         width: 1.5,
       };
     }),
@@ -275,15 +277,11 @@ function table(
   organisation?: Point[],
 ): Tabular {
   const series: Record<string, Point[]> = {
-    overall: panel.data.overall,
-    moving_average_7d: panel.data.movingAverage7d,
+    overall: pointsOf(panel.data.overall),
+    moving_average_7d: pointsOf(panel.data.movingAverage7d),
     ...(organisation && { organisation }),
-    ...Object.fromEntries(
-      panel.data.byLanguage.map(s => [`language:${s.name}`, s.points]),
-    ),
-    ...Object.fromEntries(
-      panel.data.byAssistant.map(s => [`assistant:${s.name}`, s.points]),
-    ),
+    ...keyedSeries(panel.data.byLanguage, 'language:'),
+    ...keyedSeries(panel.data.byAssistant, 'assistant:'),
   };
   const keys = Object.keys(series);
   const rows = mergeSeries(series);
@@ -423,22 +421,27 @@ const AcceptanceChart = (props: {
 export const AcceptanceRatePanel = (props: {
   state: PanelState<AcceptanceRatePanelResponse>;
   /** The organisation's 7-day moving average, drawn as a comparison line on a team's chart. */
-  organisation?: Point[];
-}) => (
-  <PanelCard
-    id="acceptance-rate"
-    title="Acceptance rate"
-    subheader="Share of shown suggestions that were accepted"
-    state={props.state}
-    isEmpty={p =>
-      p.data.overall.length === 0 && p.data.bars.every(b => b.v === null)
-    }
-    emptyWhat="suggestions"
-    tabular={p => table(p, props.organisation)}
-    hasChart
-  >
-    {panel => (
-      <AcceptanceChart panel={panel} organisation={props.organisation} />
-    )}
-  </PanelCard>
-);
+  organisation?: Series;
+}) => {
+  const organisation = useMemo(
+    () => props.organisation && pointsOf(props.organisation),
+    [props.organisation],
+  );
+  return (
+    <PanelCard
+      id="acceptance-rate"
+      title="Acceptance rate"
+      subheader="Share of shown suggestions that were accepted"
+      state={props.state}
+      isEmpty={p =>
+        p.data.overall.values.every(v => v === null) &&
+        p.data.bars.every(b => b.v === null)
+      }
+      emptyWhat="suggestions"
+      tabular={p => table(p, organisation)}
+      hasChart
+    >
+      {panel => <AcceptanceChart panel={panel} organisation={organisation} />}
+    </PanelCard>
+  );
+};

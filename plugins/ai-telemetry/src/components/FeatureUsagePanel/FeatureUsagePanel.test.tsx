@@ -60,7 +60,6 @@ describe('FeatureUsagePanel', () => {
         state={loaded({
           ...featureUsagePanel,
           data: {
-            byFeature: [],
             totals: [],
             heatmap: { timezone: 'UTC', hourOfDay: [], dayOfWeek: [] },
           },

@@ -51,7 +51,12 @@ describe('LinesGeneratedPanel', () => {
       <LinesGeneratedPanel
         state={loaded({
           ...linesGeneratedPanel,
-          data: { totalLines: 0, byLanguage: [], total: [], cumulative: [] },
+          data: {
+            totalLines: 0,
+            byLanguage: [],
+            total: { start: 0, step: 86400, values: [] },
+            cumulative: { start: 0, step: 86400, values: [] },
+          },
         })}
       />,
     );

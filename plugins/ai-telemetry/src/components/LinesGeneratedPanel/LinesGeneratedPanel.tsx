@@ -1,4 +1,7 @@
-import { LinesGeneratedPanel as LinesGeneratedPanelResponse } from '@fawkes/plugin-ai-telemetry-common';
+import {
+  LinesGeneratedPanel as LinesGeneratedPanelResponse,
+  pointsOf,
+} from '@fawkes/plugin-ai-telemetry-common';
 import Typography from '@material-ui/core/Typography';
 import { useTheme } from '@material-ui/core/styles';
 import { useMemo, useState } from 'react';
@@ -14,7 +17,7 @@ import {
 import { PanelState } from '../../hooks/usePanelStates';
 import { formatCount, formatTime, isoTime } from '../../lib/format';
 import { seriesStyle } from '../../lib/palette';
-import { byTotal, mergeSeries } from '../../lib/series';
+import { byTotal, keyedSeries, mergeSeries } from '../../lib/series';
 import { tileChange } from '../../lib/change';
 import {
   ChartFrame,
@@ -36,9 +39,9 @@ function barName(step: number): string {
 function table(panel: LinesGeneratedPanelResponse): Tabular {
   const languages = byTotal(panel.data.byLanguage);
   const rows = mergeSeries({
-    total: panel.data.total,
-    cumulative: panel.data.cumulative,
-    ...Object.fromEntries(languages.map(s => [`lang:${s.name}`, s.points])),
+    total: pointsOf(panel.data.total),
+    cumulative: pointsOf(panel.data.cumulative),
+    ...keyedSeries(languages, 'lang:'),
   });
   return {
     header: [
@@ -87,8 +90,8 @@ const LinesChart = (props: { panel: LinesGeneratedPanelResponse }) => {
   const rows = useMemo(
     () =>
       mergeSeries({
-        [CUMULATIVE]: panel.data.cumulative,
-        ...Object.fromEntries(languages.map(s => [`lang:${s.name}`, s.points])),
+        [CUMULATIVE]: pointsOf(panel.data.cumulative),
+        ...keyedSeries(languages, 'lang:'),
       }),
     [panel.data.cumulative, languages],
   );

@@ -3,6 +3,7 @@ import {
   UsageData,
   UsageFigures,
   UsagePanel as UsagePanelResponse,
+  pointsOf,
 } from '@fawkes/plugin-ai-telemetry-common';
 import Grid from '@material-ui/core/Grid';
 import Table from '@material-ui/core/Table';
@@ -33,7 +34,7 @@ import {
   isoTime,
 } from '../../lib/format';
 import { seriesStyle } from '../../lib/palette';
-import { mergeSeries } from '../../lib/series';
+import { keyedSeries, mergeSeries } from '../../lib/series';
 import {
   ChartFrame,
   ticksOf,
@@ -66,15 +67,15 @@ function table(panel: UsagePanelResponse): Tabular {
   }
   const types = data.tokensByType.map(s => s.name);
   const rows = mergeSeries({
-    cost: data.cost,
-    ...Object.fromEntries(data.tokensByType.map(s => [s.name, s.points])),
+    cost: data.cost ? pointsOf(data.cost) : [],
+    ...keyedSeries(data.tokensByType),
   });
   return {
     header: ['start (UTC)', ...types.map(t => `tokens, ${t}`), 'cost (USD)'],
     rows: rows.map(r => [
       isoTime(r.t),
       ...types.map(t => r[t]),
-      data.cost.length > 0 ? r.cost : null,
+      data.cost ? r.cost : null,
     ]),
   };
 }
@@ -111,10 +112,7 @@ const TokensChart = (props: {
   const chart = useChartTheme();
   const { panel, data } = props;
   const rows = useMemo(
-    () =>
-      mergeSeries(
-        Object.fromEntries(data.tokensByType.map(s => [s.name, s.points])),
-      ),
+    () => mergeSeries(keyedSeries(data.tokensByType)),
     [data.tokensByType],
   );
   const ticks = useMemo(() => ticksOf(rows), [rows]);
