@@ -383,6 +383,20 @@ describe('the panels on generated data', () => {
       );
       expectClose(usage.commits, u.commits, 'commits');
       expectClose(usage.pullRequests, u.pullRequests, 'pull requests');
+      expect(new Set(usage.byAssistant.map(x => x.assistant))).toEqual(
+        new Set(u.byAssistant.keys()),
+      );
+      for (const x of usage.byAssistant) {
+        const e = u.byAssistant.get(x.assistant)!;
+        expectClose(x.totalTokens, e.totalTokens, `${x.assistant} tokens`);
+        expectClose(x.costUsd, e.costUsd, `${x.assistant} cost`);
+        expectClose(x.acceptedLines, e.acceptedLines, `${x.assistant} lines`);
+      }
+      expectClose(
+        usage.costPerAcceptedLine,
+        u.costPerAcceptedLine,
+        'cost per accepted line',
+      );
     }
     expect(time.roi.inputs).toMatchObject({
       ...ESTIMATES,

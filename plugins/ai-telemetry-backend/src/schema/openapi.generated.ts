@@ -2427,6 +2427,27 @@ export const spec = {
         required: ['model', 'tokens', 'totalTokens', 'costUsd'],
         additionalProperties: false,
       },
+      AssistantUsage: {
+        type: 'object',
+        description:
+          'Tokens, cost and accepted lines of one assistant in the window; costUsd is null when it reported no cost and none of its models is priced.',
+        properties: {
+          assistant: {
+            type: 'string',
+          },
+          totalTokens: {
+            type: 'number',
+          },
+          costUsd: {
+            type: ['number', 'null'],
+          },
+          acceptedLines: {
+            type: 'number',
+          },
+        },
+        required: ['assistant', 'totalTokens', 'costUsd', 'acceptedLines'],
+        additionalProperties: false,
+      },
       UsageData: {
         description:
           'The usage panel: tokens, cost, sessions, active time, commits and pull requests from the assistants that report over OpenTelemetry; or, with `withheld`, why there are none (`noData`, or the privacy threshold over the usage families alone).',
@@ -2468,10 +2489,28 @@ export const spec = {
                   $ref: '#/components/schemas/NamedSeries',
                 },
               },
+              tokensByAssistant: {
+                type: 'array',
+                items: {
+                  $ref: '#/components/schemas/NamedSeries',
+                },
+              },
+              tokensByModel: {
+                type: 'array',
+                items: {
+                  $ref: '#/components/schemas/NamedSeries',
+                },
+              },
               byModel: {
                 type: 'array',
                 items: {
                   $ref: '#/components/schemas/ModelUsage',
+                },
+              },
+              byAssistant: {
+                type: 'array',
+                items: {
+                  $ref: '#/components/schemas/AssistantUsage',
                 },
               },
               cost: {
@@ -2485,7 +2524,28 @@ export const spec = {
                   },
                 ],
               },
+              costByAssistant: {
+                description:
+                  'US dollars per bar and assistant (those with a known cost).',
+                type: 'array',
+                items: {
+                  $ref: '#/components/schemas/NamedSeries',
+                },
+              },
+              costByModel: {
+                description:
+                  'US dollars per bar and model (those with a known cost).',
+                type: 'array',
+                items: {
+                  $ref: '#/components/schemas/NamedSeries',
+                },
+              },
               totalCostUsd: {
+                type: ['number', 'null'],
+              },
+              costPerAcceptedLine: {
+                description:
+                  'US dollars per accepted line: the cost of the assistants with a known cost over the lines accepted from them; null when there is none.',
                 type: ['number', 'null'],
               },
               sessions: {
@@ -2516,9 +2576,15 @@ export const spec = {
               'reportingDevelopers',
               'totalTokens',
               'tokensByType',
+              'tokensByAssistant',
+              'tokensByModel',
               'byModel',
+              'byAssistant',
               'cost',
+              'costByAssistant',
+              'costByModel',
               'totalCostUsd',
+              'costPerAcceptedLine',
               'sessions',
               'activeSeconds',
               'commits',

@@ -342,6 +342,16 @@ export type ModelUsage = {
   costUsd: number | null;
 };
 
+/** What one assistant reporting over OpenTelemetry consumed in the window. */
+export type AssistantUsage = {
+  assistant: string;
+  totalTokens: number;
+  /** US dollars in the window; null when it reported no cost and none of its models is priced. */
+  costUsd: number | null;
+  /** Lines of its suggestions accepted in the window, from every source that counts them. */
+  acceptedLines: number;
+};
+
 /**
  * Why the usage panel has no figures while the rest of the dashboard has:
  * - `noData`: no developer in view has an assistant reporting over OpenTelemetry in the window;
@@ -358,12 +368,27 @@ export type UsageFigures = {
   totalTokens: number;
   /** Tokens per bar and type, for a stacked chart. */
   tokensByType: NamedSeries[];
+  /** Tokens per bar and assistant, most tokens first. */
+  tokensByAssistant: NamedSeries[];
+  /** Tokens per bar and model, most tokens first. */
+  tokensByModel: NamedSeries[];
   /** Tokens and cost per model over the window, most tokens first. */
   byModel: ModelUsage[];
+  /** Tokens, cost and accepted lines per assistant over the window, most tokens first. */
+  byAssistant: AssistantUsage[];
   /** US dollars per bar; null when no cost is known. */
   cost: Series | null;
+  /** US dollars per bar and assistant (those with a known cost), most first. */
+  costByAssistant: NamedSeries[];
+  /** US dollars per bar and model (those with a known cost), most first. */
+  costByModel: NamedSeries[];
   /** US dollars in the window; null when no cost is known. */
   totalCostUsd: number | null;
+  /**
+   * US dollars per accepted line: the cost of the assistants with a known cost over the lines
+   * accepted from those same assistants; null when no such assistant had an accepted line.
+   */
+  costPerAcceptedLine: number | null;
   sessions: number;
   /** Seconds the developers were active with the assistants, and the agents worked themselves. */
   activeSeconds: { user: number; agent: number };

@@ -39,6 +39,17 @@ export function formatUsd(value: number): string {
   return (Math.abs(value) >= 1000 ? largeDollars : dollars).format(value);
 }
 
+const smallDollars = new Intl.NumberFormat('en-US', {
+  style: 'currency',
+  currency: 'USD',
+  maximumSignificantDigits: 3,
+});
+
+/** A cost per unit (a line): "$0.0412" below a dollar, as {@link formatUsd} above. */
+export function formatUnitCost(value: number): string {
+  return Math.abs(value) < 1 ? smallDollars.format(value) : formatUsd(value);
+}
+
 /** 4.2 M, 870 k, 512: large counts (tokens) at a glance. */
 export function formatCompact(value: number): string {
   const abs = Math.abs(value);

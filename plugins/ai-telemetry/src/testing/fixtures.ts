@@ -229,6 +229,37 @@ export const usagePanel: UsagePanel = {
       { name: 'input', ...days([200_000, 250_000, 250_000]) },
       { name: 'output', ...days([150_000, 200_000, 150_000]) },
     ],
+    tokensByAssistant: [
+      { name: 'claude-code', ...days([900_000, 1_200_000, 1_300_000]) },
+      { name: 'gemini-cli', ...days([350_000, 350_000, 100_000]) },
+    ],
+    tokensByModel: [
+      { name: 'claude-sonnet-4-5', ...days([900_000, 1_200_000, 1_300_000]) },
+      { name: 'gemini-2.5-pro', ...days([350_000, 350_000, 100_000]) },
+    ],
+    byAssistant: [
+      {
+        assistant: 'claude-code',
+        totalTokens: 3_400_000,
+        costUsd: 101.5,
+        acceptedLines: 2_030,
+      },
+      {
+        assistant: 'gemini-cli',
+        totalTokens: 800_000,
+        costUsd: 19.85,
+        acceptedLines: 397,
+      },
+    ],
+    costByAssistant: [
+      { name: 'claude-code', ...days([30, 38, 33.5]) },
+      { name: 'gemini-cli', ...days([8, 7, 4.85]) },
+    ],
+    costByModel: [
+      { name: 'claude-sonnet-4-5', ...days([30, 38, 33.5]) },
+      { name: 'gemini-2.5-pro', ...days([8, 7, 4.85]) },
+    ],
+    costPerAcceptedLine: 121.35 / 2_427,
     byModel: [
       {
         model: 'claude-sonnet-4-5',

@@ -244,8 +244,40 @@ export function expectedUsage(h: RawHistory, w: Window, scope: Scope) {
       reporting.add(u);
     }
   }
+  // Per assistant: tokens, cost (only where some was counted) and accepted lines of any language.
+  const assistants = new Set(
+    ['ai_copilot_tokens_total', 'ai_copilot_cost_usd_total'].flatMap(metric =>
+      h
+        .select(metric, noLanguage)
+        .filter(s => h.sum([s], w.start, w.end) > 0)
+        .map(s => s.labels.assistant),
+    ),
+  );
+  const byAssistant = new Map(
+    [...assistants].map(assistant => {
+      const costSeries = h
+        .select('ai_copilot_cost_usd_total', noLanguage)
+        .filter(s => s.labels.assistant === assistant);
+      return [
+        assistant,
+        {
+          totalTokens: total('ai_copilot_tokens_total', { assistant }),
+          costUsd:
+            costSeries.length > 0 ? h.sum(costSeries, w.start, w.end) : null,
+          acceptedLines: total('ai_copilot_lines_generated', { assistant }),
+        },
+      ] as const;
+    }),
+  );
+  const priced = [...byAssistant.values()].filter(a => a.costUsd !== null);
+  const pricedLines = priced.reduce((sum, a) => sum + a.acceptedLines, 0);
   return {
     reportingDevelopers: reporting.size,
+    byAssistant,
+    costPerAcceptedLine:
+      pricedLines > 0
+        ? priced.reduce((sum, a) => sum + (a.costUsd ?? 0), 0) / pricedLines
+        : null,
     totalTokens: total('ai_copilot_tokens_total'),
     totalCostUsd: total('ai_copilot_cost_usd_total'),
     sessions: total('ai_copilot_sessions_total'),

@@ -88,18 +88,19 @@ export function countValues(
 
 /**
  * Counts per group as named series of the buckets at `starts` (from `start`, every `step`
- * seconds), the largest total first.
+ * seconds), the largest total first; rounded as counts, or to `decimals`.
  */
 export function countSeries(
   groups: Map<string, Buckets>,
   starts: number[],
   start: number,
   step: number,
+  decimals: number = ANSWER_DECIMALS.count,
 ): NamedSeries[] {
   return [...groups]
     .map(([name, buckets]) => ({
       name,
-      values: countValues(buckets, starts),
+      values: countValues(buckets, starts, decimals),
       sum: total(buckets, starts),
     }))
     .sort((a, b) => b.sum - a.sum || a.name.localeCompare(b.name))

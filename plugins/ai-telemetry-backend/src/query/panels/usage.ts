@@ -1,10 +1,16 @@
 import {
   ANSWER_DECIMALS,
+  AssistantUsage,
   ModelUsage,
   UsageData,
 } from '@fawkes/plugin-ai-telemetry-common';
 import { PrometheusSeries } from '../../upstream/PrometheusClient';
-import { PanelParams, USAGE_FAMILIES, UsageFamily } from '../families';
+import {
+  PanelParams,
+  QuerySource,
+  USAGE_FAMILIES,
+  UsageFamily,
+} from '../families';
 import {
   countSeries,
   countValues,
@@ -24,15 +30,15 @@ import {
 } from './queries';
 
 /**
- * Tokens per bar, by model and type. Raw counters only: the usage families have no recording
- * rules.
+ * Tokens per bar, by assistant, model and type. Raw counters only: the usage families have no
+ * recording rules.
  */
 function tokensQuery(params: PanelParams): SeriesQuery {
   const { start, barStep } = params.window;
   return seriesQuery(params, start, barStep, {
     family: 'tokens',
     build: (r, _s, seconds) =>
-      `sum by (model, type) (${increaseOver(
+      `sum by (assistant, model, type) (${increaseOver(
         'tokens',
         params,
         r,
@@ -42,13 +48,47 @@ function tokensQuery(params: PanelParams): SeriesQuery {
   });
 }
 
-/** Usage cost in US dollars per bar, by model. */
+/** Usage cost in US dollars per bar, by assistant and model. */
 function costQuery(params: PanelParams): SeriesQuery {
   const { start, barStep } = params.window;
   return seriesQuery(params, start, barStep, {
     family: 'costUsd',
     build: (r, _s, seconds) =>
-      `sum by (model) (${increaseOver('costUsd', params, r, 'raw', seconds)})`,
+      `sum by (assistant, model) (${increaseOver(
+        'costUsd',
+        params,
+        r,
+        'raw',
+        seconds,
+      )})`,
+  });
+}
+
+/**
+ * Lines accepted in the window per assistant, for the cost per accepted line. Not narrowed by
+ * language: the usage figures it is divided into have none.
+ */
+function acceptedLinesQuery(
+  params: PanelParams,
+  source: QuerySource,
+): InstantQuery {
+  const unfiltered: PanelParams = {
+    ...params,
+    filters: params.filters.assistant
+      ? { assistant: params.filters.assistant }
+      : {},
+  };
+  return windowTotalQuery(unfiltered, {
+    family: 'linesGenerated',
+    source,
+    build: (r, s, seconds) =>
+      `sum by (assistant) (${increaseOver(
+        'linesGenerated',
+        unfiltered,
+        r,
+        s,
+        seconds,
+      )})`,
   });
 }
 
@@ -68,6 +108,7 @@ function usageTotalQuery(
 type Queries = {
   tokens: SeriesQuery;
   cost: SeriesQuery;
+  acceptedLines: InstantQuery;
   sessions: InstantQuery;
   activeSeconds: InstantQuery;
   commits: InstantQuery;
@@ -110,10 +151,11 @@ async function loadUsage(
       minGroupSize: ctx.minGroupSize,
     };
   }
-  const [tokens, cost, sessions, active, commits, pullRequests] =
+  const [tokens, cost, lines, sessions, active, commits, pullRequests] =
     await Promise.all([
       runSeries(ctx, queries.tokens),
       runSeries(ctx, queries.cost),
+      ctx.run(queries.acceptedLines),
       ctx.run(queries.sessions),
       ctx.run(queries.activeSeconds),
       ctx.run(queries.commits),
@@ -152,6 +194,29 @@ async function loadUsage(
     models.set(model, entry);
   }
 
+  const tokensOfAssistant = totalsBy(tokens, labelOf('assistant'));
+  const costOfAssistant = totalsBy(cost, labelOf('assistant'));
+  const linesOfAssistant = new Map(
+    lines.map(s => [labelOf('assistant')(s.labels), finite(s.points[0]?.[1])]),
+  );
+  const byAssistant: AssistantUsage[] = [...tokensOfAssistant.keys()]
+    .concat([...costOfAssistant.keys()].filter(a => !tokensOfAssistant.has(a)))
+    .map(assistant => ({
+      assistant,
+      totalTokens: tokensOfAssistant.get(assistant) ?? 0,
+      costUsd: costOfAssistant.get(assistant) ?? null,
+      acceptedLines: linesOfAssistant.get(assistant) ?? 0,
+    }))
+    .sort(
+      (a, b) =>
+        b.totalTokens - a.totalTokens ||
+        (b.costUsd ?? 0) - (a.costUsd ?? 0) ||
+        a.assistant.localeCompare(b.assistant),
+    );
+  const priced = byAssistant.filter(a => a.costUsd !== null);
+  const pricedLines = priced.reduce((sum, a) => sum + a.acceptedLines, 0);
+  const pricedCost = priced.reduce((sum, a) => sum + (a.costUsd ?? 0), 0);
+
   const costBuckets = sumIntoBuckets(cost, barStep, () => 'all').get('all');
   const hasCost = cost.length > 0;
   const activeByType = (type: string) =>
@@ -172,7 +237,36 @@ async function loadUsage(
       start,
       barStep,
     ),
+    tokensByAssistant: countSeries(
+      sumIntoBuckets(tokens, barStep, labelOf('assistant')),
+      starts,
+      start,
+      barStep,
+    ),
+    tokensByModel: countSeries(
+      sumIntoBuckets(tokens, barStep, labelOf('model')),
+      starts,
+      start,
+      barStep,
+    ),
     byModel,
+    byAssistant,
+    costByAssistant: countSeries(
+      sumIntoBuckets(cost, barStep, labelOf('assistant')),
+      starts,
+      start,
+      barStep,
+      ANSWER_DECIMALS.usd,
+    ),
+    costByModel: countSeries(
+      sumIntoBuckets(cost, barStep, labelOf('model')),
+      starts,
+      start,
+      barStep,
+      ANSWER_DECIMALS.usd,
+    ),
+    costPerAcceptedLine:
+      priced.length > 0 && pricedLines > 0 ? pricedCost / pricedLines : null,
     cost: hasCost
       ? seriesOf(
           start,
@@ -194,11 +288,14 @@ async function loadUsage(
  */
 export const usagePanel = definePanel({
   id: 'usage',
-  families: USAGE_FAMILIES,
+  // Lines are read for the cost per accepted line only; the usage figures' privacy check is
+  // over the usage families ({@link PanelContext.usageVisibility}).
+  families: [...USAGE_FAMILIES, 'linesGenerated'],
   step: window => window.barStep,
-  queries: (params): Queries => ({
+  queries: (params, sources): Queries => ({
     tokens: tokensQuery(params),
     cost: costQuery(params),
+    acceptedLines: acceptedLinesQuery(params, sources.linesGenerated),
     sessions: usageTotalQuery(params, 'sessions'),
     activeSeconds: usageTotalQuery(params, 'activeSeconds'),
     commits: usageTotalQuery(params, 'commits'),
@@ -211,6 +308,7 @@ export const usagePanel = definePanel({
       : {
           totalTokens: data.totalTokens,
           totalCostUsd: data.totalCostUsd,
+          costPerAcceptedLine: data.costPerAcceptedLine,
           sessions: data.sessions,
           activeSecondsUser: data.activeSeconds.user,
           commits: data.commits,

@@ -1,5 +1,5 @@
 import { renderInTestApp } from '@backstage/test-utils';
-import { screen } from '@testing-library/react';
+import { fireEvent, screen } from '@testing-library/react';
 import { usagePanel } from '../../testing/fixtures';
 import { loaded } from '../../testing/states';
 import { UsagePanel } from './UsagePanel';
@@ -39,6 +39,71 @@ describe('UsagePanel', () => {
       'claude-sonnet-4-5500 k400 k2.5 M$101.50',
     );
     expect(rows[1]).toHaveTextContent('gemini-2.5-pro200 k100 k500 k$19.85');
+  });
+
+  it('draws tokens or cost by assistant or model, with the cost per accepted line', async () => {
+    const { container } = await renderInTestApp(
+      <UsagePanel state={loaded(usagePanel)} />,
+    );
+    expect(
+      screen.getByRole('group', { name: 'Cost per accepted line' }),
+    ).toHaveTextContent('$0.052,427 lines from claude-code, gemini-cli');
+
+    fireEvent.click(screen.getByRole('button', { name: 'By assistant' }));
+    expect(
+      screen.getByText('Tokens per day, stacked by assistant'),
+    ).toBeVisible();
+    expect(container.querySelectorAll('.recharts-area')).toHaveLength(2);
+
+    fireEvent.click(screen.getByRole('button', { name: 'Cost' }));
+    expect(
+      screen.getByText('Usage cost (USD) per day, stacked by assistant'),
+    ).toBeVisible();
+    // Cost has no token type to stack by.
+    expect(screen.getByRole('button', { name: 'By type' })).toBeDisabled();
+    fireEvent.click(screen.getByRole('button', { name: 'By model' }));
+    expect(
+      screen.getByText('Usage cost (USD) per day, stacked by model'),
+    ).toBeVisible();
+
+    const rows = screen
+      .getByRole('table', {
+        name: 'Tokens, cost and accepted lines by assistant',
+      })
+      .querySelectorAll('tbody tr');
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toHaveTextContent('claude-code3.4 M$101.502,030$0.05');
+    expect(rows[1]).toHaveTextContent('gemini-cli800 k$19.85397$0.05');
+  });
+
+  it('offers no cost chart when no cost is known', async () => {
+    await renderInTestApp(
+      <UsagePanel
+        state={loaded({
+          ...usagePanel,
+          data: {
+            ...usagePanel.data,
+            cost: null,
+            totalCostUsd: null,
+            costByAssistant: [],
+            costByModel: [],
+            costPerAcceptedLine: null,
+            byAssistant: [
+              {
+                assistant: 'claude-code',
+                totalTokens: 3_400_000,
+                costUsd: null,
+                acceptedLines: 2_030,
+              },
+            ],
+          } as typeof usagePanel.data,
+        })}
+      />,
+    );
+    expect(screen.getByRole('button', { name: 'Cost' })).toBeDisabled();
+    expect(
+      screen.getByRole('group', { name: 'Cost per accepted line' }),
+    ).toHaveTextContent('No assistant reported a cost');
   });
 
   it('explains withheld figures: no assistant reporting, or too few developers', async () => {

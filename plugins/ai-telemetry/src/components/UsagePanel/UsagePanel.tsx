@@ -1,5 +1,6 @@
 import { Link } from '@backstage/core-components';
 import {
+  NamedSeries,
   UsageData,
   UsageFigures,
   UsagePanel as UsagePanelResponse,
@@ -14,7 +15,9 @@ import TableRow from '@material-ui/core/TableRow';
 import { useTheme } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
 import AlertTitle from '@material-ui/lab/AlertTitle';
-import { useMemo } from 'react';
+import ToggleButton from '@material-ui/lab/ToggleButton';
+import ToggleButtonGroup from '@material-ui/lab/ToggleButtonGroup';
+import { useMemo, useState } from 'react';
 import {
   Area,
   CartesianGrid,
@@ -30,6 +33,7 @@ import {
   formatDecimal,
   formatHours,
   formatTime,
+  formatUnitCost,
   formatUsd,
   isoTime,
 } from '../../lib/format';
@@ -104,71 +108,176 @@ const Withheld = (props: { data: Extract<UsageData, { withheld: true }> }) => {
   );
 };
 
-const TokensChart = (props: {
+/** What the usage chart draws: tokens or cost, stacked by token type, assistant or model. */
+type Measure = 'tokens' | 'cost';
+type Breakdown = 'type' | 'assistant' | 'model';
+
+const BREAKDOWN_WORDS: Record<Breakdown, string> = {
+  type: 'type',
+  assistant: 'assistant',
+  model: 'model',
+};
+
+function seriesFor(
+  data: UsageFigures,
+  measure: Measure,
+  breakdown: Breakdown,
+): NamedSeries[] {
+  if (measure === 'cost') {
+    return breakdown === 'model' ? data.costByModel : data.costByAssistant;
+  }
+  if (breakdown === 'assistant') return data.tokensByAssistant;
+  if (breakdown === 'model') return data.tokensByModel;
+  return data.tokensByType;
+}
+
+const UsageChart = (props: {
   panel: UsagePanelResponse;
   data: UsageFigures;
 }) => {
   const theme = useTheme();
   const chart = useChartTheme();
   const { panel, data } = props;
-  const rows = useMemo(
-    () => mergeSeries(keyedSeries(data.tokensByType)),
-    [data.tokensByType],
-  );
+  const hasCost = data.costByAssistant.length > 0;
+  const [measure, setMeasure] = useState<Measure>('tokens');
+  const [chosen, setBreakdown] = useState<Breakdown>('type');
+  // Cost has no token type: it is drawn by assistant unless by model was chosen.
+  const breakdown: Breakdown =
+    measure === 'cost' && chosen === 'type' ? 'assistant' : chosen;
+  const series = seriesFor(data, measure, breakdown);
+  const rows = useMemo(() => mergeSeries(keyedSeries(series)), [series]);
   const ticks = useMemo(() => ticksOf(rows), [rows]);
   const unit = panel.step >= 86400 ? 'day' : 'hour';
+  const what = measure === 'tokens' ? 'Tokens' : 'Usage cost (USD)';
+  const format = (v: number) =>
+    measure === 'tokens' ? formatCompact(v) : formatUsd(v);
+  const nameOf = (name: string) =>
+    breakdown === 'type' ? typeLabel(name) : name;
   return (
-    <ChartFrame title={`Tokens per ${unit}, stacked by type`} height={220}>
-      {({ width, height }) => (
-        <ComposedChart
-          width={width}
-          height={height}
-          data={rows}
-          margin={{ top: 8, right: 8, bottom: 24, left: 8 }}
-        >
-          <CartesianGrid {...chart.grid} />
-          <XAxis
-            {...timeAxis(chart, {
-              ticks,
-              spanMs: panel.window.end - panel.window.start,
-              label: `${unit === 'day' ? 'Day' : 'Hour'} (UTC)`,
+    <>
+      <Grid container spacing={2} alignItems="center">
+        <Grid item>
+          <ToggleButtonGroup
+            size="small"
+            exclusive
+            value={measure}
+            onChange={(_, value: Measure | null) => value && setMeasure(value)}
+            aria-label="What the chart shows"
+          >
+            <ToggleButton value="tokens">Tokens</ToggleButton>
+            <ToggleButton value="cost" disabled={!hasCost}>
+              Cost
+            </ToggleButton>
+          </ToggleButtonGroup>
+        </Grid>
+        <Grid item>
+          <ToggleButtonGroup
+            size="small"
+            exclusive
+            value={breakdown}
+            onChange={(_, value: Breakdown | null) =>
+              value && setBreakdown(value)
+            }
+            aria-label="Stacked by"
+          >
+            <ToggleButton value="type" disabled={measure === 'cost'}>
+              By type
+            </ToggleButton>
+            <ToggleButton value="assistant">By assistant</ToggleButton>
+            <ToggleButton value="model">By model</ToggleButton>
+          </ToggleButtonGroup>
+        </Grid>
+      </Grid>
+      <ChartFrame
+        title={`${what} per ${unit}, stacked by ${BREAKDOWN_WORDS[breakdown]}`}
+        height={220}
+      >
+        {({ width, height }) => (
+          <ComposedChart
+            width={width}
+            height={height}
+            data={rows}
+            margin={{ top: 8, right: 8, bottom: 24, left: 8 }}
+          >
+            <CartesianGrid {...chart.grid} />
+            <XAxis
+              {...timeAxis(chart, {
+                ticks,
+                spanMs: panel.window.end - panel.window.start,
+                label: `${unit === 'day' ? 'Day' : 'Hour'} (UTC)`,
+              })}
+            />
+            <YAxis
+              width={64}
+              tickFormatter={v => format(Number(v))}
+              {...chart.axis}
+              label={valueAxisLabel(chart, `${what} per ${unit}`)}
+            />
+            <Tooltip
+              {...chart.tooltip}
+              labelFormatter={t => formatTime(Number(t), panel.step)}
+              formatter={(value, name) => [
+                measure === 'tokens'
+                  ? formatCount(Number(value))
+                  : formatUsd(Number(value)),
+                nameOf(String(name)),
+              ]}
+            />
+            {series.map((s, i) => {
+              const style = seriesStyle(theme, i);
+              return (
+                <Area
+                  key={s.name}
+                  dataKey={s.name}
+                  name={s.name}
+                  stackId="stack"
+                  type="linear"
+                  stroke={style.color}
+                  fill={style.color}
+                  fillOpacity={0.75}
+                  isAnimationActive={false}
+                />
+              );
             })}
-          />
-          <YAxis
-            width={64}
-            tickFormatter={v => formatCompact(Number(v))}
-            {...chart.axis}
-            label={valueAxisLabel(chart, `Tokens per ${unit}`)}
-          />
-          <Tooltip
-            {...chart.tooltip}
-            labelFormatter={t => formatTime(Number(t), panel.step)}
-            formatter={(value, name) => [
-              formatCount(Number(value)),
-              typeLabel(String(name)),
-            ]}
-          />
-          {data.tokensByType.map((s, i) => {
-            const style = seriesStyle(theme, i);
-            return (
-              <Area
-                key={s.name}
-                dataKey={s.name}
-                name={s.name}
-                stackId="types"
-                type="linear"
-                stroke={style.color}
-                fill={style.color}
-                fillOpacity={0.75}
-                isAnimationActive={false}
-              />
-            );
-          })}
-        </ComposedChart>
-      )}
-    </ChartFrame>
+          </ComposedChart>
+        )}
+      </ChartFrame>
+    </>
   );
 };
+
+const AssistantTable = (props: { data: UsageFigures }) => (
+  <Table size="small" aria-label="Tokens, cost and accepted lines by assistant">
+    <TableHead>
+      <TableRow>
+        <TableCell>Assistant</TableCell>
+        <TableCell align="right">Tokens</TableCell>
+        <TableCell align="right">Cost</TableCell>
+        <TableCell align="right">Accepted lines</TableCell>
+        <TableCell align="right">Cost per accepted line</TableCell>
+      </TableRow>
+    </TableHead>
+    <TableBody>
+      {props.data.byAssistant.map(a => (
+        <TableRow key={a.assistant}>
+          <TableCell component="th" scope="row">
+            {a.assistant}
+          </TableCell>
+          <TableCell align="right">{formatCompact(a.totalTokens)}</TableCell>
+          <TableCell align="right">
+            {a.costUsd === null ? '—' : formatUsd(a.costUsd)}
+          </TableCell>
+          <TableCell align="right">{formatCount(a.acceptedLines)}</TableCell>
+          <TableCell align="right">
+            {a.costUsd === null || a.acceptedLines === 0
+              ? '—'
+              : formatUnitCost(a.costUsd / a.acceptedLines)}
+          </TableCell>
+        </TableRow>
+      ))}
+    </TableBody>
+  </Table>
+);
 
 const ModelTable = (props: { data: UsageFigures }) => {
   const { byModel } = props.data;
@@ -208,6 +317,19 @@ const ModelTable = (props: { data: UsageFigures }) => {
     </Table>
   );
 };
+
+/** Which assistants the cost per accepted line is over, or why there is none. */
+function costPerLineNote(data: UsageFigures): string {
+  const priced = data.byAssistant.filter(a => a.costUsd !== null);
+  if (priced.length === 0) {
+    return 'No assistant reported a cost and no price is configured';
+  }
+  const lines = priced.reduce((sum, a) => sum + a.acceptedLines, 0);
+  if (lines === 0) return 'No accepted lines from the assistants with a cost';
+  return `${formatCount(lines)} lines from ${priced
+    .map(a => a.assistant)
+    .join(', ')}`;
+}
 
 const Figures = (props: { panel: UsagePanelResponse; data: UsageFigures }) => {
   const { panel, data } = props;
@@ -277,8 +399,27 @@ const Figures = (props: { panel: UsagePanelResponse; data: UsageFigures }) => {
           change={tileChange(panel, 'pullRequests', data.pullRequests)}
         />
       </Grid>
+      <Grid item xs={6} md={3}>
+        <Tile
+          label="Cost per accepted line"
+          value={
+            data.costPerAcceptedLine === null
+              ? '—'
+              : formatUnitCost(data.costPerAcceptedLine)
+          }
+          change={tileChange(
+            panel,
+            'costPerAcceptedLine',
+            data.costPerAcceptedLine,
+          )}
+          note={costPerLineNote(data)}
+        />
+      </Grid>
       <Grid item xs={12}>
-        <TokensChart panel={panel} data={data} />
+        <UsageChart panel={panel} data={data} />
+      </Grid>
+      <Grid item xs={12}>
+        <AssistantTable data={data} />
       </Grid>
       <Grid item xs={12}>
         <ModelTable data={data} />
