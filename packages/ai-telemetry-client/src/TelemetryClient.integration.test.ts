@@ -189,7 +189,7 @@ describe('Client queue test', () => {
 
   afterAll(async () => {
     await proxy.stop();
-    await fs.rm(dir, { recursive: true, force: true });
+    await fs.rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   /** The real backend plugin on a SQLite database in files, which outlives a restart. */
@@ -324,5 +324,5 @@ describe('Client queue test', () => {
     );
     expect(body).toMatch(/^ai_telemetry_events_ingested_total 47$/m);
     await backend.stop();
-  });
+  }, 60_000);
 });
