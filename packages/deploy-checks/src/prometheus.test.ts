@@ -3,11 +3,18 @@ import { deployPath } from './paths';
 import { readRecordingRules } from './prometheus';
 
 // The dashboard reads these series as organisation-level data: they must exist, follow the
-// naming the dashboard test relies on, and never keep the pseudonym.
+// naming the dashboard test relies on, and never keep the pseudonym. The one exception is the
+// per-developer daily rules of ai-telemetry-per-user.yml (docs/metric-contract.md), which the
+// backend reads for figures about people and erasure deletes with the counters: they are named
+// as such, and nothing else is.
+const PER_USER_FILE = 'ai-telemetry-per-user.yml';
+
 describe('recording rules in deploy/prometheus/rules', () => {
-  const rules = [
+  const all = [
     ...readRecordingRules(deployPath('prometheus', 'rules')).values(),
   ];
+  const rules = all.filter(rule => rule.file !== PER_USER_FILE);
+  const perUser = all.filter(rule => rule.file === PER_USER_FILE);
 
   it('exist and are named ai_telemetry:<metric>:<operation>', () => {
     expect(rules.length).toBeGreaterThan(0);
@@ -24,5 +31,17 @@ describe('recording rules in deploy/prometheus/rules', () => {
       });
       expect(rule.outputLabels).not.toContain(USER_HASH_LABEL);
     }
+  });
+
+  it('keep user_hash only in the per-developer daily rules, named *_per_user:increase1d', () => {
+    expect(perUser.length).toBeGreaterThan(0);
+    for (const rule of perUser) {
+      if (rule.name === 'ai_telemetry:per_user_daily:evaluated') continue;
+      expect(rule.name).toMatch(
+        /^ai_telemetry:[a-z0-9_]+_per_user:increase1d$/,
+      );
+      expect(rule.expr).toContain(`sum by (${USER_HASH_LABEL}, `);
+    }
+    for (const rule of rules) expect(rule.name).not.toMatch(/per_user/);
   });
 });

@@ -1,4 +1,9 @@
-import { promises as fs, readdirSync, renameSync } from 'node:fs';
+import {
+  createWriteStream,
+  promises as fs,
+  readdirSync,
+  renameSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { PrometheusProcess } from './PrometheusProcess';
@@ -9,9 +14,9 @@ export const PROMTOOL_BINARY = '/usr/bin/promtool';
 
 /** What {@link backfillPrometheus} writes besides the samples. */
 export type RecordingRulesBackfill = {
-  /** A Prometheus rules file; its recording rules are evaluated over the backfilled samples. */
-  file: string;
-  /** The first (rounded up to an hour) and last evaluation, unix seconds. */
+  /** Prometheus rules files; their recording rules are evaluated over the backfilled samples. */
+  file: string | readonly string[];
+  /** The first (rounded up to each group's interval) and last evaluation, unix seconds. */
   from: number;
   to: number;
   /** A folder for the work: the evaluations and their blocks, a Prometheus's log. */
@@ -37,8 +42,9 @@ const HOUR = 3600;
 /**
  * Turns OpenMetrics files into TSDB blocks in `dataDir` (promtool, 720 h blocks, two files at a
  * time), before a Prometheus starts on it. With `recordingRules`, the rules are then backfilled
- * as Prometheus would have recorded them: each rule's expression evaluated every hour on the
- * hour over the samples (range queries, a week at a time, on a Prometheus started on `dataDir`
+ * as Prometheus would have recorded them: each rule's expression evaluated at every multiple of
+ * its group's interval (every hour on the hour by default) over the samples (range queries, a
+ * week at a time, on a Prometheus started on `dataDir`
  * for the purpose: {@link backfillRecordingRules}), written as OpenMetrics and turned into
  * blocks beside them. (promtool's own
  * `create-blocks-from rules` writes a block per two hours and evaluates off the hour.)
@@ -68,48 +74,83 @@ export async function backfillPrometheus(
 }
 
 type RuleFile = {
-  groups: Array<{ rules: Array<{ record?: string; expr: string }> }>;
+  groups: Array<{
+    interval?: string;
+    rules: Array<{ record?: string; expr: string }>;
+  }>;
 };
 
+const DURATION_SECONDS: Record<string, number> = {
+  s: 1,
+  m: 60,
+  h: HOUR,
+  d: 24 * HOUR,
+};
+
+/** A rule group's evaluation interval (`30s`, `1h`, `1d`), in seconds; an hour when absent. */
+function intervalSeconds(interval: string | undefined): number {
+  if (interval === undefined) return HOUR;
+  const match = /^(\d+)([smhd])$/.exec(interval);
+  if (!match) throw new Error(`unsupported rule group interval ${interval}`);
+  return Number(match[1]) * DURATION_SECONDS[match[2]];
+}
+
 /**
- * Backfills the recording rules of `options.file` over the samples in `dataDir` (which no
- * Prometheus may be running on): each rule's expression evaluated every hour on the hour from
- * `from` (rounded up to an hour) to `to`, in chunks of `chunkHours`, by a Prometheus started on
- * `dataDir` for the purpose with its default limits; the results written as OpenMetrics and
- * turned into blocks beside the samples. {@link backfillPrometheus} calls it when given rules.
+ * Backfills the recording rules of `options.file` (one file or several) over the samples in
+ * `dataDir` (which no Prometheus may be running on): each rule's expression evaluated at every
+ * multiple of its group's interval (an hour when the group names none: on the hour; a day for a
+ * daily group: at midnight UTC) from `from` (rounded up to the interval) to `to`, in chunks of
+ * `chunkHours`, by a Prometheus started on `dataDir` for the purpose with its default limits; the
+ * results written as OpenMetrics and turned into blocks beside the samples.
+ * {@link backfillPrometheus} calls it when given rules.
  */
 export async function backfillRecordingRules(
   dataDir: string,
   options: RecordingRulesBackfill,
 ): Promise<void> {
-  const rules = (
-    parseYaml(await fs.readFile(options.file, 'utf8')) as RuleFile
-  ).groups
-    .flatMap(g => g.rules)
-    .filter(r => r.record);
+  const files =
+    typeof options.file === 'string' ? [options.file] : options.file;
+  const rules: Array<{ record: string; expr: string; interval: number }> = [];
+  for (const file of files) {
+    const parsed = parseYaml(await fs.readFile(file, 'utf8')) as RuleFile;
+    for (const group of parsed.groups) {
+      const interval = intervalSeconds(group.interval);
+      for (const rule of group.rules) {
+        if (rule.record)
+          rules.push({ record: rule.record, expr: rule.expr, interval });
+      }
+    }
+  }
   await fs.mkdir(options.workDir, { recursive: true });
+  const file = join(options.workDir, 'recording-rules.om');
+  const out = createWriteStream(file);
+  const write = (text: string) =>
+    new Promise<void>((resolve, reject) =>
+      out.write(text, error => (error ? reject(error) : resolve())),
+    );
   const prometheus = await new PrometheusProcess({
     dir: join(options.workDir, 'recording-rules-prometheus'),
     dataDir,
   }).start();
-  const lines: string[] = [];
   try {
-    const start = Math.ceil(options.from / HOUR) * HOUR;
     let chunkHours = Math.max(
       1,
       Math.floor(options.chunkHours ?? DEFAULT_RULE_CHUNK_HOURS),
     );
     for (const rule of rules) {
-      // Each series' samples together and in time order, whatever the chunks.
-      const bySeries = new Map<string, string[]>();
+      const step = rule.interval;
+      const start = Math.ceil(options.from / step) * step;
+      // Each series' samples together and in time order, whatever the chunks: [t, v, t, v, ...].
+      const bySeries = new Map<string, number[]>();
       for (let from = start; from <= options.to; ) {
-        const to = Math.min(from + (chunkHours - 1) * HOUR, options.to);
+        const steps = Math.max(1, Math.floor((chunkHours * HOUR) / step));
+        const to = Math.min(from + (steps - 1) * step, options.to);
         let result;
         try {
           result = await rangeQuery(prometheus.url, rule.expr, {
             start: from,
             end: to,
-            step: HOUR,
+            step,
           });
         } catch (error) {
           if (chunkHours > 1 && /too many samples/.test(String(error))) {
@@ -126,12 +167,11 @@ export async function backfillRecordingRules(
             .filter(([name]) => name !== '__name__')
             .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
             .join(',');
-          let out = bySeries.get(labels);
-          if (!out) bySeries.set(labels, (out = []));
+          let values = bySeries.get(labels);
+          if (!values) bySeries.set(labels, (values = []));
           for (const [t, v] of series.values ?? []) {
-            if (Number.isFinite(Number(v))) {
-              out.push(`${rule.record}{${labels}} ${v} ${t}`);
-            }
+            const value = Number(v);
+            if (Number.isFinite(value)) values.push(Number(t), value);
           }
         }
         options.onProgress?.(
@@ -139,18 +179,28 @@ export async function backfillRecordingRules(
             from * 1000,
           ).toISOString()} .. ${new Date(to * 1000).toISOString()}`,
         );
-        from = to + HOUR;
+        from = to + step;
       }
-      lines.push(`# TYPE ${rule.record} gauge`);
-      for (const out of bySeries.values())
-        for (const line of out) lines.push(line);
+      await write(`# TYPE ${rule.record} gauge\n`);
+      let lines: string[] = [];
+      for (const [labels, values] of bySeries) {
+        for (let i = 0; i < values.length; i += 2) {
+          lines.push(`${rule.record}{${labels}} ${values[i + 1]} ${values[i]}`);
+        }
+        if (lines.length >= 10_000) {
+          await write(`${lines.join('\n')}\n`);
+          lines = [];
+        }
+      }
+      if (lines.length > 0) await write(`${lines.join('\n')}\n`);
     }
   } finally {
     await prometheus.stop();
   }
-  lines.push('# EOF');
-  const file = join(options.workDir, 'recording-rules.om');
-  await fs.writeFile(file, `${lines.join('\n')}\n`);
+  await write('# EOF\n');
+  await new Promise<void>((resolve, reject) =>
+    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+  );
   const blocks = await fs.mkdtemp(join(options.workDir, 'rule-blocks-'));
   await backfillPrometheus(blocks, [file]);
   moveBlocks(blocks, dataDir);

@@ -31,7 +31,7 @@ import {
   writeFileSync,
   writeSync,
 } from 'fs';
-import { join, resolve } from 'path';
+import { basename, join, resolve } from 'path';
 import { parse as parseYaml } from 'yaml';
 
 /** The repository root. */
@@ -40,6 +40,13 @@ export const RECORDING_RULES_FILE = join(
   REPO_ROOT,
   'deploy/prometheus/rules/ai-telemetry-recording.yml',
 );
+/** The per-developer daily rules. */
+export const PER_USER_RULES_FILE = join(
+  REPO_ROOT,
+  'deploy/prometheus/rules/ai-telemetry-per-user.yml',
+);
+/** Every file of recording rules, backfilled into the set. */
+export const RECORDING_RULE_FILES = [RECORDING_RULES_FILE, PER_USER_RULES_FILE];
 export const ALERT_RULES_FILE = join(
   REPO_ROOT,
   'deploy/prometheus/rules/ai-telemetry-alerts.yml',
@@ -171,6 +178,7 @@ export async function prepareDemoTsdb(
   const progressFile = join(home, 'progress.json');
   if (existsSync(readyFile)) {
     const ready = JSON.parse(readFileSync(readyFile, 'utf8'));
+    await backfillNewRuleFiles({ home, dataDir, readyFile, days }, ready, log);
     return {
       home,
       dataDir,
@@ -277,7 +285,7 @@ export async function prepareDemoTsdb(
     const started = performance.now();
     let evaluated = 0;
     await backfillRecordingRules(dataDir, {
-      file: RECORDING_RULES_FILE,
+      file: RECORDING_RULE_FILES,
       from: state.end - days * DAY,
       to: state.end,
       workDir: join(work, 'rules'),
@@ -310,6 +318,7 @@ export async function prepareDemoTsdb(
       days,
       step,
       timings: state.timings,
+      ruleFiles: RECORDING_RULE_FILES.map(f => basename(f)),
     }),
   );
   rmSync(progressFile, { force: true });
@@ -322,6 +331,61 @@ export async function prepareDemoTsdb(
     reused: false,
     generatedAt,
   };
+}
+
+/**
+ * Backfills into a prepared set the recording rule files added since it was prepared (its
+ * ready.json lists those it holds; a set from before that list holds the organisation rules
+ * only), then compacts it again: a new rule costs minutes, not a new set.
+ */
+async function backfillNewRuleFiles(
+  set: { home: string; dataDir: string; readyFile: string; days: number },
+  ready: {
+    end: number;
+    ruleFiles?: string[];
+    timings?: Record<string, number>;
+  },
+  log: (message: string) => void,
+): Promise<void> {
+  const held = ready.ruleFiles ?? [basename(RECORDING_RULES_FILE)];
+  const missing = RECORDING_RULE_FILES.filter(f => !held.includes(basename(f)));
+  if (missing.length === 0) return;
+  const work = join(set.home, 'work');
+  const started = performance.now();
+  let evaluated = 0;
+  await backfillRecordingRules(set.dataDir, {
+    file: missing,
+    from: ready.end - set.days * DAY,
+    to: ready.end,
+    workDir: join(work, 'rules'),
+    onProgress: message => {
+      if (/too many samples/.test(message)) log(`data: ${message}`);
+      else evaluated++;
+    },
+  });
+  log(
+    `data: backfilled ${missing
+      .map(f => basename(f))
+      .join(
+        ', ',
+      )} into the prepared set (${evaluated} range queries) in ${seconds(
+      started,
+    ).toFixed(0)} s`,
+  );
+  await compact(set, join(work, 'compaction'), log);
+  rmSync(work, { recursive: true, force: true });
+  writeFileSync(
+    set.readyFile,
+    JSON.stringify({
+      ...ready,
+      ruleFiles: [...held, ...missing.map(f => basename(f))],
+      timings: {
+        ...ready.timings,
+        [`backfill ${missing.map(f => basename(f)).join(', ')}`]:
+          seconds(started),
+      },
+    }),
+  );
 }
 
 type BlockMeta = { ulid: string; minTime: number; maxTime: number };

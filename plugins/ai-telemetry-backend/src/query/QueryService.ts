@@ -60,6 +60,7 @@ import {
   PoolingIndex,
   provesPooled,
 } from './rawQueryPoolingIndex';
+import { DailyRuleCoverage } from './RecordedDays';
 import { RuleCoverage } from './RuleCoverage';
 import { TeamReadCheck } from './teamAccess';
 import { ResolvedTeam, TeamResolver } from './TeamResolver';
@@ -161,6 +162,7 @@ function statusOf(error: Error): number {
  */
 export class QueryService {
   private readonly coverage: RuleCoverage;
+  private readonly recorded: DailyRuleCoverage;
   private readonly privacy: PrivacyThreshold;
   private readonly usageChecks = new WeakMap<
     PanelParams,
@@ -175,6 +177,9 @@ export class QueryService {
     this.now = options.now ?? (() => Date.now() / 1000);
     this.coverage = new RuleCoverage((query, time) =>
       this.run({ type: 'instant', query, time }),
+    );
+    this.recorded = new DailyRuleCoverage((query, start, end, step) =>
+      this.run({ type: 'range', query, start, end, step }),
     );
     this.privacy = new PrivacyThreshold({
       run: spec => this.run(spec),
@@ -217,10 +222,11 @@ export class QueryService {
     credentials: BackstageCredentials,
     canReadTeams?: TeamReadCheck,
   ): Promise<OrganisationDashboardResponse> {
-    const reason = await this.privacy.organisation(request);
+    const params = await this.withRecordedDays(request);
+    const reason = await this.privacy.organisation(params);
     if (reason) return this.tooFew(request, reason);
     const dashboard = await this.allPanels(
-      request,
+      params,
       credentials,
       undefined,
       canReadTeams,
@@ -275,14 +281,15 @@ export class QueryService {
     credentials: BackstageCredentials,
     canReadTeams?: TeamReadCheck,
   ): Promise<OrganisationPanelResponse> {
+    const params = await this.withRecordedDays(request);
     if (PANELS[id].families.length > 0) {
-      const reason = await this.privacy.organisation(request);
+      const reason = await this.privacy.organisation(params);
       if (reason) return this.tooFew(request, reason);
     }
-    const sources = await this.coverage.sources(request, PANELS[id].families);
+    const sources = await this.coverage.sources(params, PANELS[id].families);
     return this.loadPanel(
       id,
-      request,
+      params,
       sources,
       credentials,
       undefined,
@@ -304,14 +311,15 @@ export class QueryService {
   ): Promise<TeamDashboardResponse> {
     const { minGroupSize } = this.options.settings.privacy;
     const team = await this.options.teams.resolve(group, credentials);
-    const reason =
-      team.userHashes.length < minGroupSize
-        ? 'threshold'
-        : await this.privacy.team(request, team);
+    if (team.userHashes.length < minGroupSize) {
+      return { ...this.tooFew(request, 'threshold'), team: team.info };
+    }
+    const withDays = await this.withRecordedDays(request);
+    const reason = await this.privacy.team(withDays, team);
     if (reason) return { ...this.tooFew(request, reason), team: team.info };
 
     const params: PanelParams = {
-      ...request,
+      ...withDays,
       team: { userHashes: team.userHashes },
     };
 
@@ -623,8 +631,9 @@ export class QueryService {
   ): Promise<PreviousWindow> {
     const { start, end, asOf, step, barStep } = params.window;
     const length = end - start;
-    const previous: PanelParams = {
+    const previous: PanelParams = await this.withRecordedDays({
       ...params,
+      recordedDays: undefined,
       window: {
         start: start - length,
         end: end - length,
@@ -632,7 +641,7 @@ export class QueryService {
         step,
         barStep,
       },
-    };
+    });
     const window = toWindow(previous);
     const earliest =
       this.now() - this.options.settings.privacy.retentionDays * 86400;
@@ -675,6 +684,12 @@ export class QueryService {
     return showing
       .filter((_, i) => readable[i])
       .map(({ info, userHashes }) => ({ info, userHashes }));
+  }
+
+  /** The params with the days of their window that the per-developer daily rules hold. */
+  private async withRecordedDays(params: PanelParams): Promise<PanelParams> {
+    const recordedDays = await this.recorded.of(params.window);
+    return recordedDays ? { ...params, recordedDays } : params;
   }
 
   private run(q: QueryRun): Promise<PrometheusSeries[]> {

@@ -42,6 +42,28 @@ export const RECORDING_RULES: Record<MetricFamily, string> = {
   featureUsage: 'ai_telemetry:feature_usage:increase1h',
 };
 
+/**
+ * The per-developer daily rules (deploy/prometheus/rules/ai-telemetry-per-user.yml): each
+ * family's increase over a whole UTC day, per pseudonym and filter label (and, for the
+ * suggestions, outcome). A sample recorded at time t holds the day that ended at the midnight
+ * on or before t.
+ */
+export const PER_USER_DAILY_RULES: Record<CounterFamily, string> = {
+  suggestions: 'ai_telemetry:suggestions_per_user:increase1d',
+  linesGenerated: 'ai_telemetry:lines_generated_per_user:increase1d',
+  timeSaved: 'ai_telemetry:time_saved_seconds_per_user:increase1d',
+  featureUsage: 'ai_telemetry:feature_usage_per_user:increase1d',
+  tokens: 'ai_telemetry:tokens_per_user:increase1d',
+  costUsd: 'ai_telemetry:cost_usd_per_user:increase1d',
+  sessions: 'ai_telemetry:sessions_per_user:increase1d',
+  activeSeconds: 'ai_telemetry:active_seconds_per_user:increase1d',
+  commits: 'ai_telemetry:commits_per_user:increase1d',
+  pullRequests: 'ai_telemetry:pull_requests_per_user:increase1d',
+};
+
+/** Marks each day the per-developer daily rules were evaluated for (value 1). */
+export const PER_USER_DAILY_EVALUATED = 'ai_telemetry:per_user_daily:evaluated';
+
 /** Whether a family has an organisation-level recording rule. */
 export function hasRecordingRule(
   family: CounterFamily,
@@ -72,8 +94,16 @@ export type QuerySource = 'raw' | 'recording-rule';
 /** The source each seed family is read from, for one request. */
 export type FamilySources = Record<MetricFamily, QuerySource>;
 
+/**
+ * The whole UTC days the per-developer daily rules hold for a window: those that end after
+ * `from` and by `until` (both midnights, unix seconds), every one of them recorded.
+ */
+export type RecordedDays = { from: number; until: number };
+
 /** The validated parameters every query is built from. */
 export type PanelParams = PanelRequest & {
   /** On a team dashboard: the pseudonyms of the team's opted-in members (never empty). */
   team?: { userHashes: readonly string[] };
+  /** The days of the window that per-pseudonym queries may read from the daily rules. */
+  recordedDays?: RecordedDays;
 };

@@ -483,6 +483,12 @@ describe('the panels on generated data', () => {
         kind === 'prometheus' ? 'recording-rule' : 'raw',
       ]);
       expect(panel(body.panels, 'overview').queries[1].source).toBe('raw');
+      // Active developers: the whole days from the per-developer daily rules where Prometheus
+      // has them, everything from the counters on VictoriaMetrics.
+      const active = panel(body.panels, 'overview').queries[1].query;
+      expect(
+        active.includes('ai_telemetry:suggestions_per_user:increase1d'),
+      ).toBe(kind === 'prometheus');
     });
 
     it('answers 24 hours at 15-minute steps from the raw counters', async () => {

@@ -8,9 +8,9 @@ import {
   CounterFamily,
   FAMILY_FILTERS,
   METRIC_FAMILIES,
+  PanelParams,
   USAGE_FAMILIES,
 } from './families';
-import { PanelRequest } from './params';
 import { participantsQuery, QuerySpec } from './panels/queries';
 import { PrometheusSeries } from '../upstream/PrometheusClient';
 import { ResolvedTeam } from './TeamResolver';
@@ -198,7 +198,7 @@ export class PrivacyThreshold {
 
   /** Why the organisation's figures must not be shown, if they must not. */
   async organisation(
-    request: PanelRequest,
+    request: PanelParams,
   ): Promise<TooFewParticipantsReason | undefined> {
     const { views } = await this.views(request, METRIC_FAMILIES);
     return views.refusal();
@@ -206,7 +206,7 @@ export class PrivacyThreshold {
 
   /** Why a team's figures must not be shown, if they must not. */
   async team(
-    request: PanelRequest,
+    request: PanelParams,
     team: ResolvedTeam,
   ): Promise<TooFewParticipantsReason | undefined> {
     const { views, view } = await this.views(request, METRIC_FAMILIES, team);
@@ -218,7 +218,7 @@ export class PrivacyThreshold {
    * many teams at once: the participants are read once for all of them).
    */
   async teams(
-    request: PanelRequest,
+    request: PanelParams,
     teams: readonly ResolvedTeam[],
   ): Promise<Array<TooFewParticipantsReason | undefined>> {
     const participants = await this.participants(request, METRIC_FAMILIES);
@@ -238,7 +238,7 @@ export class PrivacyThreshold {
    * with the organisation, the views a team's counts of people could be subtracted from.
    */
   async subgroupsShowing(
-    request: PanelRequest,
+    request: PanelParams,
     team: ResolvedTeam,
   ): Promise<string[][]> {
     const { views } = await this.views(request, METRIC_FAMILIES, team);
@@ -260,7 +260,7 @@ export class PrivacyThreshold {
    * not the whole dashboard. With figures, also how many developers in view report usage.
    */
   async usage(
-    request: PanelRequest,
+    request: PanelParams,
     team?: ResolvedTeam,
   ): Promise<
     | { withheld: false; reporting: number }
@@ -274,7 +274,7 @@ export class PrivacyThreshold {
   }
 
   private async views(
-    request: PanelRequest,
+    request: PanelParams,
     families: readonly CounterFamily[],
     team?: ResolvedTeam,
   ): Promise<{ views: Views; view?: View }> {
@@ -298,13 +298,14 @@ export class PrivacyThreshold {
   }
 
   private async participants(
-    request: PanelRequest,
+    request: PanelParams,
     families: readonly CounterFamily[],
   ): Promise<FamilyParticipants[]> {
     const { filters } = request;
-    const organisationOnly: PanelRequest = {
+    const organisationOnly: PanelParams = {
       window: request.window,
       filters: request.filters,
+      recordedDays: request.recordedDays,
     };
     return Promise.all(
       families.map(async family => {

@@ -23,6 +23,11 @@ export const RECORDING_RULES_FILE = join(
   REPO_ROOT,
   'deploy/prometheus/rules/ai-telemetry-recording.yml',
 );
+/** The per-developer daily rules the panels that count people read. */
+export const PER_USER_RULES_FILE = join(
+  REPO_ROOT,
+  'deploy/prometheus/rules/ai-telemetry-per-user.yml',
+);
 /** The alert rules the alerts panel lists. */
 export const ALERT_RULES_FILE = join(
   REPO_ROOT,
@@ -111,7 +116,7 @@ export async function startEngineWithDemoSet(
   }
   const prometheus = new PrometheusProcess({ dir: join(dir, kind), config });
   await backfillPrometheus(prometheus.dataDir, demo.metricsFiles, {
-    file: RECORDING_RULES_FILE,
+    file: [RECORDING_RULES_FILE, PER_USER_RULES_FILE],
     from: demo.end - demo.days * 86400,
     to: demo.end,
     workDir: dir,

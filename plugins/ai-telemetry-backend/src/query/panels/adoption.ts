@@ -19,7 +19,9 @@ import {
   increaseOver,
   instantQuery,
   InstantQuery,
+  perUserDaily,
   rangeQuery,
+  recordedSpan,
   Rendering,
   SeriesQuery,
 } from './queries';
@@ -74,16 +76,21 @@ export function periodsOf(days: number): Period[] {
  * organisation (no team matcher: a team's counts are compared with the organisation's and its
  * subgroups', all counted in memory), by each filter label the request sets; the filters'
  * values are left out of the query, so that one answer also serves the views with fewer filters.
- * Raw counters: distinct people cannot be told apart in the recording rules. The days that have
- * ended come from one range query with a daily step; the day that holds `asOf` from an instant
- * query over its elapsed part (the days count from the window's start, which for a window under
- * three days need not be a midnight).
+ * Per pseudonym: the organisation's recording rules cannot tell people apart. The days that have
+ * ended come from range queries with a daily step: over the per-developer daily rules for the
+ * days they hold from the window's start, over the counters for the days after; the day that
+ * holds `asOf` from an instant query over its elapsed part (the days count from the window's
+ * start, which for a window under three days need not be a midnight).
  */
 function dailyQuery(params: PanelParams): SeriesQuery {
   const { start, end, asOf } = params.window;
   const { dayLength } = windowDays(params.window);
   const by = ['user_hash', ...setFilters(params.filters)];
-  const organisation: PanelParams = { window: params.window, filters: {} };
+  const organisation: PanelParams = {
+    window: params.window,
+    filters: {},
+    recordedDays: params.recordedDays,
+  };
   const reading = (seconds: number) => ({
     family: 'suggestions' as const,
     build: (r: Rendering) =>
@@ -100,14 +107,35 @@ function dailyQuery(params: PanelParams): SeriesQuery {
     end,
   );
   const elapsed = Math.floor(asOf) - partialStart;
+  // Whole UTC days from the start that the daily rules hold: read from them, one point a day.
+  const span =
+    dayLength === DAY
+      ? recordedSpan(organisation, start, partialStart)
+      : undefined;
+  const recordedUntil = span?.from === start ? span.until : start;
   return {
     kind: 'series',
     step: dayLength,
-    complete:
-      partialStart > start
+    recorded:
+      recordedUntil > start
         ? rangeQuery(
             organisation,
-            { start: start + dayLength, end: partialStart, step: dayLength },
+            { start: start + DAY, end: recordedUntil, step: DAY },
+            {
+              family: 'suggestions',
+              build: r => perUserDaily('suggestions', organisation, r, by),
+            },
+          )
+        : undefined,
+    complete:
+      partialStart > recordedUntil
+        ? rangeQuery(
+            organisation,
+            {
+              start: recordedUntil + dayLength,
+              end: partialStart,
+              step: dayLength,
+            },
             reading(dayLength),
           )
         : undefined,

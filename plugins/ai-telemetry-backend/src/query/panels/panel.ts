@@ -72,7 +72,7 @@ type NamedQueries = Record<string, QuerySpec | QuerySpec[] | SeriesQuery>;
 function specsOf(value: QuerySpec | QuerySpec[] | SeriesQuery): QuerySpec[] {
   if (Array.isArray(value)) return value;
   if ('kind' in value) {
-    return [value.complete, value.partial].filter(
+    return [value.recorded, value.complete, value.partial].filter(
       (q): q is NonNullable<typeof q> => q !== undefined,
     );
   }
@@ -88,17 +88,19 @@ export async function runSeries(
   ctx: PanelContext,
   series: SeriesQuery,
 ): Promise<PrometheusSeries[]> {
-  const [complete, partial] = await Promise.all([
+  const [recorded, complete, partial] = await Promise.all([
+    series.recorded ? ctx.run(series.recorded) : Promise.resolve([]),
     series.complete ? ctx.run(series.complete) : Promise.resolve([]),
     series.partial ? ctx.run(series.partial) : Promise.resolve([]),
   ]);
   const closing = series.partialStart + series.step;
   const byLabels = new Map<string, PrometheusSeries>();
-  for (const s of complete) {
-    byLabels.set(JSON.stringify(s.labels), {
-      labels: s.labels,
-      points: [...s.points],
-    });
+  // The recorded steps come before the others: each series' points stay in time order.
+  for (const s of [...recorded, ...complete]) {
+    const key = JSON.stringify(s.labels);
+    const joined = byLabels.get(key) ?? { labels: s.labels, points: [] };
+    joined.points.push(...s.points);
+    byLabels.set(key, joined);
   }
   for (const s of partial) {
     const value = s.points[0]?.[1];

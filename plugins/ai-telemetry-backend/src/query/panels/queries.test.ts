@@ -11,6 +11,7 @@ import { ignoredFilters, PANELS } from './index';
 import {
   activeUsersQuery,
   participantsQuery,
+  perUserIncrease,
   suggestionsQuery,
 } from './queries';
 
@@ -174,6 +175,71 @@ describe('the panel catalog', () => {
       'sum by (user_hash) (increase(ai_copilot_feature_usage{user_hash=~"$team"}[565200s])) > 0',
     );
     expect(ofTeam.source).toBe('raw');
+  });
+
+  it('reads the whole days the per-developer daily rules hold from them, the rest of the window from the counters', () => {
+    const p = params({ range: '7d', language: 'go' });
+    const until = Date.UTC(2026, 10, 27) / 1000;
+    const recorded: PanelParams = {
+      ...p,
+      recordedDays: { from: p.window.start, until },
+    };
+    // Nov 22 to Nov 27 from the rule (a day's sample lies in [its midnight, the next)), the
+    // GitHub import's back-dated samples of those days beside it, Nov 27 to now (13:00 on Nov 28)
+    // from the counters; the filter values left out, as before.
+    expect(participantsQuery(recorded, 'suggestions').query).toBe(
+      'sum by (user_hash, language) (' +
+        `label_replace(sum_over_time(ai_telemetry:suggestions_per_user:increase1d[431999999ms] @ ${
+          until + DAY - 0.001
+        }), "ai_telemetry_part", "recorded", "", "") or ` +
+        `label_replace(increase(ai_copilot_suggestions_total{source="github"}[432000s] @ ${until}), "ai_telemetry_part", "imported", "", "") or ` +
+        'label_replace(increase(ai_copilot_suggestions_total[133200s]), "ai_telemetry_part", "after", "", "")) > 0',
+    );
+    // The usage families have no imported samples; a team's matcher applies to the rule too.
+    expect(
+      activeUsersQuery({ ...recorded, team, filters: {} }).display,
+    ).toContain(
+      'sum_over_time(ai_telemetry:suggestions_per_user:increase1d{user_hash=~"$team"}[431999999ms]',
+    );
+    expect(participantsQuery(recorded, 'tokens').query).not.toContain(
+      'imported',
+    );
+    // Fewer than one whole recorded day in the window: the counters alone.
+    expect(
+      participantsQuery(
+        { ...p, recordedDays: { from: p.window.start, until: p.window.start } },
+        'suggestions',
+      ).query,
+    ).toBe(participantsQuery(p, 'suggestions').query);
+  });
+
+  it('reads the part of a window before its first midnight from the counters, at that midnight', () => {
+    const now = Date.UTC(2026, 10, 28, 13) / 1000;
+    const p = parsePanelRequest(
+      { from: String(now - 2 * DAY), to: String(now) },
+      options,
+    );
+    expect(p.window.start).toBe(Date.UTC(2026, 10, 26, 13) / 1000);
+    const midnight = Date.UTC(2026, 10, 27) / 1000;
+    const query = perUserIncrease(
+      'linesGenerated',
+      {
+        ...p,
+        recordedDays: { from: midnight - DAY, until: midnight + DAY },
+      },
+      {},
+      ['user_hash'],
+      2 * DAY,
+    );
+    expect(query).toContain(
+      `label_replace(increase(ai_copilot_lines_generated[39600s] @ ${midnight}), "ai_telemetry_part", "before", "", "")`,
+    );
+    expect(query).toContain(
+      'ai_telemetry:lines_generated_per_user:increase1d[86399999ms]',
+    );
+    expect(query).toContain(
+      'label_replace(increase(ai_copilot_lines_generated[46800s]), "ai_telemetry_part", "after", "", "")',
+    );
   });
 
   it('says which filters a panel cannot apply', () => {

@@ -9,6 +9,7 @@ import {
   FAMILY_METRICS,
   hasRecordingRule,
   PanelParams,
+  PER_USER_DAILY_RULES,
   QuerySource,
   RECORDING_RULES,
 } from '../families';
@@ -20,6 +21,7 @@ import {
   userHashMatcher,
 } from '../promql';
 import {
+  DAY,
   HOUR,
   MAX_POINTS_PER_QUERY,
   MOVING_AVERAGE_SECONDS,
@@ -58,6 +60,11 @@ export type QuerySpec = RangeQuery | InstantQuery;
 export type SeriesQuery = {
   kind: 'series';
   step: number;
+  /**
+   * The first complete steps, where a query reads them from the per-developer daily rules
+   * (absent elsewhere); `complete` then holds the steps after them.
+   */
+  recorded?: RangeQuery;
   complete?: RangeQuery;
   partial?: InstantQuery;
   /** Start of the step the partial query reads. */
@@ -126,6 +133,117 @@ export function increaseOver(
   return `increase(${selector(FAMILY_METRICS[family], all)}[${seconds(
     windowSeconds,
   )}]${offset})`;
+}
+
+/** Tags one part of a sum, so that `or` keeps every part's series (outer `sum by` drops it). */
+function part(name: string, expr: string): string {
+  return `label_replace(${expr}, "ai_telemetry_part", "${name}", "", "")`;
+}
+
+/** The whole days of (start, end] that the daily rules hold, if there are any. */
+export function recordedSpan(
+  params: PanelParams,
+  start: number,
+  end: number,
+): { from: number; until: number } | undefined {
+  const recorded = params.recordedDays;
+  if (!recorded) return undefined;
+  const from = Math.ceil(start / DAY) * DAY;
+  const until = Math.min(recorded.until, Math.floor(end / DAY) * DAY);
+  if (from < recorded.from || until - from < DAY) return undefined;
+  return { from, until };
+}
+
+/**
+ * `sum by (by) (increase(counter[w]))` over (time − w, time] (time: the window's `asOf`), per
+ * series of `by` (user_hash among them), under the request's filters. Where the per-developer
+ * daily rules hold whole days of it ({@link PanelParams.recordedDays}), those days are summed
+ * from the rule (`sum_over_time(rule[…] @ …)`: a day's sample lies in [its midnight, the next)),
+ * beside the raw increase of what the GitHub import wrote back-dated over the same days, and only
+ * the part before the first recorded day and after the last is read from the counters (each part
+ * evaluated at its own end with `@`): a few days of per-user samples instead of the whole window.
+ * Days are whole UTC days on both sides, so the parts add up to the window's increase.
+ */
+export function perUserIncrease(
+  family: CounterFamily,
+  params: PanelParams,
+  rendering: Rendering,
+  by: readonly string[],
+  windowSeconds: number,
+): string {
+  const time = Math.floor(params.window.asOf);
+  const start = time - windowSeconds;
+  const grouped = (expr: string) =>
+    by.length > 0 ? `sum by (${by.join(', ')}) (${expr})` : `sum (${expr})`;
+  const span = recordedSpan(params, start, time);
+  if (!span) {
+    return grouped(
+      increaseOver(family, params, rendering, 'raw', windowSeconds),
+    );
+  }
+  const matchers = [
+    ...filterMatchers(family, params.filters),
+    ...(rendering.team ? [rendering.team] : []),
+  ];
+  const counter = (extra: LabelMatcher[] = []) =>
+    selector(FAMILY_METRICS[family], [...matchers, ...extra]);
+  const recordedMs = (span.until - span.from) * 1000 - 1;
+  const parts = [
+    part(
+      'recorded',
+      `sum_over_time(${selector(
+        PER_USER_DAILY_RULES[family],
+        matchers,
+      )}[${recordedMs}ms] @ ${(span.until + DAY - 0.001).toFixed(3)})`,
+    ),
+  ];
+  if (hasRecordingRule(family)) {
+    parts.push(
+      part(
+        'imported',
+        `increase(${counter([
+          { label: GITHUB_SOURCE_LABEL, op: '=', value: GITHUB_SOURCE_VALUE },
+        ])}[${seconds(span.until - span.from)}] @ ${span.until})`,
+      ),
+    );
+  }
+  if (start < span.from) {
+    parts.push(
+      part(
+        'before',
+        `increase(${counter()}[${seconds(span.from - start)}] @ ${span.from})`,
+      ),
+    );
+  }
+  if (span.until < time) {
+    parts.push(
+      part('after', `increase(${counter()}[${seconds(time - span.until)}])`),
+    );
+  }
+  return grouped(parts.join(' or '));
+}
+
+/**
+ * `sum by (by) (...)` of the family's per-developer daily rule, per day: evaluated at a
+ * midnight, the day that ended there (a day's sample lies in [its midnight, the next), read
+ * forward with a negative offset), under the request's filters and a team's matcher. For range
+ * queries with a daily step over the days {@link recordedSpan} finds.
+ */
+export function perUserDaily(
+  family: CounterFamily,
+  params: PanelParams,
+  rendering: Rendering,
+  by: readonly string[],
+): string {
+  const matchers = [
+    ...filterMatchers(family, params.filters),
+    ...(rendering.team ? [rendering.team] : []),
+  ];
+  const ahead = DAY * 1000 - 1;
+  return `sum by (${by.join(', ')}) (last_over_time(${selector(
+    PER_USER_DAILY_RULES[family],
+    matchers,
+  )}[${ahead}ms] offset -${ahead}ms))`;
 }
 
 /**
@@ -205,7 +323,8 @@ export function instantQuery(
  * The steps that have ended come from one range query (from the recording rules where `source`
  * allows); the step running at `asOf` from an instant query over its elapsed part, always from
  * the raw counters (the rules only hold whole hours), so that what happened a minute ago is on
- * the dashboard.
+ * the dashboard. With `daily` and a daily step, the first whole days that the per-developer
+ * daily rules hold come from them (`daily(rendering)`, one point a day), the rest as above.
  */
 export function seriesQuery(
   params: PanelParams,
@@ -217,11 +336,26 @@ export function seriesQuery(
       source: QuerySource,
       seconds: number,
     ) => string;
+    daily?: (rendering: Rendering) => string;
   },
 ): SeriesQuery {
   const { end, asOf } = params.window;
   const partialStart = Math.min(Math.floor(asOf / step) * step, end);
-  const firstEvaluation = from + step;
+  const span =
+    reading.daily && step === DAY
+      ? recordedSpan(params, from, partialStart)
+      : undefined;
+  const recordedUntil = span?.from === from ? span.until : from;
+  const daily = reading.daily;
+  const recorded =
+    daily && recordedUntil > from
+      ? rangeQuery(
+          params,
+          { start: from + DAY, end: recordedUntil, step: DAY },
+          { family: reading.family, build: r => daily(r) },
+        )
+      : undefined;
+  const firstEvaluation = recordedUntil + step;
   const complete =
     partialStart >= firstEvaluation
       ? rangeQuery(
@@ -243,7 +377,7 @@ export function seriesQuery(
           build: r => reading.build(r, 'raw', elapsed),
         })
       : undefined;
-  return { kind: 'series', step, complete, partial, partialStart };
+  return { kind: 'series', step, recorded, complete, partial, partialStart };
 }
 
 /**
@@ -294,20 +428,20 @@ export function windowTotalQuery(
 /**
  * The pseudonyms with suggestions in the window (for the organisation, so that the backend can
  * count them and the teams they belong to; the answer carries only counts), or just their
- * number (for a team). Always from the raw counters: distinct users cannot be summed from
- * hourly counts.
+ * number (for a team). From the per-developer daily rules and the counters
+ * ({@link perUserIncrease}): distinct users cannot be summed from the organisation's hourly counts.
  */
 export function activeUsersQuery(params: PanelParams): InstantQuery {
   return windowTotalQuery(params, {
     family: 'suggestions',
     build: (r, _s, length) => {
-      const perUser = `sum by (user_hash) (${increaseOver(
+      const perUser = `${perUserIncrease(
         'suggestions',
         params,
         r,
-        'raw',
+        ['user_hash'],
         length,
-      )}) > 0`;
+      )} > 0`;
       return params.team ? `count(${perUser})` : perUser;
     },
   });
@@ -319,7 +453,8 @@ export function activeUsersQuery(params: PanelParams): InstantQuery {
  * (`sum by (user_hash, language, assistant) (...) > 0`), over the organisation or a team. The
  * filter values themselves are left out of the query, so that one answer tells who has data
  * under the filters and who has data outside them, and serves every value of the same filters.
- * The backend only counts these pseudonyms; no answer carries them. Always from the raw counters.
+ * The backend only counts these pseudonyms; no answer carries them. From the per-developer daily
+ * rules and the counters ({@link perUserIncrease}).
  */
 export function participantsQuery(
   params: PanelParams,
@@ -335,12 +470,6 @@ export function participantsQuery(
   return windowTotalQuery(params, {
     family,
     build: (r, _s, length) =>
-      `sum by (${by.join(', ')}) (${increaseOver(
-        family,
-        everything,
-        r,
-        'raw',
-        length,
-      )}) > 0`,
+      `${perUserIncrease(family, everything, r, by, length)} > 0`,
   });
 }

@@ -7,12 +7,13 @@ import { PrometheusSeries } from '../../upstream/PrometheusClient';
 import { CounterFamily, PanelParams } from '../families';
 import { rounded } from './buckets';
 import { ComparableTeam, definePanel, PanelContext } from './panel';
-import { increaseOver, InstantQuery, windowTotalQuery } from './queries';
+import { InstantQuery, perUserIncrease, windowTotalQuery } from './queries';
 
 /**
  * Each pseudonym's increase of a family over the window (up to `asOf`), under the filters it applies: one
- * series per pseudonym (and per label of `by`), for every team at once. Raw counters; the
- * pseudonyms are only counted into teams here and never leave the backend.
+ * series per pseudonym (and per label of `by`), for every team at once, from the per-developer
+ * daily rules and the counters ({@link perUserIncrease}); the pseudonyms are only counted into
+ * teams here and never leave the backend.
  */
 function perUserQuery(
   params: PanelParams,
@@ -22,17 +23,12 @@ function perUserQuery(
   const organisation: PanelParams = {
     window: params.window,
     filters: params.filters,
+    recordedDays: params.recordedDays,
   };
   return windowTotalQuery(organisation, {
     family,
     build: (r, _s, seconds) =>
-      `sum by (${['user_hash', ...by].join(', ')}) (${increaseOver(
-        family,
-        organisation,
-        r,
-        'raw',
-        seconds,
-      )})`,
+      perUserIncrease(family, organisation, r, ['user_hash', ...by], seconds),
   });
 }
 
@@ -194,7 +190,8 @@ async function loadTeamComparison(
  * their steps: the two agree up to the edges of Prometheus's extrapolation.)
  *
  * The figures come from one instant query per family over the whole organisation
- * (`sum by (user_hash[, accepted]) (increase(...[window]))`, raw counters), summed in memory over
+ * (`sum by (user_hash[, accepted]) (increase(...[window]))`, the whole days from the
+ * per-developer daily rules: {@link perUserIncrease}), summed in memory over
  * each Group's opted-in members and the members of the groups below it, so that any number of
  * teams costs three queries. On a team dashboard it runs nothing and answers `teams: null`.
  */

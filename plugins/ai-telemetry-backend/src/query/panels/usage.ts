@@ -24,19 +24,24 @@ import { definePanel, PanelContext, runSeries, scalarOf } from './panel';
 import {
   increaseOver,
   InstantQuery,
+  perUserDaily,
+  perUserIncrease,
   seriesQuery,
   SeriesQuery,
   windowTotalQuery,
 } from './queries';
 
 /**
- * Tokens per bar, by assistant, model and type. Raw counters only: the usage families have no
- * recording rules.
+ * Tokens per bar, by assistant, model and type. The usage families have no organisation
+ * rules: the whole days the per-developer daily rules hold are summed from them, the rest is read
+ * from the counters.
  */
 function tokensQuery(params: PanelParams): SeriesQuery {
   const { start, barStep } = params.window;
   return seriesQuery(params, start, barStep, {
     family: 'tokens',
+    daily: r =>
+      perUserDaily('tokens', params, r, ['assistant', 'model', 'type']),
     build: (r, _s, seconds) =>
       `sum by (assistant, model, type) (${increaseOver(
         'tokens',
@@ -53,6 +58,7 @@ function costQuery(params: PanelParams): SeriesQuery {
   const { start, barStep } = params.window;
   return seriesQuery(params, start, barStep, {
     family: 'costUsd',
+    daily: r => perUserDaily('costUsd', params, r, ['assistant', 'model']),
     build: (r, _s, seconds) =>
       `sum by (assistant, model) (${increaseOver(
         'costUsd',
@@ -97,11 +103,10 @@ function usageTotalQuery(
   params: PanelParams,
   family: UsageFamily,
 ): InstantQuery {
-  const by = family === 'activeSeconds' ? ' by (type)' : '';
+  const by = family === 'activeSeconds' ? ['type'] : [];
   return windowTotalQuery(params, {
     family,
-    build: (r, _s, seconds) =>
-      `sum${by} (${increaseOver(family, params, r, 'raw', seconds)})`,
+    build: (r, _s, seconds) => perUserIncrease(family, params, r, by, seconds),
   });
 }
 

@@ -1,0 +1,69 @@
+import { DailyRuleCoverage } from './RecordedDays';
+import { DAY } from './window';
+
+const midnight = Date.UTC(2026, 10, 20) / 1000;
+const window = {
+  start: midnight,
+  end: midnight + 8 * DAY,
+  asOf: midnight + 7 * DAY + 13 * 3600,
+  step: 3600,
+  barStep: DAY,
+};
+
+/** A coverage whose marker has a sample for the days ending at these midnights. */
+function coverageOf(days: number[]) {
+  const asked: Array<[string, number, number, number]> = [];
+  const coverage = new DailyRuleCoverage(async (query, start, end, step) => {
+    asked.push([query, start, end, step]);
+    return days.length === 0
+      ? []
+      : [{ labels: {}, points: days.map(d => [midnight + d * DAY, 1]) }];
+  });
+  return { coverage, asked };
+}
+
+describe('the days the per-developer daily rules hold', () => {
+  it('are the whole days from the first midnight up to the last recorded one', async () => {
+    const { coverage, asked } = coverageOf([1, 2, 3, 4, 5, 6]);
+    await expect(coverage.of(window)).resolves.toEqual({
+      from: midnight,
+      until: midnight + 6 * DAY,
+    });
+    // Asked once, for the days ending at each midnight up to the last before asOf.
+    expect(asked).toEqual([
+      [
+        'count_over_time(ai_telemetry:per_user_daily:evaluated[86399999ms] offset -86399999ms)',
+        midnight + DAY,
+        midnight + 7 * DAY,
+        DAY,
+      ],
+    ]);
+  });
+
+  it('stop at the first day the group did not run for, so that the rest is read from the counters', async () => {
+    const { coverage } = coverageOf([1, 2, 4, 5, 6, 7]);
+    await expect(coverage.of(window)).resolves.toEqual({
+      from: midnight,
+      until: midnight + 2 * DAY,
+    });
+  });
+
+  it('are none where the rules are not evaluated (VictoriaMetrics) or the first day is missing', async () => {
+    await expect(coverageOf([]).coverage.of(window)).resolves.toBeUndefined();
+    await expect(
+      coverageOf([2, 3, 4]).coverage.of(window),
+    ).resolves.toBeUndefined();
+  });
+
+  it('are not looked up for a window without a whole day', async () => {
+    const { coverage, asked } = coverageOf([1]);
+    await expect(
+      coverage.of({
+        ...window,
+        start: midnight + 10 * 3600,
+        asOf: midnight + DAY + 9 * 3600,
+      }),
+    ).resolves.toBeUndefined();
+    expect(asked).toEqual([]);
+  });
+});
