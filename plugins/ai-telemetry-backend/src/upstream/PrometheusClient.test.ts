@@ -5,6 +5,7 @@ import {
   TestHttpServer,
 } from '@fawkes/ai-telemetry-test-utils';
 import { IncomingMessage, ServerResponse } from 'http';
+import { gzipSync } from 'zlib';
 import { UpstreamError, UpstreamTimeoutError } from './errors';
 import { PrometheusClient } from './PrometheusClient';
 
@@ -74,6 +75,49 @@ describe('PrometheusClient', () => {
     expect(new URLSearchParams(body).get('query')).toBe(
       'sum by (language) (x)',
     );
+  });
+
+  it('reads answers Prometheus gzips, small and large, the metric name as a label', async () => {
+    const { client } = await clientFor((req, res) => {
+      let body = '';
+      req.on('data', chunk => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        const time = Number(new URLSearchParams(body).get('time'));
+        expect(req.headers['accept-encoding']).toBe('gzip');
+        res.writeHead(200, {
+          'Content-Type': 'application/json',
+          'Content-Encoding': 'gzip',
+        });
+        res.end(
+          gzipSync(
+            JSON.stringify({
+              status: 'success',
+              data: {
+                resultType: 'vector',
+                result: Array.from({ length: time }, (_, i) => ({
+                  metric: { __name__: 'up', instance: `i${i}` },
+                  value: [1700000000, String(i)],
+                })),
+              },
+            }),
+          ),
+        );
+      });
+    });
+
+    const small = await client.instantQuery('up', 2);
+    // Over 64 KB gzipped: inflated in the thread pool.
+    const large = await client.instantQuery('up', 100_000);
+
+    expect(small).toEqual([
+      { labels: { instance: 'i0', __name__: 'up' }, points: [[1700000000, 0]] },
+      { labels: { instance: 'i1', __name__: 'up' }, points: [[1700000000, 1]] },
+    ]);
+    expect(Object.keys(small[0].labels)).toEqual(['instance', '__name__']);
+    expect(large).toHaveLength(100_000);
+    expect(large[99_999].points).toEqual([[1700000000, 99_999]]);
   });
 
   it("asks Prometheus to stop evaluating before the client stops waiting, or at the query's own time-out", async () => {

@@ -1,7 +1,8 @@
 import { ServiceUnavailableError } from '@backstage/errors';
 import { UpstreamHealth } from '@fawkes/plugin-ai-telemetry-common';
-import { PrometheusDriver, QueryResult, RuleGroup } from 'prometheus-query';
+import { PrometheusDriver, RuleGroup } from 'prometheus-query';
 import { UpstreamError, UpstreamTimeoutError } from './errors';
+import { postToApi } from './prometheusApi';
 import { probe } from './probe';
 
 /** One series of a query result: its labels and its points as [unix seconds, value]. */
@@ -38,7 +39,7 @@ export type QueryOptions = {
   timeoutSeconds?: number;
 };
 
-/** What prometheus-query throws: plain objects, not Errors. */
+/** What prometheus-query throws (plain objects, not Errors), and postToApi's ApiFailure. */
 type DriverError = {
   errorType?: string;
   error?: string;
@@ -62,8 +63,9 @@ const NETWORK_CODES_MEANING_UNREACHABLE = new Set([
 ]);
 
 /**
- * The Prometheus-compatible engine (Prometheus or VictoriaMetrics) that holds the history,
- * queried through prometheus-query's PrometheusDriver. Every failure becomes an error the HTTP
+ * The Prometheus-compatible engine (Prometheus or VictoriaMetrics) that holds the history:
+ * queries through Node's HTTP client (postToApi), rules and label values through
+ * prometheus-query's PrometheusDriver. Every failure becomes an error the HTTP
  * layer answers with the right status: Prometheus unreachable → 503, its own errors → 502 with
  * its message, no answer in time → 504.
  */
@@ -115,16 +117,13 @@ export class PrometheusClient {
     step: number,
     options: QueryOptions = {},
   ): Promise<PrometheusSeries[]> {
-    const result = await this.call(() =>
-      this.driver.rangeQuery(
-        query,
-        start * 1000,
-        end * 1000,
-        step,
-        this.evaluationTimeout(options),
-      ),
-    );
-    return toSeries(result);
+    return this.query('query_range', {
+      query,
+      start: String(start),
+      end: String(end),
+      step: String(step),
+      timeout: this.evaluationTimeout(options),
+    });
   }
 
   /** Evaluates `query` at `time` (unix seconds). */
@@ -133,14 +132,11 @@ export class PrometheusClient {
     time: number,
     options: QueryOptions = {},
   ): Promise<PrometheusSeries[]> {
-    const result = await this.call(() =>
-      this.driver.instantQuery(
-        query,
-        time * 1000,
-        this.evaluationTimeout(options),
-      ),
-    );
-    return toSeries(result);
+    return this.query('query', {
+      query,
+      time: String(time),
+      timeout: this.evaluationTimeout(options),
+    });
   }
 
   /** Every alerting rule Prometheus has loaded, with its active alerts. */
@@ -259,6 +255,22 @@ export class PrometheusClient {
     );
   }
 
+  private async query(
+    endpoint: 'query' | 'query_range',
+    params: Record<string, string>,
+  ): Promise<PrometheusSeries[]> {
+    const data = await this.call(() =>
+      postToApi({
+        baseUrl: this.baseUrl,
+        endpoint,
+        form: new URLSearchParams(params),
+        headers: this.headers,
+        timeoutMs: this.timeoutMs,
+      }),
+    );
+    return toSeries(data as QueryData);
+  }
+
   private async call<T>(request: () => Promise<T>): Promise<T> {
     try {
       return await request();
@@ -335,43 +347,49 @@ export class PrometheusClient {
   }
 }
 
-/** Prometheus's numbers as numbers (NaN and ±Inf included). */
-function toNumber(text: unknown): number {
-  return typeof text === 'number' ? text : Number(text);
+/** A query's answer as the HTTP API gives it. */
+type QueryData = {
+  resultType?: string;
+  result: Array<{
+    metric?: Record<string, string>;
+    values?: Array<[number, string]>;
+    value?: [number, string];
+  }>;
+};
+
+/** A series' labels, its metric name (when it has one) last. */
+function labelsOf(metric: Record<string, string> | undefined) {
+  if (!metric) return {};
+  const { __name__: name, ...labels } = metric;
+  return name ? { ...labels, __name__: name } : labels;
 }
 
-function toSeries(result: QueryResult): PrometheusSeries[] {
-  const labelsOf = (metric: { name?: string; labels?: object } | null) => ({
-    ...((metric?.labels ?? {}) as Record<string, string>),
-    ...(metric?.name ? { __name__: metric.name } : {}),
-  });
-  switch (String(result.resultType)) {
+/**
+ * Prometheus's numbers as numbers, as prometheus-query read them before: `NaN`, `+Inf` and
+ * `-Inf` all as NaN.
+ */
+function toNumber(text: string): number {
+  return parseFloat(text);
+}
+
+function toSeries(data: QueryData | undefined): PrometheusSeries[] {
+  switch (data?.resultType) {
     case 'matrix':
-      return result.result.map(
-        (series: {
-          metric: never;
-          values: Array<{ time: Date; value: unknown }>;
-        }) => ({
-          labels: labelsOf(series.metric),
-          points: series.values.map(
-            v =>
-              [v.time.getTime() / 1000, toNumber(v.value)] as [number, number],
-          ),
-        }),
-      );
+      return data.result.map(series => ({
+        labels: labelsOf(series.metric),
+        points: (series.values ?? []).map(
+          ([t, v]) => [t, toNumber(v)] as [number, number],
+        ),
+      }));
     case 'vector':
-      return result.result.map(
-        (sample: { metric: never; value: { time: Date; value: unknown } }) => ({
-          labels: labelsOf(sample.metric),
-          points: [
-            [sample.value.time.getTime() / 1000, toNumber(sample.value.value)],
-          ],
-        }),
-      );
+      return data.result.map(sample => ({
+        labels: labelsOf(sample.metric),
+        points: [[sample.value![0], toNumber(sample.value![1])]],
+      }));
     default:
       throw new UpstreamError(
         `Prometheus at the configured URL answered a ${String(
-          result.resultType,
+          data?.resultType,
         )} where a vector or matrix was expected`,
       );
   }
