@@ -2545,7 +2545,7 @@ export const spec = {
               },
               costPerAcceptedLine: {
                 description:
-                  'US dollars per accepted line: the cost of the assistants with a known cost over the lines accepted from them; null when there is none.',
+                  'US dollars per accepted line: the cost of the assistants with both a known cost and accepted lines, over those lines; null when there is no such assistant.',
                 type: ['number', 'null'],
               },
               sessions: {

@@ -385,8 +385,8 @@ export type UsageFigures = {
   /** US dollars in the window; null when no cost is known. */
   totalCostUsd: number | null;
   /**
-   * US dollars per accepted line: the cost of the assistants with a known cost over the lines
-   * accepted from those same assistants; null when no such assistant had an accepted line.
+   * US dollars per accepted line: the cost of the assistants with both a known cost and
+   * accepted lines, over those lines; null when there is no such assistant.
    */
   costPerAcceptedLine: number | null;
   sessions: number;

@@ -269,7 +269,9 @@ export function expectedUsage(h: RawHistory, w: Window, scope: Scope) {
       ] as const;
     }),
   );
-  const priced = [...byAssistant.values()].filter(a => a.costUsd !== null);
+  const priced = [...byAssistant.values()].filter(
+    a => a.costUsd !== null && a.acceptedLines > 0,
+  );
   const pricedLines = priced.reduce((sum, a) => sum + a.acceptedLines, 0);
   return {
     reportingDevelopers: reporting.size,

@@ -218,7 +218,11 @@ async function loadUsage(
         (b.costUsd ?? 0) - (a.costUsd ?? 0) ||
         a.assistant.localeCompare(b.assistant),
     );
-  const priced = byAssistant.filter(a => a.costUsd !== null);
+  // Only assistants that count both: an assistant's cost without its lines (Codex reports no
+  // lines) would be divided by the others' lines.
+  const priced = byAssistant.filter(
+    a => a.costUsd !== null && a.acceptedLines > 0,
+  );
   const pricedLines = priced.reduce((sum, a) => sum + a.acceptedLines, 0);
   const pricedCost = priced.reduce((sum, a) => sum + (a.costUsd ?? 0), 0);
 

@@ -47,7 +47,9 @@ describe('UsagePanel', () => {
     );
     expect(
       screen.getByRole('group', { name: 'Cost per accepted line' }),
-    ).toHaveTextContent('$0.052,427 lines from claude-code, gemini-cli');
+    ).toHaveTextContent(
+      '$0.052,427 lines and their cost, from claude-code, gemini-cli',
+    );
 
     fireEvent.click(screen.getByRole('button', { name: 'By assistant' }));
     expect(

@@ -320,13 +320,17 @@ const ModelTable = (props: { data: UsageFigures }) => {
 
 /** Which assistants the cost per accepted line is over, or why there is none. */
 function costPerLineNote(data: UsageFigures): string {
-  const priced = data.byAssistant.filter(a => a.costUsd !== null);
-  if (priced.length === 0) {
+  if (!data.byAssistant.some(a => a.costUsd !== null)) {
     return 'No assistant reported a cost and no price is configured';
   }
+  const priced = data.byAssistant.filter(
+    a => a.costUsd !== null && a.acceptedLines > 0,
+  );
+  if (priced.length === 0) {
+    return 'No accepted lines from the assistants with a cost';
+  }
   const lines = priced.reduce((sum, a) => sum + a.acceptedLines, 0);
-  if (lines === 0) return 'No accepted lines from the assistants with a cost';
-  return `${formatCount(lines)} lines from ${priced
+  return `${formatCount(lines)} lines and their cost, from ${priced
     .map(a => a.assistant)
     .join(', ')}`;
 }
