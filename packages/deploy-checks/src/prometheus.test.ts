@@ -33,14 +33,14 @@ describe('recording rules in deploy/prometheus/rules', () => {
     }
   });
 
-  it('keep user_hash only in the per-developer daily rules, named *_per_user:increase1d', () => {
+  it('keep user_hash only in the per-developer daily rules, named *_per_user[_unfiltered]:increase1d', () => {
     expect(perUser.length).toBeGreaterThan(0);
     for (const rule of perUser) {
       if (rule.name === 'ai_telemetry:per_user_daily:evaluated') continue;
       expect(rule.name).toMatch(
-        /^ai_telemetry:[a-z0-9_]+_per_user:increase1d$/,
+        /^ai_telemetry:[a-z0-9_]+_per_user(_unfiltered)?:increase1d$/,
       );
-      expect(rule.expr).toContain(`sum by (${USER_HASH_LABEL}, `);
+      expect(rule.expr).toMatch(new RegExp(`sum by \\(${USER_HASH_LABEL}[,)]`));
     }
     for (const rule of rules) expect(rule.name).not.toMatch(/per_user/);
   });

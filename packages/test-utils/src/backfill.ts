@@ -32,6 +32,11 @@ export type RecordingRulesBackfill = {
   chunkHours?: number;
   /** Told of each chunk evaluated and of each halving, e.g. to print progress. */
   onProgress?: (message: string) => void;
+  /**
+   * Only the rules whose output the TSDB does not hold yet (by name, anywhere in it): adds rules
+   * written since the samples were backfilled without recording the others twice.
+   */
+  onlyMissing?: boolean;
 };
 
 /** A week of hourly evaluations per query: 168 steps, under the default limit for ~250,000 series. */
@@ -101,13 +106,13 @@ function intervalSeconds(interval: string | undefined): number {
  * multiple of its group's interval (an hour when the group names none: on the hour; a day for a
  * daily group: at midnight UTC) from `from` (rounded up to the interval) to `to`, in chunks of
  * `chunkHours`, by a Prometheus started on `dataDir` for the purpose with its default limits; the
- * results written as OpenMetrics and turned into blocks beside the samples.
- * {@link backfillPrometheus} calls it when given rules.
+ * results written as OpenMetrics and turned into blocks beside the samples. Resolves to the
+ * names of the rules it recorded. {@link backfillPrometheus} calls it when given rules.
  */
 export async function backfillRecordingRules(
   dataDir: string,
   options: RecordingRulesBackfill,
-): Promise<void> {
+): Promise<string[]> {
   const files =
     typeof options.file === 'string' ? [options.file] : options.file;
   const rules: Array<{ record: string; expr: string; interval: number }> = [];
@@ -133,6 +138,14 @@ export async function backfillRecordingRules(
     dataDir,
   }).start();
   try {
+    if (options.onlyMissing) {
+      const held = new Set(await metricNames(prometheus.url));
+      rules.splice(
+        0,
+        rules.length,
+        ...rules.filter(rule => !held.has(rule.record)),
+      );
+    }
     let chunkHours = Math.max(
       1,
       Math.floor(options.chunkHours ?? DEFAULT_RULE_CHUNK_HOURS),
@@ -201,9 +214,24 @@ export async function backfillRecordingRules(
   await new Promise<void>((resolve, reject) =>
     out.end((error?: Error | null) => (error ? reject(error) : resolve())),
   );
-  const blocks = await fs.mkdtemp(join(options.workDir, 'rule-blocks-'));
-  await backfillPrometheus(blocks, [file]);
-  moveBlocks(blocks, dataDir);
+  if (rules.length > 0) {
+    const blocks = await fs.mkdtemp(join(options.workDir, 'rule-blocks-'));
+    await backfillPrometheus(blocks, [file]);
+    moveBlocks(blocks, dataDir);
+  }
+  return rules.map(rule => rule.record);
+}
+
+/** Every metric name a Prometheus holds, over its whole TSDB. */
+async function metricNames(url: string): Promise<string[]> {
+  const res = await fetch(`${url}/api/v1/label/__name__/values`);
+  const body = (await res.json()) as { status: string; data?: string[] };
+  if (body.status !== 'success' || !body.data) {
+    throw new Error(
+      `Prometheus did not list its metric names: HTTP ${res.status}`,
+    );
+  }
+  return body.data;
 }
 
 /** Moves every TSDB block of `fromDir` into `toDir` (Prometheus must not be running on `toDir`). */

@@ -31,7 +31,7 @@ import {
   writeFileSync,
   writeSync,
 } from 'fs';
-import { basename, join, resolve } from 'path';
+import { join, resolve } from 'path';
 import { parse as parseYaml } from 'yaml';
 
 /** The repository root. */
@@ -178,7 +178,7 @@ export async function prepareDemoTsdb(
   const progressFile = join(home, 'progress.json');
   if (existsSync(readyFile)) {
     const ready = JSON.parse(readFileSync(readyFile, 'utf8'));
-    await backfillNewRuleFiles({ home, dataDir, readyFile, days }, ready, log);
+    await backfillNewRules({ home, dataDir, readyFile, days }, ready, log);
     return {
       home,
       dataDir,
@@ -318,7 +318,6 @@ export async function prepareDemoTsdb(
       days,
       step,
       timings: state.timings,
-      ruleFiles: RECORDING_RULE_FILES.map(f => basename(f)),
     }),
   );
   rmSync(progressFile, { force: true });
@@ -334,41 +333,36 @@ export async function prepareDemoTsdb(
 }
 
 /**
- * Backfills into a prepared set the recording rule files added since it was prepared (its
- * ready.json lists those it holds; a set from before that list holds the organisation rules
- * only), then compacts it again: a new rule costs minutes, not a new set.
+ * Backfills into a prepared set the recording rules written since it was prepared (those whose
+ * output it does not hold), then compacts it again: a new rule costs minutes, not a new set.
  */
-async function backfillNewRuleFiles(
+async function backfillNewRules(
   set: { home: string; dataDir: string; readyFile: string; days: number },
-  ready: {
-    end: number;
-    ruleFiles?: string[];
-    timings?: Record<string, number>;
-  },
+  ready: { end: number; timings?: Record<string, number> },
   log: (message: string) => void,
 ): Promise<void> {
-  const held = ready.ruleFiles ?? [basename(RECORDING_RULES_FILE)];
-  const missing = RECORDING_RULE_FILES.filter(f => !held.includes(basename(f)));
-  if (missing.length === 0) return;
   const work = join(set.home, 'work');
   const started = performance.now();
   let evaluated = 0;
-  await backfillRecordingRules(set.dataDir, {
-    file: missing,
+  const added = await backfillRecordingRules(set.dataDir, {
+    file: RECORDING_RULE_FILES,
     from: ready.end - set.days * DAY,
     to: ready.end,
     workDir: join(work, 'rules'),
+    onlyMissing: true,
     onProgress: message => {
       if (/too many samples/.test(message)) log(`data: ${message}`);
       else evaluated++;
     },
   });
+  if (added.length === 0) {
+    rmSync(work, { recursive: true, force: true });
+    return;
+  }
   log(
-    `data: backfilled ${missing
-      .map(f => basename(f))
-      .join(
-        ', ',
-      )} into the prepared set (${evaluated} range queries) in ${seconds(
+    `data: backfilled ${added.join(
+      ', ',
+    )} into the prepared set (${evaluated} range queries) in ${seconds(
       started,
     ).toFixed(0)} s`,
   );
@@ -378,11 +372,9 @@ async function backfillNewRuleFiles(
     set.readyFile,
     JSON.stringify({
       ...ready,
-      ruleFiles: [...held, ...missing.map(f => basename(f))],
       timings: {
         ...ready.timings,
-        [`backfill ${missing.map(f => basename(f)).join(', ')}`]:
-          seconds(started),
+        [`backfill of ${added.length} new rules`]: seconds(started),
       },
     }),
   );

@@ -61,6 +61,44 @@ export const PER_USER_DAILY_RULES: Record<CounterFamily, string> = {
   pullRequests: 'ai_telemetry:pull_requests_per_user:increase1d',
 };
 
+/**
+ * The per-developer daily rules without the filter labels, with the labels they keep besides
+ * user_hash: read instead of {@link PER_USER_DAILY_RULES} wherever a query needs no other label
+ * (the views without filters), since they hold fewer series.
+ */
+export const PER_USER_DAILY_UNFILTERED: Partial<
+  Record<CounterFamily, { rule: string; labels: readonly string[] }>
+> = {
+  suggestions: {
+    rule: 'ai_telemetry:suggestions_per_user_unfiltered:increase1d',
+    labels: ['accepted'],
+  },
+  linesGenerated: {
+    rule: 'ai_telemetry:lines_generated_per_user_unfiltered:increase1d',
+    labels: [],
+  },
+  timeSaved: {
+    rule: 'ai_telemetry:time_saved_seconds_per_user_unfiltered:increase1d',
+    labels: [],
+  },
+  featureUsage: {
+    rule: 'ai_telemetry:feature_usage_per_user_unfiltered:increase1d',
+    labels: [],
+  },
+};
+
+/** The per-developer daily rule to read for a query that needs these labels (user_hash aside). */
+export function perUserDailyRule(
+  family: CounterFamily,
+  labels: readonly string[],
+): string {
+  const unfiltered = PER_USER_DAILY_UNFILTERED[family];
+  const fits = labels.every(
+    label => label === 'user_hash' || unfiltered?.labels.includes(label),
+  );
+  return unfiltered && fits ? unfiltered.rule : PER_USER_DAILY_RULES[family];
+}
+
 /** Marks each day the per-developer daily rules were evaluated for (value 1). */
 export const PER_USER_DAILY_EVALUATED = 'ai_telemetry:per_user_daily:evaluated';
 

@@ -195,11 +195,12 @@ describe('the panel catalog', () => {
         `label_replace(increase(ai_copilot_suggestions_total{source="github"}[432000s] @ ${until}), "ai_telemetry_part", "imported", "", "") or ` +
         'label_replace(increase(ai_copilot_suggestions_total[133200s]), "ai_telemetry_part", "after", "", "")) > 0',
     );
-    // The usage families have no imported samples; a team's matcher applies to the rule too.
+    // Without filters, the rule without the filter labels (fewer series); a team's matcher
+    // applies to the rule too; the usage families have no imported samples.
     expect(
       activeUsersQuery({ ...recorded, team, filters: {} }).display,
     ).toContain(
-      'sum_over_time(ai_telemetry:suggestions_per_user:increase1d{user_hash=~"$team"}[431999999ms]',
+      'sum_over_time(ai_telemetry:suggestions_per_user_unfiltered:increase1d{user_hash=~"$team"}[431999999ms]',
     );
     expect(participantsQuery(recorded, 'tokens').query).not.toContain(
       'imported',
@@ -235,7 +236,7 @@ describe('the panel catalog', () => {
       `label_replace(increase(ai_copilot_lines_generated[39600s] @ ${midnight}), "ai_telemetry_part", "before", "", "")`,
     );
     expect(query).toContain(
-      'ai_telemetry:lines_generated_per_user:increase1d[86399999ms]',
+      'ai_telemetry:lines_generated_per_user_unfiltered:increase1d[86399999ms]',
     );
     expect(query).toContain(
       'label_replace(increase(ai_copilot_lines_generated[46800s]), "ai_telemetry_part", "after", "", "")',

@@ -9,7 +9,7 @@ import {
   FAMILY_METRICS,
   hasRecordingRule,
   PanelParams,
-  PER_USER_DAILY_RULES,
+  perUserDailyRule,
   QuerySource,
   RECORDING_RULES,
 } from '../families';
@@ -192,7 +192,7 @@ export function perUserIncrease(
     part(
       'recorded',
       `sum_over_time(${selector(
-        PER_USER_DAILY_RULES[family],
+        perUserDailyRule(family, [...by, ...matchers.map(m => m.label)]),
         matchers,
       )}[${recordedMs}ms] @ ${(span.until + DAY - 0.001).toFixed(3)})`,
     ),
@@ -241,7 +241,7 @@ export function perUserDaily(
   ];
   const ahead = DAY * 1000 - 1;
   return `sum by (${by.join(', ')}) (last_over_time(${selector(
-    PER_USER_DAILY_RULES[family],
+    perUserDailyRule(family, [...by, ...matchers.map(m => m.label)]),
     matchers,
   )}[${ahead}ms] offset -${ahead}ms))`;
 }

@@ -6,6 +6,7 @@ import {
   activeUsersQuery,
   increaseOver,
   InstantQuery,
+  perUserIncrease,
   windowTotalQuery,
 } from './queries';
 
@@ -25,12 +26,15 @@ function timeSavedQuery(
   });
 }
 
-/** The usage cost over the window, for the ROI estimate. */
+/**
+ * The usage cost over the window, for the ROI estimate: the whole days the per-developer daily
+ * rules hold from them (the usage families have no organisation rules), the rest raw.
+ */
 function costTotalQuery(params: PanelParams): InstantQuery {
   return windowTotalQuery(params, {
     family: 'costUsd',
     build: (r, _s, seconds) =>
-      `sum (${increaseOver('costUsd', params, r, 'raw', seconds)})`,
+      perUserIncrease('costUsd', params, r, [], seconds),
   });
 }
 
