@@ -85,6 +85,14 @@ export const PER_USER_DAILY_UNFILTERED: Partial<
     rule: 'ai_telemetry:feature_usage_per_user_unfiltered:increase1d',
     labels: [],
   },
+  tokens: {
+    rule: 'ai_telemetry:tokens_per_user_unfiltered:increase1d',
+    labels: [],
+  },
+  costUsd: {
+    rule: 'ai_telemetry:cost_usd_per_user_unfiltered:increase1d',
+    labels: [],
+  },
 };
 
 /** The per-developer daily rule to read for a query that needs these labels (user_hash aside). */

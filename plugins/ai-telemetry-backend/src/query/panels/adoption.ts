@@ -19,7 +19,7 @@ import {
   increaseOver,
   instantQuery,
   InstantQuery,
-  perUserDaily,
+  perUserDailySeries,
   rangeQuery,
   recordedSpan,
   Rendering,
@@ -123,7 +123,8 @@ function dailyQuery(params: PanelParams): SeriesQuery {
             { start: start + DAY, end: recordedUntil, step: DAY },
             {
               family: 'suggestions',
-              build: r => perUserDaily('suggestions', organisation, r, by),
+              build: r =>
+                perUserDailySeries('suggestions', organisation, r, by),
             },
           )
         : undefined,
