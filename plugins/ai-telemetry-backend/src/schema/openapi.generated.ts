@@ -2755,16 +2755,20 @@ export const spec = {
           teams: {
             type: ['array', 'null'],
             description:
-              'Most active developers first; null on a team dashboard.',
+              'Most active developers first, at most 100 of them (an answer of an organisation with thousands of Groups stays small); null on a team dashboard.',
             items: {
               $ref: '#/components/schemas/TeamComparisonRow',
             },
+          },
+          totalTeams: {
+            type: ['integer', 'null'],
+            description: 'How many Groups qualify; null on a team dashboard.',
           },
           minGroupSize: {
             type: 'integer',
           },
         },
-        required: ['teams', 'minGroupSize'],
+        required: ['teams', 'totalTeams', 'minGroupSize'],
         additionalProperties: false,
       },
       AlertRuleStatus: {

@@ -487,10 +487,22 @@ export type TeamComparisonRow = {
  * for telemetry admins; none for services).
  */
 export type TeamComparisonData = {
-  /** Most active developers first; null on a team dashboard, where it does not apply. */
+  /**
+   * Most active developers first, at most {@link TEAM_COMPARISON_MAX_ROWS} of them; null on a
+   * team dashboard, where it does not apply.
+   */
   teams: TeamComparisonRow[] | null;
+  /** How many Groups qualify (more than `teams` holds in a large organisation); null on a team dashboard. */
+  totalTeams: number | null;
   minGroupSize: number;
 };
+
+/**
+ * The most rows of the team comparison an answer carries (the most active teams first), so that
+ * a dashboard answer stays small in an organisation of thousands of Groups: each team's own tab
+ * has its figures.
+ */
+export const TEAM_COMPARISON_MAX_ROWS = 100;
 
 /** One ai-telemetry alert rule and its state, from Prometheus's rules API. */
 export type AlertRuleStatus = {

@@ -342,6 +342,7 @@ export const teamComparisonPanel: TeamComparisonPanel = {
   ],
   data: {
     minGroupSize: 5,
+    totalTeams: 3,
     teams: [
       {
         team: { entityRef: 'group:default/checkout', title: 'Checkout' },
@@ -437,7 +438,7 @@ export const teamDashboard: TeamDashboard = {
     teamComparison: {
       ...teamComparisonPanel,
       queries: [],
-      data: { teams: null, minGroupSize: 5 },
+      data: { teams: null, totalTeams: null, minGroupSize: 5 },
     },
   },
   tooFewParticipants: false,

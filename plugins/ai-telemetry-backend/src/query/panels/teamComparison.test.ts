@@ -2,6 +2,7 @@ import { mockCredentials } from '@backstage/backend-test-utils';
 import {
   isPanelError,
   isTooFewParticipants,
+  TEAM_COMPARISON_MAX_ROWS,
   TeamComparisonPanel,
 } from '@fawkes/plugin-ai-telemetry-common';
 import { eventsPrometheus, TestEvent } from '../__testUtils__/eventsPrometheus';
@@ -12,6 +13,7 @@ import {
   users,
 } from '../__testUtils__/testDoubles';
 import { TeamReadCheck } from '../teamAccess';
+import { mostActive } from './teamComparison';
 
 const credentials = mockCredentials.user();
 const NOON = Date.UTC(2026, 10, 25, 12) / 1000;
@@ -94,6 +96,7 @@ describe('the team comparison', () => {
     const { panel, prometheus } = await comparison(everyTeam);
     expect(panel.data).toEqual({
       minGroupSize: 5,
+      totalTeams: 3,
       teams: [
         {
           team: { entityRef: 'group:default/dept', title: 'dept' },
@@ -140,6 +143,33 @@ describe('the team comparison', () => {
     expect(JSON.stringify(panel.data)).not.toMatch(/[0-9a-f]{64}/);
   });
 
+  it('answers the most active teams only, when there are more than an answer carries', () => {
+    const row = (name: string, activeDevelopers: number) => ({
+      team: { entityRef: `group:default/${name}`, title: name },
+      activeDevelopers,
+      acceptanceRate: 0.3,
+      linesAccepted: 10,
+      hoursSavedPerActiveDeveloper: 1,
+    });
+    const rows = Array.from({ length: TEAM_COMPARISON_MAX_ROWS + 50 }, (_, i) =>
+      row(`team-${String(i).padStart(3, '0')}`, 5 + (i % 40)),
+    );
+    const kept = mostActive(rows);
+    expect(kept).toHaveLength(TEAM_COMPARISON_MAX_ROWS);
+    const smallestKept = kept.at(-1)!.activeDevelopers;
+    // Every team left out has at most as many active developers as the last one kept.
+    const keptNames = new Set(kept.map(r => r.team.entityRef));
+    expect(
+      rows
+        .filter(r => !keptNames.has(r.team.entityRef))
+        .every(r => r.activeDevelopers <= smallestKept),
+    ).toBe(true);
+    expect(mostActive([row('b', 5), row('a', 5), row('c', 9)], 2)).toEqual([
+      row('c', 9),
+      row('a', 5),
+    ]);
+  });
+
   it('shows only the teams the caller may read, asking once for all of them', async () => {
     const asked: string[][] = [];
     const { panel } = await comparison(async refs => {
@@ -158,7 +188,7 @@ describe('the team comparison', () => {
 
   it('shows no team, and asks no per-developer query, without a permission check (a service)', async () => {
     const { panel, prometheus } = await comparison(undefined);
-    expect(panel.data).toEqual({ teams: [], minGroupSize: 5 });
+    expect(panel.data).toEqual({ teams: [], totalTeams: 0, minGroupSize: 5 });
     expect(
       prometheus.asked.filter(q => q.includes('sum by (user_hash, accepted)')),
     ).toEqual([]);
@@ -204,7 +234,11 @@ describe('the team comparison', () => {
       ),
     );
     const panel = team.panels.teamComparison as TeamComparisonPanel;
-    expect(panel.data).toEqual({ teams: null, minGroupSize: 5 });
+    expect(panel.data).toEqual({
+      teams: null,
+      totalTeams: null,
+      minGroupSize: 5,
+    });
     expect(panel.queries).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import {
   ANSWER_DECIMALS,
   TeamComparisonData,
+  TEAM_COMPARISON_MAX_ROWS,
   TeamComparisonRow,
 } from '@fawkes/plugin-ai-telemetry-common';
 import { PrometheusSeries } from '../../upstream/PrometheusClient';
@@ -147,14 +148,30 @@ function byName(row: TeamComparisonRow): string {
 }
 
 /** Every comparable team's row, most active developers first. */
+/** The rows an answer carries: most active developers first, at most `max` of them. */
+export function mostActive(
+  rows: TeamComparisonRow[],
+  max: number = TEAM_COMPARISON_MAX_ROWS,
+): TeamComparisonRow[] {
+  return rows
+    .sort(
+      (a, b) =>
+        b.activeDevelopers - a.activeDevelopers ||
+        byName(a).localeCompare(byName(b)),
+    )
+    .slice(0, max);
+}
+
 async function loadTeamComparison(
   queries: Queries,
   ctx: PanelContext,
 ): Promise<TeamComparisonData> {
   const { minGroupSize } = ctx;
-  if (!('suggestions' in queries)) return { teams: null, minGroupSize };
+  if (!('suggestions' in queries)) {
+    return { teams: null, totalTeams: null, minGroupSize };
+  }
   const teams = (await ctx.comparableTeams?.()) ?? [];
-  if (teams.length === 0) return { teams: [], minGroupSize };
+  if (teams.length === 0) return { teams: [], totalTeams: 0, minGroupSize };
   const results = await Promise.all([
     ctx.run(queries.suggestions),
     ctx.run(queries.linesGenerated),
@@ -162,13 +179,8 @@ async function loadTeamComparison(
   ]);
   const figures = perUser(results, ctx.params.filters.language);
   return {
-    teams: teams
-      .map(team => rowOf(team, figures))
-      .sort(
-        (a, b) =>
-          b.activeDevelopers - a.activeDevelopers ||
-          byName(a).localeCompare(byName(b)),
-      ),
+    teams: mostActive(teams.map(team => rowOf(team, figures))),
+    totalTeams: teams.length,
     minGroupSize,
   };
 }

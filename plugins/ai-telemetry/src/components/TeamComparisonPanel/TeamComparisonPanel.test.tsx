@@ -77,12 +77,26 @@ describe('TeamComparisonPanel', () => {
     );
   });
 
+  it('says when the answer holds only the most active of many teams', async () => {
+    await renderInTestApp(
+      <TeamComparisonPanel
+        state={loaded({
+          ...teamComparisonPanel,
+          data: { ...teamComparisonPanel.data, totalTeams: 1412 },
+        })}
+      />,
+    );
+    expect(screen.getByTestId('team-comparison-most-active')).toHaveTextContent(
+      'The 3 teams with the most active developers of the 1,412 you may open',
+    );
+  });
+
   it('says why there is no team to compare', async () => {
     await renderInTestApp(
       <TeamComparisonPanel
         state={loaded({
           ...teamComparisonPanel,
-          data: { teams: [], minGroupSize: 5 },
+          data: { teams: [], totalTeams: 0, minGroupSize: 5 },
         })}
       />,
     );

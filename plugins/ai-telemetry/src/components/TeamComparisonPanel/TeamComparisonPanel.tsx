@@ -234,6 +234,19 @@ export const TeamComparisonPanel = (props: {
           from the organisation. A team's members include those of its child
           groups. Time saved has no language, so it ignores a language filter.
         </Typography>
+        {data.teams &&
+          data.totalTeams !== null &&
+          data.totalTeams > data.teams.length && (
+            <Alert
+              severity="info"
+              data-testid="team-comparison-most-active"
+              style={{ marginBottom: 8 }}
+            >
+              The {data.teams.length} teams with the most active developers of
+              the {formatCount(data.totalTeams)} you may open, sortable among
+              themselves. Every team's own AI Telemetry tab has its figures.
+            </Alert>
+          )}
         {data.teams && data.teams.length > 0 ? (
           <ComparisonTable rows={data.teams} />
         ) : (
