@@ -6,6 +6,12 @@ import {
 } from '@fawkes/plugin-ai-telemetry-common';
 import { parser } from '@prometheus-io/lezer-promql';
 import { RECORDING_RULE_SOURCES } from '../../query/recordingRules';
+import {
+  FAMILY_METRICS,
+  PER_USER_DAILY_EVALUATED,
+  PER_USER_DAILY_RULES,
+  PER_USER_DAILY_UNFILTERED,
+} from '../../query/families';
 
 /**
  * Reads built PromQL back with Prometheus's own grammar (@prometheus-io/lezer-promql, the
@@ -124,6 +130,20 @@ export const SELECTABLE: ReadonlyMap<string, readonly string[]> = new Map([
   ...Object.entries(RECORDING_RULE_SOURCES).map(
     ([name, source]): [string, readonly string[]] => [name, source.labels],
   ),
+  // The per-developer daily rules keep (at most) their counter's labels; the marker none.
+  ...Object.entries(PER_USER_DAILY_RULES).map(
+    ([family, rule]): [string, readonly string[]] => [
+      rule,
+      METRIC_LABELS[FAMILY_METRICS[family as keyof typeof FAMILY_METRICS]],
+    ],
+  ),
+  ...Object.values(PER_USER_DAILY_UNFILTERED).map(
+    (unfiltered): [string, readonly string[]] => [
+      unfiltered!.rule,
+      ['user_hash', ...unfiltered!.labels],
+    ],
+  ),
+  [PER_USER_DAILY_EVALUATED, []],
 ]);
 
 const PSEUDONYM_ALTERNATION = /^[0-9a-f]{64}(\|[0-9a-f]{64})*$/;
