@@ -2755,7 +2755,7 @@ export const spec = {
           teams: {
             type: ['array', 'null'],
             description:
-              'Most active developers first, at most 100 of them (an answer of an organisation with thousands of Groups stays small); null on a team dashboard.',
+              'Most active developers first, at most 50 of them (an answer of an organisation with thousands of Groups stays small); null on a team dashboard.',
             items: {
               $ref: '#/components/schemas/TeamComparisonRow',
             },

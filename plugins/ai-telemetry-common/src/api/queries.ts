@@ -502,7 +502,7 @@ export type TeamComparisonData = {
  * a dashboard answer stays small in an organisation of thousands of Groups: each team's own tab
  * has its figures.
  */
-export const TEAM_COMPARISON_MAX_ROWS = 100;
+export const TEAM_COMPARISON_MAX_ROWS = 50;
 
 /** One ai-telemetry alert rule and its state, from Prometheus's rules API. */
 export type AlertRuleStatus = {
