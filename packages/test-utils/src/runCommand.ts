@@ -22,7 +22,10 @@ export function runCommand(
       env: options.env,
       uid: options.uid,
       gid: options.gid,
-      stdio: ['pipe', 'pipe', 'pipe'],
+      // Standard input is a pipe only when there is something to write: a
+      // short-lived command (pg_isready) may exit before an empty pipe is
+      // closed, and the write then fails with EPIPE.
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
@@ -40,6 +43,13 @@ export function runCommand(
           new Error(`${command} ${args.join(' ')} failed (${code}): ${stderr}`),
         );
     });
-    child.stdin.end(options.input ?? '');
+    if (child.stdin) {
+      // A command that exits without reading its input is judged by its exit
+      // code, not by the broken pipe the unread input leaves behind.
+      child.stdin.on('error', error => {
+        if ((error as NodeJS.ErrnoException).code !== 'EPIPE') reject(error);
+      });
+      child.stdin.end(options.input);
+    }
   });
 }
