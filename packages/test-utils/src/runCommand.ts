@@ -22,10 +22,7 @@ export function runCommand(
       env: options.env,
       uid: options.uid,
       gid: options.gid,
-      // Standard input is a pipe only when there is something to write: a
-      // short-lived command (pg_isready) may exit before an empty pipe is
-      // closed, and the write then fails with EPIPE.
-      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
@@ -43,13 +40,11 @@ export function runCommand(
           new Error(`${command} ${args.join(' ')} failed (${code}): ${stderr}`),
         );
     });
-    if (child.stdin) {
-      // A command that exits without reading its input is judged by its exit
-      // code, not by the broken pipe the unread input leaves behind.
-      child.stdin.on('error', error => {
-        if ((error as NodeJS.ErrnoException).code !== 'EPIPE') reject(error);
-      });
-      child.stdin.end(options.input);
-    }
+    // A command that exits without reading its input (pg_isready exits at
+    // once) is judged by its exit code, not by the broken pipe it leaves.
+    child.stdin.on('error', error => {
+      if ((error as NodeJS.ErrnoException).code !== 'EPIPE') reject(error);
+    });
+    child.stdin.end(options.input ?? '');
   });
 }
