@@ -559,7 +559,13 @@ describe('POST /v1/events', () => {
       expect(full.status).toBe(202);
       const before = await counters(knex);
 
-      const refused = await send(jane, 'more', [suggestion]);
+      // Half a minute's worth more: the bucket refills 1,000 a minute (one every 60 ms), so a
+      // single event could already fit again on a loaded machine; 500 need 30 s.
+      const refused = await send(
+        jane,
+        'more',
+        Array.from({ length: 250 }, () => ({ ...suggestion, count: 2 })),
+      );
       expect(refused.status).toBe(429);
       expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       expect(refused.body.error.name).toBe('TooManyRequestsError');
