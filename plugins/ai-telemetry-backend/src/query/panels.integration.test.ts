@@ -393,9 +393,17 @@ describe('the panels on generated data', () => {
         expectClose(x.acceptedLines, e.acceptedLines, `${x.assistant} lines`);
       }
       expectClose(
-        usage.costPerAcceptedLine,
-        u.costPerAcceptedLine,
+        usage.costPerAcceptedLine?.usd ?? null,
+        u.costPerAcceptedLine?.usd ?? null,
         'cost per accepted line',
+      );
+      expectClose(
+        usage.costPerAcceptedLine?.lines ?? null,
+        u.costPerAcceptedLine?.lines ?? null,
+        'lines of the cost per accepted line',
+      );
+      expect(new Set(usage.costPerAcceptedLine?.assistants)).toEqual(
+        new Set(u.costPerAcceptedLine?.assistants),
       );
     }
     expect(time.roi.inputs).toMatchObject({

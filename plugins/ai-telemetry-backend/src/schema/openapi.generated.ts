@@ -2448,6 +2448,33 @@ export const spec = {
         required: ['assistant', 'totalTokens', 'costUsd', 'acceptedLines'],
         additionalProperties: false,
       },
+      CostPerAcceptedLine: {
+        type: 'object',
+        description:
+          "The cost per accepted line and what it is over: the assistants with both a known cost and accepted lines (an assistant that reports no lines, as Codex, is left out, so that its cost is not divided by the others' lines).",
+        properties: {
+          usd: {
+            type: 'number',
+            description:
+              'US dollars per line, the cost of `assistants` over `lines`.',
+          },
+          lines: {
+            type: 'number',
+            description:
+              "Lines the assistants' suggestions had accepted in the window.",
+          },
+          assistants: {
+            type: 'array',
+            description:
+              'The assistants counted, in the order of `byAssistant`.',
+            items: {
+              type: 'string',
+            },
+          },
+        },
+        required: ['usd', 'lines', 'assistants'],
+        additionalProperties: false,
+      },
       UsageData: {
         description:
           'The usage panel: tokens, cost, sessions, active time, commits and pull requests from the assistants that report over OpenTelemetry; or, with `withheld`, why there are none (`noData`, or the privacy threshold over the usage families alone).',
@@ -2545,8 +2572,15 @@ export const spec = {
               },
               costPerAcceptedLine: {
                 description:
-                  'US dollars per accepted line: the cost of the assistants with both a known cost and accepted lines, over those lines; null when there is no such assistant.',
-                type: ['number', 'null'],
+                  'US dollars per accepted line, with what it is over; null when no assistant has both a known cost and accepted lines.',
+                oneOf: [
+                  {
+                    $ref: '#/components/schemas/CostPerAcceptedLine',
+                  },
+                  {
+                    type: 'null',
+                  },
+                ],
               },
               sessions: {
                 type: 'number',

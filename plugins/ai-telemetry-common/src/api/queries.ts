@@ -353,6 +353,20 @@ export type AssistantUsage = {
 };
 
 /**
+ * The cost per accepted line and what it is over: the assistants with both a known cost and
+ * accepted lines (an assistant that reports no lines, as Codex, is left out, so that its cost is
+ * not divided by the others' lines).
+ */
+export type CostPerAcceptedLine = {
+  /** US dollars per line: the cost of `assistants` over `lines`. */
+  usd: number;
+  /** Lines the assistants' suggestions had accepted in the window. */
+  lines: number;
+  /** The assistants counted, in the order of `byAssistant`. */
+  assistants: string[];
+};
+
+/**
  * Why the usage panel has no figures while the rest of the dashboard has:
  * - `noData`: no developer in view has an assistant reporting over OpenTelemetry in the window;
  * - `threshold` / `differencing`: as {@link TooFewParticipantsReason}, counted over the usage
@@ -384,11 +398,8 @@ export type UsageFigures = {
   costByModel: NamedSeries[];
   /** US dollars in the window; null when no cost is known. */
   totalCostUsd: number | null;
-  /**
-   * US dollars per accepted line: the cost of the assistants with both a known cost and
-   * accepted lines, over those lines; null when there is no such assistant.
-   */
-  costPerAcceptedLine: number | null;
+  /** US dollars per accepted line, with what it is over; null when no assistant counts. */
+  costPerAcceptedLine: CostPerAcceptedLine | null;
   sessions: number;
   /** Seconds the developers were active with the assistants, and the agents worked themselves. */
   activeSeconds: { user: number; agent: number };

@@ -259,7 +259,11 @@ export const usagePanel: UsagePanel = {
       { name: 'claude-sonnet-4-5', ...days([30, 38, 33.5]) },
       { name: 'gemini-2.5-pro', ...days([8, 7, 4.85]) },
     ],
-    costPerAcceptedLine: 121.35 / 2_427,
+    costPerAcceptedLine: {
+      usd: 121.35 / 2_427,
+      lines: 2_427,
+      assistants: ['claude-code', 'gemini-cli'],
+    },
     byModel: [
       {
         model: 'claude-sonnet-4-5',

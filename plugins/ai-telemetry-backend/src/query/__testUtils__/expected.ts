@@ -269,16 +269,22 @@ export function expectedUsage(h: RawHistory, w: Window, scope: Scope) {
       ] as const;
     }),
   );
-  const priced = [...byAssistant.values()].filter(
-    a => a.costUsd !== null && a.acceptedLines > 0,
+  const priced = [...byAssistant].filter(
+    ([, a]) => a.costUsd !== null && a.acceptedLines > 0,
   );
-  const pricedLines = priced.reduce((sum, a) => sum + a.acceptedLines, 0);
+  const pricedLines = priced.reduce((sum, [, a]) => sum + a.acceptedLines, 0);
   return {
     reportingDevelopers: reporting.size,
     byAssistant,
     costPerAcceptedLine:
       pricedLines > 0
-        ? priced.reduce((sum, a) => sum + (a.costUsd ?? 0), 0) / pricedLines
+        ? {
+            usd:
+              priced.reduce((sum, [, a]) => sum + (a.costUsd ?? 0), 0) /
+              pricedLines,
+            lines: pricedLines,
+            assistants: priced.map(([assistant]) => assistant),
+          }
         : null,
     totalTokens: total('ai_copilot_tokens_total'),
     totalCostUsd: total('ai_copilot_cost_usd_total'),

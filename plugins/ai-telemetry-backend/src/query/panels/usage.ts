@@ -1,6 +1,7 @@
 import {
   ANSWER_DECIMALS,
   AssistantUsage,
+  CostPerAcceptedLine,
   ModelUsage,
   UsageData,
 } from '@fawkes/plugin-ai-telemetry-common';
@@ -140,6 +141,26 @@ function totalsBy(
 }
 
 /**
+ * The cost per accepted line over the assistants that count both: an assistant's cost without
+ * its lines (Codex reports no lines) would be divided by the others' lines.
+ */
+function costPerAcceptedLineOf(
+  byAssistant: AssistantUsage[],
+): CostPerAcceptedLine | null {
+  const priced = byAssistant.filter(
+    a => a.costUsd !== null && a.acceptedLines > 0,
+  );
+  if (priced.length === 0) return null;
+  const lines = priced.reduce((sum, a) => sum + a.acceptedLines, 0);
+  const usd = priced.reduce((sum, a) => sum + (a.costUsd ?? 0), 0);
+  return {
+    usd: usd / lines,
+    lines,
+    assistants: priced.map(a => a.assistant),
+  };
+}
+
+/**
  * Tokens by type and model, cost, sessions, active time, commits and pull requests, from the
  * assistants that report them over OpenTelemetry; or why they are withheld (no one in view
  * reports them, or too few do: {@link PanelContext.usageVisibility}).
@@ -218,14 +239,6 @@ async function loadUsage(
         (b.costUsd ?? 0) - (a.costUsd ?? 0) ||
         a.assistant.localeCompare(b.assistant),
     );
-  // Only assistants that count both: an assistant's cost without its lines (Codex reports no
-  // lines) would be divided by the others' lines.
-  const priced = byAssistant.filter(
-    a => a.costUsd !== null && a.acceptedLines > 0,
-  );
-  const pricedLines = priced.reduce((sum, a) => sum + a.acceptedLines, 0);
-  const pricedCost = priced.reduce((sum, a) => sum + (a.costUsd ?? 0), 0);
-
   const costBuckets = sumIntoBuckets(cost, barStep, () => 'all').get('all');
   const hasCost = cost.length > 0;
   const activeByType = (type: string) =>
@@ -274,8 +287,7 @@ async function loadUsage(
       barStep,
       ANSWER_DECIMALS.usd,
     ),
-    costPerAcceptedLine:
-      priced.length > 0 && pricedLines > 0 ? pricedCost / pricedLines : null,
+    costPerAcceptedLine: costPerAcceptedLineOf(byAssistant),
     cost: hasCost
       ? seriesOf(
           start,
@@ -317,7 +329,7 @@ export const usagePanel = definePanel({
       : {
           totalTokens: data.totalTokens,
           totalCostUsd: data.totalCostUsd,
-          costPerAcceptedLine: data.costPerAcceptedLine,
+          costPerAcceptedLine: data.costPerAcceptedLine?.usd ?? null,
           sessions: data.sessions,
           activeSecondsUser: data.activeSeconds.user,
           commits: data.commits,

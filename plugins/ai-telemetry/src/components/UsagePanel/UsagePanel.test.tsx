@@ -108,6 +108,31 @@ describe('UsagePanel', () => {
     ).toHaveTextContent('No assistant reported a cost');
   });
 
+  it('says why there is no cost per accepted line when the assistants with a cost have no lines', async () => {
+    await renderInTestApp(
+      <UsagePanel
+        state={loaded({
+          ...usagePanel,
+          data: {
+            ...usagePanel.data,
+            costPerAcceptedLine: null,
+            byAssistant: [
+              {
+                assistant: 'codex',
+                totalTokens: 900_000,
+                costUsd: 12.5,
+                acceptedLines: 0,
+              },
+            ],
+          } as typeof usagePanel.data,
+        })}
+      />,
+    );
+    expect(
+      screen.getByRole('group', { name: 'Cost per accepted line' }),
+    ).toHaveTextContent('—No accepted lines from the assistants with a cost');
+  });
+
   it('explains withheld figures: no assistant reporting, or too few developers', async () => {
     const { rerender } = await renderInTestApp(
       <UsagePanel

@@ -108,6 +108,9 @@ const Withheld = (props: { data: Extract<UsageData, { withheld: true }> }) => {
   );
 };
 
+/** Why a cost figure is missing. */
+const NO_COST = 'No assistant reported a cost and no price is configured';
+
 /** What the usage chart draws: tokens or cost, stacked by token type, assistant or model. */
 type Measure = 'tokens' | 'cost';
 type Breakdown = 'type' | 'assistant' | 'model';
@@ -320,19 +323,15 @@ const ModelTable = (props: { data: UsageFigures }) => {
 
 /** Which assistants the cost per accepted line is over, or why there is none. */
 function costPerLineNote(data: UsageFigures): string {
-  if (!data.byAssistant.some(a => a.costUsd !== null)) {
-    return 'No assistant reported a cost and no price is configured';
+  if (data.costPerAcceptedLine) {
+    const { lines, assistants } = data.costPerAcceptedLine;
+    return `${formatCount(lines)} lines and their cost, from ${assistants.join(
+      ', ',
+    )}`;
   }
-  const priced = data.byAssistant.filter(
-    a => a.costUsd !== null && a.acceptedLines > 0,
-  );
-  if (priced.length === 0) {
-    return 'No accepted lines from the assistants with a cost';
-  }
-  const lines = priced.reduce((sum, a) => sum + a.acceptedLines, 0);
-  return `${formatCount(lines)} lines and their cost, from ${priced
-    .map(a => a.assistant)
-    .join(', ')}`;
+  return data.totalCostUsd === null
+    ? NO_COST
+    : 'No accepted lines from the assistants with a cost';
 }
 
 const Figures = (props: { panel: UsagePanelResponse; data: UsageFigures }) => {
@@ -358,7 +357,7 @@ const Figures = (props: { panel: UsagePanelResponse; data: UsageFigures }) => {
           }
           note={
             data.totalCostUsd === null
-              ? 'No assistant reported a cost and no price is configured'
+              ? NO_COST
               : `${formatUsd(
                   perDeveloper(data.totalCostUsd),
                 )} per reporting developer`
@@ -409,12 +408,12 @@ const Figures = (props: { panel: UsagePanelResponse; data: UsageFigures }) => {
           value={
             data.costPerAcceptedLine === null
               ? '—'
-              : formatUnitCost(data.costPerAcceptedLine)
+              : formatUnitCost(data.costPerAcceptedLine.usd)
           }
           change={tileChange(
             panel,
             'costPerAcceptedLine',
-            data.costPerAcceptedLine,
+            data.costPerAcceptedLine?.usd ?? null,
           )}
           note={costPerLineNote(data)}
         />
