@@ -11,24 +11,15 @@ import ToggleButton from '@material-ui/lab/ToggleButton';
 import ToggleButtonGroup from '@material-ui/lab/ToggleButtonGroup';
 import { Theme, useTheme } from '@material-ui/core/styles';
 import { useMemo, useState } from 'react';
-import {
-  CartesianGrid,
-  Line,
-  LineChart,
-  ReferenceLine,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { Line, ReferenceLine, YAxis } from 'recharts';
 import { PanelState } from '../../hooks/usePanelStates';
 import { formatTime, isoTime } from '../../lib/format';
 import { seriesStyle, signalColours } from '../../lib/palette';
 import { byTotal, ChartRow, keyedSeries, mergeSeries } from '../../lib/series';
 import { ACCEPTANCE_ALERT_THRESHOLD } from '../../lib/thresholds';
 import {
-  ChartFrame,
-  ticksOf,
-  timeAxis,
+  barUnit,
+  TimeChart,
   useChartTheme,
   valueAxisLabel,
 } from '../ChartFrame';
@@ -129,10 +120,6 @@ function alertLine(theme: Theme) {
   };
 }
 
-function barName(barStep: number): string {
-  return barStep >= 86400 ? 'day' : 'hour';
-}
-
 /** A bar's dot: filled; hollow when few suggestions were shown; dashed while it runs. */
 function BarDot(props: {
   cx?: number;
@@ -173,7 +160,7 @@ const BarChartView = (props: {
   const colours = signalColours(theme);
   const { panel, organisation } = props;
   const { bars, barStep } = panel.data;
-  const unit = barName(barStep);
+  const unit = barUnit(barStep);
   const rows = useMemo(() => {
     const merged = mergeSeries({
       rate: bars.flatMap(b => (b.v === null ? [] : [{ t: b.t, v: b.v * 100 }])),
@@ -181,79 +168,63 @@ const BarChartView = (props: {
     });
     return merged.map(r => ({ ...r, bar: bars.find(b => b.t === r.t) }));
   }, [bars, organisation]);
-  const ticks = useMemo(() => ticksOf(rows), [rows]);
   const partial = bars.find(b => b.partial);
   const few = bars.filter(b => b.few && !b.partial && b.v !== null).length;
   return (
     <>
-      <ChartFrame title={`Acceptance rate per ${unit} (accepted ÷ shown, %)`}>
-        {({ width, height }) => (
-          <LineChart
-            width={width}
-            height={height}
-            data={rows}
-            margin={{ top: 8, right: 16, bottom: 24, left: 8 }}
-          >
-            <CartesianGrid {...chart.grid} />
-            <XAxis
-              {...timeAxis(chart, {
-                ticks,
-                spanMs: panel.window.end - panel.window.start,
-                label: `${unit === 'day' ? 'Day' : 'Hour'} (UTC)`,
-              })}
+      <TimeChart
+        title={`Acceptance rate per ${unit} (accepted ÷ shown, %)`}
+        type="line"
+        rows={rows}
+        time={{ step: barStep, spanMs: panel.window.end - panel.window.start }}
+        marginRight={16}
+        formatter={(value, name, item) => {
+          const bar = (item?.payload as { bar?: AcceptanceBar })?.bar;
+          if (name !== 'rate' || !bar) {
+            return [`${Number(value).toFixed(1)} %`, 'organisation'];
+          }
+          const notes = [
+            `${Math.round(bar.shown)} shown`,
+            ...(bar.partial ? ['so far'] : []),
+            ...(bar.few ? ['few suggestions'] : []),
+          ];
+          return [
+            `${Number(value).toFixed(1)} % (${notes.join(', ')})`,
+            `per ${unit}`,
+          ];
+        }}
+      >
+        <YAxis {...percentAxis(chart)} />
+        <ReferenceLine {...alertLine(theme)} />
+        <Line
+          dataKey="rate"
+          name="rate"
+          stroke={colours.primary}
+          strokeWidth={2}
+          dot={p => (
+            <BarDot
+              key={`dot-${p.index}`}
+              {...p}
+              color={colours.primary}
+              background={theme.palette.background.paper}
             />
-            <YAxis {...percentAxis(chart)} />
-            <Tooltip
-              {...chart.tooltip}
-              labelFormatter={t => formatTime(Number(t), barStep)}
-              formatter={(value, name, item) => {
-                const bar = (item?.payload as { bar?: AcceptanceBar })?.bar;
-                if (name !== 'rate' || !bar) {
-                  return [`${Number(value).toFixed(1)} %`, 'organisation'];
-                }
-                const notes = [
-                  `${Math.round(bar.shown)} shown`,
-                  ...(bar.partial ? ['so far'] : []),
-                  ...(bar.few ? ['few suggestions'] : []),
-                ];
-                return [
-                  `${Number(value).toFixed(1)} % (${notes.join(', ')})`,
-                  `per ${unit}`,
-                ];
-              }}
-            />
-            <ReferenceLine {...alertLine(theme)} />
-            <Line
-              dataKey="rate"
-              name="rate"
-              stroke={colours.primary}
-              strokeWidth={2}
-              dot={p => (
-                <BarDot
-                  key={`dot-${p.index}`}
-                  {...p}
-                  color={colours.primary}
-                  background={theme.palette.background.paper}
-                />
-              )}
-              connectNulls={false}
-              isAnimationActive={false}
-            />
-            {organisation && (
-              <Line
-                dataKey="organisation"
-                name="organisation"
-                stroke={colours.comparison}
-                strokeDasharray="2 3"
-                strokeWidth={2}
-                dot={false}
-                connectNulls
-                isAnimationActive={false}
-              />
-            )}
-          </LineChart>
+          )}
+          connectNulls={false}
+          isAnimationActive={false}
+        />
+        {organisation && (
+          <Line
+            dataKey="organisation"
+            name="organisation"
+            stroke={colours.comparison}
+            strokeDasharray="2 3"
+            strokeWidth={2}
+            dot={false}
+            connectNulls
+            isAnimationActive={false}
+          />
         )}
-      </ChartFrame>
+      </TimeChart>
       <Typography
         variant="caption"
         color="textSecondary"
@@ -315,7 +286,6 @@ const StepChart = (props: {
   );
   const step = panel.step;
   const span = panel.window.end - panel.window.start;
-  const ticks = useMemo(() => ticksOf(rows), [rows]);
 
   return (
     <>
@@ -342,47 +312,36 @@ const StepChart = (props: {
         hidden={hidden}
         onChange={setHidden}
       />
-      <ChartFrame title="Acceptance rate over time (accepted ÷ shown, %)">
-        {({ width, height }) => (
-          <LineChart
-            width={width}
-            height={height}
-            data={rows}
-            margin={{ top: 8, right: 16, bottom: 24, left: 8 }}
-          >
-            <CartesianGrid {...chart.grid} />
-            <XAxis
-              {...timeAxis(chart, { ticks, spanMs: span, label: 'Time (UTC)' })}
+      <TimeChart
+        title="Acceptance rate over time (accepted ÷ shown, %)"
+        type="line"
+        rows={rows}
+        time={{ step, spanMs: span, label: 'Time (UTC)' }}
+        marginRight={16}
+        formatter={(value, name) => [
+          `${Number(value).toFixed(1)} %`,
+          series.find(s => s.key === name)?.label ?? name,
+        ]}
+      >
+        <YAxis {...percentAxis(chart)} />
+        <ReferenceLine {...alertLine(theme)} />
+        {series
+          .filter(s => !hidden.has(s.key))
+          .map(s => (
+            <Line
+              key={s.key}
+              dataKey={s.key}
+              name={s.key}
+              stroke={s.color}
+              strokeDasharray={s.dash}
+              strokeWidth={s.width}
+              strokeOpacity={s.key === 'overall' ? 0.6 : 1}
+              dot={false}
+              connectNulls={false}
+              isAnimationActive={false}
             />
-            <YAxis {...percentAxis(chart)} />
-            <Tooltip
-              {...chart.tooltip}
-              labelFormatter={t => formatTime(Number(t), step)}
-              formatter={(value, name) => [
-                `${Number(value).toFixed(1)} %`,
-                series.find(s => s.key === name)?.label ?? name,
-              ]}
-            />
-            <ReferenceLine {...alertLine(theme)} />
-            {series
-              .filter(s => !hidden.has(s.key))
-              .map(s => (
-                <Line
-                  key={s.key}
-                  dataKey={s.key}
-                  name={s.key}
-                  stroke={s.color}
-                  strokeDasharray={s.dash}
-                  strokeWidth={s.width}
-                  strokeOpacity={s.key === 'overall' ? 0.6 : 1}
-                  dot={false}
-                  connectNulls={false}
-                  isAnimationActive={false}
-                />
-              ))}
-          </LineChart>
-        )}
-      </ChartFrame>
+          ))}
+      </TimeChart>
     </>
   );
 };
@@ -392,7 +351,7 @@ const AcceptanceChart = (props: {
   organisation?: Point[];
 }) => {
   const [granularity, setGranularity] = useState<Granularity>('bar');
-  const unit = barName(props.panel.data.barStep);
+  const unit = barUnit(props.panel.data.barStep);
   return (
     <>
       <ToggleButtonGroup

@@ -10,15 +10,7 @@ import LinearProgress from '@material-ui/core/LinearProgress';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles, useTheme } from '@material-ui/core/styles';
 import { useMemo } from 'react';
-import {
-  Bar,
-  BarChart,
-  CartesianGrid,
-  Legend,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { Bar, Legend, YAxis } from 'recharts';
 import { PanelState } from '../../hooks/usePanelStates';
 import {
   formatCount,
@@ -27,7 +19,7 @@ import {
   isoTime,
 } from '../../lib/format';
 import { seriesStyle } from '../../lib/palette';
-import { ChartFrame, useChartTheme, valueAxisLabel } from '../ChartFrame';
+import { TimeChart, useChartTheme, valueAxisLabel } from '../ChartFrame';
 import { Tabular } from '../DataTable';
 import { PanelCard } from '../PanelCard';
 import { Tile } from '../Tile';
@@ -166,60 +158,49 @@ const CohortChart = (props: { data: AdoptionData }) => {
   );
   const unit = definitions.period === 'week' ? 'week' : 'day';
   return (
-    <ChartFrame
+    <TimeChart
       title={`Active developers per ${unit}, by suggestions shown per active day`}
       height={240}
+      type="bar"
+      rows={rows}
+      periodKey="label"
+      formatter={(value, name, item) => {
+        const cohort = name as AdoptionCohort;
+        const withheld = (
+          item.payload as { withheld: AdoptionCohort[] }
+        ).withheld.includes(cohort);
+        return [
+          withheld ? 'withheld' : formatCount(Number(value)),
+          COHORT_LABELS[cohort],
+        ];
+      }}
     >
-      {({ width, height }) => (
-        <BarChart
-          width={width}
-          height={height}
-          data={rows}
-          margin={{ top: 8, right: 8, bottom: 8, left: 8 }}
-        >
-          <CartesianGrid {...chart.grid} />
-          <XAxis dataKey="label" {...chart.axis} />
-          <YAxis
-            width={56}
-            allowDecimals={false}
-            tickFormatter={v => formatCount(Number(v))}
-            {...chart.axis}
-            label={valueAxisLabel(chart, 'Developers')}
-          />
-          <Tooltip
-            {...chart.tooltip}
-            formatter={(value, name, item) => {
-              const cohort = name as AdoptionCohort;
-              const withheld = (
-                item.payload as { withheld: AdoptionCohort[] }
-              ).withheld.includes(cohort);
-              return [
-                withheld ? 'withheld' : formatCount(Number(value)),
-                COHORT_LABELS[cohort],
-              ];
-            }}
-          />
-          <Legend
-            wrapperStyle={chart.legend}
-            formatter={name =>
-              `${COHORT_LABELS[name as AdoptionCohort]} (${
-                bounds[name as AdoptionCohort]
-              })`
-            }
-          />
-          {ADOPTION_COHORTS.map((c, i) => (
-            <Bar
-              key={c}
-              dataKey={c}
-              name={c}
-              stackId="cohorts"
-              fill={seriesStyle(theme, i).color}
-              isAnimationActive={false}
-            />
-          ))}
-        </BarChart>
-      )}
-    </ChartFrame>
+      <YAxis
+        width={56}
+        allowDecimals={false}
+        tickFormatter={v => formatCount(Number(v))}
+        {...chart.axis}
+        label={valueAxisLabel(chart, 'Developers')}
+      />
+      <Legend
+        wrapperStyle={chart.legend}
+        formatter={name =>
+          `${COHORT_LABELS[name as AdoptionCohort]} (${
+            bounds[name as AdoptionCohort]
+          })`
+        }
+      />
+      {ADOPTION_COHORTS.map((c, i) => (
+        <Bar
+          key={c}
+          dataKey={c}
+          name={c}
+          stackId="cohorts"
+          fill={seriesStyle(theme, i).color}
+          isAnimationActive={false}
+        />
+      ))}
+    </TimeChart>
   );
 };
 

@@ -4,8 +4,13 @@ import { useChartTheme } from './ChartFrame';
 
 type ChartTheme = ReturnType<typeof useChartTheme>;
 
+/** What one bar of a chart over time covers, by its step (seconds): a day, or an hour. */
+export function barUnit(stepSeconds: number): 'day' | 'hour' {
+  return stepSeconds >= 86400 ? 'day' : 'hour';
+}
+
 /** Tick positions for a time axis over rows sorted by time (none for no rows). */
-export function ticksOf(rows: Pick<Point, 't'>[]): number[] {
+export function ticksOf(rows: ReadonlyArray<Pick<Point, 't'>>): number[] {
   return rows.length ? timeTicks(rows[0].t, rows[rows.length - 1].t) : [];
 }
 

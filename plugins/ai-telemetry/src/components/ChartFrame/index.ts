@@ -1,2 +1,3 @@
 export { ChartFrame, useChartTheme } from './ChartFrame';
-export { ticksOf, timeAxis, valueAxisLabel } from './axes';
+export { barUnit, ticksOf, timeAxis, valueAxisLabel } from './axes';
+export { stackedArea, TimeChart } from './TimeChart';

@@ -5,24 +5,16 @@ import {
 import Typography from '@material-ui/core/Typography';
 import { useTheme } from '@material-ui/core/styles';
 import { useMemo, useState } from 'react';
-import {
-  Area,
-  CartesianGrid,
-  ComposedChart,
-  Line,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { Area, Line, YAxis } from 'recharts';
 import { PanelState } from '../../hooks/usePanelStates';
-import { formatCount, formatTime, isoTime } from '../../lib/format';
+import { formatCount, isoTime } from '../../lib/format';
 import { seriesStyle } from '../../lib/palette';
 import { byTotal, keyedSeries, mergeSeries } from '../../lib/series';
 import { tileChange } from '../../lib/change';
 import {
-  ChartFrame,
-  ticksOf,
-  timeAxis,
+  barUnit,
+  stackedArea,
+  TimeChart,
   useChartTheme,
   valueAxisLabel,
 } from '../ChartFrame';
@@ -31,10 +23,6 @@ import { PanelCard } from '../PanelCard';
 import { SeriesToggles, ToggleableSeries } from '../SeriesToggles';
 
 const CUMULATIVE = 'cumulative';
-
-function barName(step: number): string {
-  return step >= 86400 ? 'day' : 'hour';
-}
 
 function table(panel: LinesGeneratedPanelResponse): Tabular {
   const languages = byTotal(panel.data.byLanguage);
@@ -45,7 +33,7 @@ function table(panel: LinesGeneratedPanelResponse): Tabular {
   });
   return {
     header: [
-      `${barName(panel.step)} (start, UTC)`,
+      `${barUnit(panel.step)} (start, UTC)`,
       'lines, all languages',
       'cumulative lines',
       ...languages.map(s => `lines, ${s.name}`),
@@ -95,8 +83,7 @@ const LinesChart = (props: { panel: LinesGeneratedPanelResponse }) => {
       }),
     [panel.data.cumulative, languages],
   );
-  const ticks = useMemo(() => ticksOf(rows), [rows]);
-  const unit = barName(step);
+  const unit = barUnit(step);
 
   return (
     <>
@@ -123,78 +110,53 @@ const LinesChart = (props: { panel: LinesGeneratedPanelResponse }) => {
         hidden={hidden}
         onChange={setHidden}
       />
-      <ChartFrame
+      <TimeChart
         title={`Lines accepted per ${unit}, stacked by language, and the running total`}
+        type="composed"
+        rows={rows}
+        time={{ step, spanMs: span }}
+        formatter={(value, name) => [
+          formatCount(Number(value)),
+          series.find(s => s.key === name)?.label ?? name,
+        ]}
       >
-        {({ width, height }) => (
-          <ComposedChart
-            width={width}
-            height={height}
-            data={rows}
-            margin={{ top: 8, right: 8, bottom: 24, left: 8 }}
-          >
-            <CartesianGrid {...chart.grid} />
-            <XAxis
-              {...timeAxis(chart, {
-                ticks,
-                spanMs: span,
-                label: `${unit === 'day' ? 'Day' : 'Hour'} (UTC)`,
-              })}
-            />
-            <YAxis
+        <YAxis
+          yAxisId="bars"
+          width={72}
+          tickFormatter={v => formatCount(Number(v))}
+          {...chart.axis}
+          label={valueAxisLabel(chart, `Lines per ${unit}`)}
+        />
+        <YAxis
+          yAxisId="total"
+          orientation="right"
+          width={80}
+          tickFormatter={v => formatCount(Number(v))}
+          {...chart.axis}
+          label={valueAxisLabel(chart, 'Cumulative lines', 'right')}
+        />
+        {series
+          .filter(s => s.key !== CUMULATIVE && !hidden.has(s.key))
+          .map(s => (
+            <Area
+              key={s.key}
               yAxisId="bars"
-              width={72}
-              tickFormatter={v => formatCount(Number(v))}
-              {...chart.axis}
-              label={valueAxisLabel(chart, `Lines per ${unit}`)}
+              {...stackedArea(s.key, s.color, 'languages')}
             />
-            <YAxis
-              yAxisId="total"
-              orientation="right"
-              width={80}
-              tickFormatter={v => formatCount(Number(v))}
-              {...chart.axis}
-              label={valueAxisLabel(chart, 'Cumulative lines', 'right')}
-            />
-            <Tooltip
-              {...chart.tooltip}
-              labelFormatter={t => formatTime(Number(t), step)}
-              formatter={(value, name) => [
-                formatCount(Number(value)),
-                series.find(s => s.key === name)?.label ?? name,
-              ]}
-            />
-            {series
-              .filter(s => s.key !== CUMULATIVE && !hidden.has(s.key))
-              .map(s => (
-                <Area
-                  key={s.key}
-                  yAxisId="bars"
-                  dataKey={s.key}
-                  name={s.key}
-                  stackId="languages"
-                  type="linear"
-                  stroke={s.color}
-                  fill={s.color}
-                  fillOpacity={0.75}
-                  isAnimationActive={false}
-                />
-              ))}
-            {!hidden.has(CUMULATIVE) && (
-              <Line
-                yAxisId="total"
-                dataKey={CUMULATIVE}
-                name={CUMULATIVE}
-                stroke={theme.palette.text.primary}
-                strokeDasharray="6 3"
-                strokeWidth={2}
-                dot={false}
-                isAnimationActive={false}
-              />
-            )}
-          </ComposedChart>
+          ))}
+        {!hidden.has(CUMULATIVE) && (
+          <Line
+            yAxisId="total"
+            dataKey={CUMULATIVE}
+            name={CUMULATIVE}
+            stroke={theme.palette.text.primary}
+            strokeDasharray="6 3"
+            strokeWidth={2}
+            dot={false}
+            isAnimationActive={false}
+          />
         )}
-      </ChartFrame>
+      </TimeChart>
     </>
   );
 };

@@ -18,21 +18,13 @@ import AlertTitle from '@material-ui/lab/AlertTitle';
 import ToggleButton from '@material-ui/lab/ToggleButton';
 import ToggleButtonGroup from '@material-ui/lab/ToggleButtonGroup';
 import { useMemo, useState } from 'react';
-import {
-  Area,
-  CartesianGrid,
-  ComposedChart,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { Area, YAxis } from 'recharts';
 import { PanelState } from '../../hooks/usePanelStates';
 import {
   formatCompact,
   formatCount,
   formatDecimal,
   formatHours,
-  formatTime,
   formatUnitCost,
   formatUsd,
   isoTime,
@@ -40,9 +32,9 @@ import {
 import { seriesStyle } from '../../lib/palette';
 import { keyedSeries, mergeSeries } from '../../lib/series';
 import {
-  ChartFrame,
-  ticksOf,
-  timeAxis,
+  barUnit,
+  stackedArea,
+  TimeChart,
   useChartTheme,
   valueAxisLabel,
 } from '../ChartFrame';
@@ -149,8 +141,7 @@ const UsageChart = (props: {
     measure === 'cost' && chosen === 'type' ? 'assistant' : chosen;
   const series = seriesFor(data, measure, breakdown);
   const rows = useMemo(() => mergeSeries(keyedSeries(series)), [series]);
-  const ticks = useMemo(() => ticksOf(rows), [rows]);
-  const unit = panel.step >= 86400 ? 'day' : 'hour';
+  const unit = barUnit(panel.step);
   const what = measure === 'tokens' ? 'Tokens' : 'Usage cost (USD)';
   const format = (v: number) =>
     measure === 'tokens' ? formatCompact(v) : formatUsd(v);
@@ -191,60 +182,35 @@ const UsageChart = (props: {
           </ToggleButtonGroup>
         </Grid>
       </Grid>
-      <ChartFrame
+      <TimeChart
         title={`${what} per ${unit}, stacked by ${BREAKDOWN_WORDS[breakdown]}`}
         height={220}
+        type="composed"
+        rows={rows}
+        time={{
+          step: panel.step,
+          spanMs: panel.window.end - panel.window.start,
+        }}
+        formatter={(value, name) => [
+          measure === 'tokens'
+            ? formatCount(Number(value))
+            : formatUsd(Number(value)),
+          nameOf(String(name)),
+        ]}
       >
-        {({ width, height }) => (
-          <ComposedChart
-            width={width}
-            height={height}
-            data={rows}
-            margin={{ top: 8, right: 8, bottom: 24, left: 8 }}
-          >
-            <CartesianGrid {...chart.grid} />
-            <XAxis
-              {...timeAxis(chart, {
-                ticks,
-                spanMs: panel.window.end - panel.window.start,
-                label: `${unit === 'day' ? 'Day' : 'Hour'} (UTC)`,
-              })}
-            />
-            <YAxis
-              width={64}
-              tickFormatter={v => format(Number(v))}
-              {...chart.axis}
-              label={valueAxisLabel(chart, `${what} per ${unit}`)}
-            />
-            <Tooltip
-              {...chart.tooltip}
-              labelFormatter={t => formatTime(Number(t), panel.step)}
-              formatter={(value, name) => [
-                measure === 'tokens'
-                  ? formatCount(Number(value))
-                  : formatUsd(Number(value)),
-                nameOf(String(name)),
-              ]}
-            />
-            {series.map((s, i) => {
-              const style = seriesStyle(theme, i);
-              return (
-                <Area
-                  key={s.name}
-                  dataKey={s.name}
-                  name={s.name}
-                  stackId="stack"
-                  type="linear"
-                  stroke={style.color}
-                  fill={style.color}
-                  fillOpacity={0.75}
-                  isAnimationActive={false}
-                />
-              );
-            })}
-          </ComposedChart>
-        )}
-      </ChartFrame>
+        <YAxis
+          width={64}
+          tickFormatter={v => format(Number(v))}
+          {...chart.axis}
+          label={valueAxisLabel(chart, `${what} per ${unit}`)}
+        />
+        {series.map((s, i) => (
+          <Area
+            key={s.name}
+            {...stackedArea(s.name, seriesStyle(theme, i).color, 'stack')}
+          />
+        ))}
+      </TimeChart>
     </>
   );
 };
