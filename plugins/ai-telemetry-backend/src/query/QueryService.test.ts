@@ -324,14 +324,14 @@ describe('QueryService', () => {
       expect(await service.panel('overview', request, credentials)).toEqual(
         tooFew,
       );
-      // One query per family, the pseudonyms by language where the family has one.
+      // One query per family, the pseudonyms by each filter and breakdown label it has.
       expect(
         prometheus.asked.map(q => q.split(' ').slice(1, -1).join(' ')),
       ).toEqual([
-        `sum by (user_hash, language) (increase(${METRICS.suggestions}[84000s])) > 0`,
-        `sum by (user_hash, language) (increase(${METRICS.linesGenerated}[84000s])) > 0`,
-        `sum by (user_hash) (increase(${METRICS.timeSaved}[84000s])) > 0`,
-        `sum by (user_hash) (increase(${METRICS.featureUsage}[84000s])) > 0`,
+        `sum by (user_hash, language, assistant) (increase(${METRICS.suggestions}[84000s])) > 0`,
+        `sum by (user_hash, language, assistant) (increase(${METRICS.linesGenerated}[84000s])) > 0`,
+        `sum by (user_hash, assistant, activity) (increase(${METRICS.timeSaved}[84000s])) > 0`,
+        `sum by (user_hash, assistant, feature) (increase(${METRICS.featureUsage}[84000s])) > 0`,
       ]);
     });
 
@@ -421,10 +421,13 @@ describe('QueryService', () => {
         ),
       ).toMatchObject({ tooFewParticipants: true, reason: 'threshold' });
       figures(await service.dashboard(service.parseRequest({}), credentials));
-      // Python and Go shared one participants query per family.
+      // Python, Go and the unfiltered view shared one participants query per family with
+      // languages, and window (the unfiltered dashboard's tiles read the previous one too).
       expect(
-        prometheus.asked.filter(q => q.includes('by (user_hash, language)')),
-      ).toHaveLength(2);
+        prometheus.asked.filter(q =>
+          q.includes('by (user_hash, language, assistant)'),
+        ),
+      ).toHaveLength(4);
     });
 
     it('compares a view with two filters with each view of one filter fewer', async () => {
@@ -525,7 +528,7 @@ describe('QueryService', () => {
       expect(figures(body).tooFewParticipants).toBe(false);
       // The threshold read the organisation's participants, with no user_hash matcher.
       const participants = prometheus.asked.filter(
-        q => q.startsWith('instant sum by (user_hash)') && q.includes(' > 0 '),
+        q => q.startsWith('instant sum by (user_hash, ') && q.includes(' > 0 '),
       );
       // One per family (the four of the dashboard, and the six the usage panel is checked on),
       // for this window and, for the tiles' change, the one before it.

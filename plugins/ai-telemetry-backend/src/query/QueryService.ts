@@ -23,7 +23,7 @@ import {
   TeamDashboardResponse,
   TooFewParticipantsReason,
 } from '@fawkes/plugin-ai-telemetry-common';
-import { FamilySources, PanelParams } from './families';
+import { BREAKDOWN_LABELS, FamilySources, PanelParams } from './families';
 import { PanelRequest, parsePanelRequest, parseTime } from './params';
 import { InstantQuery, QuerySpec } from './panels/queries';
 import {
@@ -50,6 +50,7 @@ import {
 import { AnswerCache, SerialisedAnswer } from './AnswerCache';
 import { QueryCache } from './QueryCache';
 import { PrivacyThreshold } from './privacyThreshold';
+import { RowVisibility } from './breakdownRows';
 import {
   CheckedRawQuery,
   checkQueryStep,
@@ -168,6 +169,10 @@ export class QueryService {
   private readonly usageChecks = new WeakMap<
     PanelParams,
     Promise<UsageVisibility>
+  >();
+  private readonly rowChecks = new WeakMap<
+    PanelParams,
+    Promise<RowVisibility>
   >();
   private readonly now: () => number;
   private readonly answers = new AnswerCache();
@@ -589,11 +594,24 @@ export class QueryService {
     credentials: BackstageCredentials,
     team?: ResolvedTeam,
     canReadTeams?: TeamReadCheck,
+    breakdowns: 'rows' | 'totals only' = 'rows',
   ): Promise<{ data: PanelData<Id>; queries: PanelQuery[] }> {
     const plan = panel.plan(params, sources);
+    const nestedViews = async () =>
+      team
+        ? [
+            undefined,
+            ...(await this.privacy.subgroupsShowing(params, team)).map(
+              hashes => new Set(hashes),
+            ),
+          ]
+        : [];
     const ctx: PanelContext = {
       params,
-      run: spec => this.run(spec),
+      run:
+        breakdowns === 'rows'
+          ? spec => this.runWithRows(spec, params, nestedViews, team)
+          : spec => this.run(spec),
       optedInUsers: team
         ? async () => team.userHashes.length
         : async () => (await this.options.optIns.listOptedIn()).length,
@@ -602,15 +620,7 @@ export class QueryService {
       usageVisibility: () => this.usageVisibility(params, team),
       estimates: this.options.settings.estimates,
       minGroupSize: this.options.settings.privacy.minGroupSize,
-      nestedViews: async () =>
-        team
-          ? [
-              undefined,
-              ...(await this.privacy.subgroupsShowing(params, team)).map(
-                hashes => new Set(hashes),
-              ),
-            ]
-          : [],
+      nestedViews,
       comparableTeams: async () =>
         team ? null : this.comparableTeams(params, credentials, canReadTeams),
       adoption: this.options.settings.adoption,
@@ -621,6 +631,33 @@ export class QueryService {
       ...panel.extraQueries.map(q => ({ ...q, type: 'instant' as const })),
     ];
     return { data, queries };
+  }
+
+  /**
+   * A panel query's results with the rows of its breakdowns under the privacy threshold of rows
+   * ({@link PrivacyThreshold.rows}): values too few developers share pooled as one row. The
+   * rows are decided once per request, and only when a result has a breakdown label.
+   */
+  private async runWithRows(
+    spec: QuerySpec,
+    params: PanelParams,
+    nestedViews: () => Promise<Array<ReadonlySet<string> | undefined>>,
+    team?: ResolvedTeam,
+  ): Promise<PrometheusSeries[]> {
+    const series = await this.run(spec);
+    const labels = BREAKDOWN_LABELS[spec.family];
+    const hasRows = series.some(
+      s => !('user_hash' in s.labels) && labels.some(l => l in s.labels),
+    );
+    if (!hasRows) return series;
+    let rows = this.rowChecks.get(params);
+    if (!rows) {
+      rows = nestedViews().then(nested =>
+        this.privacy.rows(params, nested, team),
+      );
+      this.rowChecks.set(params, rows);
+    }
+    return (await rows).relabel(spec.family, series);
   }
 
   /**
@@ -658,12 +695,15 @@ export class QueryService {
       : await this.privacy.organisation(previous);
     if (reason) return { window, withheld: reason };
     const sources = await this.coverage.sources(previous, panel.families);
+    // Only the tiles are answered for the previous window: no rows to decide.
     const { data } = await this.computePanel(
       panel,
       previous,
       sources,
       credentials,
       team,
+      undefined,
+      'totals only',
     );
     return { window, tiles: panel.tiles!(data as never) };
   }

@@ -134,6 +134,25 @@ export const FAMILY_FILTERS: Record<CounterFamily, readonly FilterName[]> = {
   pullRequests: ['assistant'],
 };
 
+/**
+ * The labels whose values the dashboard lists as rows or draws as series of a family's figures
+ * (lines by language, tokens by model, time saved by activity...). Each value is a group of
+ * developers of its own, held to the privacy threshold row by row ({@link decideRows}); every
+ * label here is kept by the family's per-developer daily rule.
+ */
+export const BREAKDOWN_LABELS: Record<CounterFamily, readonly string[]> = {
+  suggestions: ['language', 'assistant'],
+  linesGenerated: ['language', 'assistant'],
+  timeSaved: ['activity'],
+  featureUsage: ['feature'],
+  tokens: ['assistant', 'model', 'type'],
+  costUsd: ['assistant', 'model'],
+  sessions: [],
+  activeSeconds: ['type'],
+  commits: [],
+  pullRequests: [],
+};
+
 /** Where a family's figures are read from. */
 export type QuerySource = 'raw' | 'recording-rule';
 

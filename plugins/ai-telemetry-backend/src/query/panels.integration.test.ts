@@ -58,6 +58,8 @@ import {
   participation,
   RawHistory,
   reachesThreshold,
+  rowParticipants,
+  BREAKDOWNS,
   Scope,
   Window,
 } from './__testUtils__/expected';
@@ -242,13 +244,84 @@ describe('the panels on generated data', () => {
     ];
   }
 
+  /**
+   * The values each breakdown label of a dashboard pools as `other`: those with data in the raw
+   * samples that no row of the answer names. Checks on the raw samples that every row of its own
+   * pools at least minGroupSize developers of every metric it has data of, that the pooled row
+   * does too (or none), and that no value of fewer has a row of its own.
+   */
+  function pooledRows(
+    body: DashboardResponse,
+    w: Window,
+    scope: Scope,
+  ): Record<string, Set<string>> {
+    const min = 5;
+    const { panels } = body;
+    const usage = panel(panels, 'usage').data;
+    const names = (rows: Array<{ name: string }>) => rows.map(r => r.name);
+    const shown: Record<string, string[]> = {
+      language: [
+        ...names(panel(panels, 'acceptanceRate').data.byLanguage),
+        ...names(panel(panels, 'linesGenerated').data.byLanguage),
+      ],
+      assistant: [
+        ...names(panel(panels, 'acceptanceRate').data.byAssistant),
+        ...(usage.withheld ? [] : usage.byAssistant.map(r => r.assistant)),
+      ],
+      activity: panel(panels, 'timeSaved').data.byActivity.map(r => r.activity),
+      feature: panel(panels, 'featureUsage')
+        .data.totals.filter(r => r.count > 0)
+        .map(r => r.feature),
+      model: usage.withheld ? [] : usage.byModel.map(r => r.model),
+    };
+    const pooled: Record<string, Set<string>> = {};
+    const raw = history;
+    for (const [label, metrics] of Object.entries(BREAKDOWNS)) {
+      if (scope[label as keyof Filters] !== undefined) continue;
+      // Without usage figures, no row of models at all.
+      if (label === 'model' && usage.withheld) continue;
+      const own = new Set(shown[label].filter(n => n !== 'other'));
+      // Without usage figures, the usage metrics' rows are not shown at all.
+      const inAnswer = usage.withheld
+        ? metrics.filter(m => !/tokens|cost/.test(m))
+        : metrics;
+      const byMetric = inAnswer.map(m =>
+        rowParticipants(raw, w, m, label, scope),
+      );
+      const withData = new Set(byMetric.flatMap(rows => [...rows.keys()]));
+      pooled[label] = new Set([...withData].filter(v => !own.has(v)));
+      for (const rows of byMetric) {
+        for (const value of own) {
+          const n = rows.get(value)?.size ?? 0;
+          expect({ label, value, few: fewApart(n, min) }).toEqual({
+            label,
+            value,
+            few: false,
+          });
+        }
+        const inPool = new Set(
+          [...pooled[label]].flatMap(v => [...(rows.get(v) ?? [])]),
+        );
+        expect({ label, pooled: fewApart(inPool.size, min) }).toEqual({
+          label,
+          pooled: false,
+        });
+      }
+    }
+    return pooled;
+  }
+
   /** Compares every figure of a dashboard with the raw samples. */
   function checkDashboard(
     body: DashboardResponse,
-    scope: Scope,
+    unpooled: Scope,
     context: { optedIn: number; teamsUsingAi: boolean },
   ) {
     const w = windowOf(body);
+    const scope: Scope = {
+      ...unpooled,
+      pooled: pooledRows(body, w, unpooled),
+    };
     const overview = panel(body.panels, 'overview').data;
     const o = expectedOverview(history, w, scope);
     expectClose(
@@ -477,6 +550,34 @@ describe('the panels on generated data', () => {
 
     afterAll(async () => {
       await engine?.stop();
+    });
+
+    it('gives no language, assistant, activity or feature of fewer than 5 developers a row of its own', async () => {
+      // The attack: read a rarely used language's or assistant's row to see the figures of
+      // the one or two developers who use it.
+      const body = await get<DashboardResponse>(api, '/v1/dashboard?range=7d');
+      const w = windowOf(body);
+      const pooled = pooledRows(body, w, {});
+      const rare = Object.entries(BREAKDOWNS).flatMap(([label, metrics]) =>
+        metrics.flatMap(metric =>
+          [...rowParticipants(history, w, metric, label, {})]
+            .filter(([, users]) => fewApart(users.size, 5))
+            .map(([value]) => ({ label, value })),
+        ),
+      );
+      // The generated organisation has such values, and each is pooled as `other`.
+      expect(rare.length).toBeGreaterThan(0);
+      for (const { label, value } of rare) {
+        expect({ label, value, pooled: pooled[label]?.has(value) }).toEqual({
+          label,
+          value,
+          pooled: true,
+        });
+      }
+      const names = panel(body.panels, 'linesGenerated').data.byLanguage.map(
+        s => s.name,
+      );
+      expect(names).toContain('other');
     });
 
     it('answers the organisation dashboard over 7 days with the figures of the raw samples', async () => {

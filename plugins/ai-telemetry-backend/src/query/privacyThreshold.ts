@@ -5,6 +5,7 @@ import {
   UsageWithheldReason,
 } from '@fawkes/plugin-ai-telemetry-common';
 import {
+  BREAKDOWN_LABELS,
   CounterFamily,
   FAMILY_FILTERS,
   METRIC_FAMILIES,
@@ -12,6 +13,7 @@ import {
   USAGE_FAMILIES,
 } from './families';
 import { participantsQuery, QuerySpec } from './panels/queries';
+import { decideRows, RowVisibility } from './breakdownRows';
 import { PrometheusSeries } from '../upstream/PrometheusClient';
 import { ResolvedTeam } from './TeamResolver';
 
@@ -271,6 +273,34 @@ export class PrivacyThreshold {
     if (reporting === 0) return { withheld: true, reason: 'noData' };
     const reason = views.refusal(view);
     return reason ? { withheld: true, reason } : { withheld: false, reporting };
+  }
+
+  /**
+   * Which rows of a view's breakdowns (values of a language, an assistant, a model...) may be
+   * shown as their own and which are pooled ({@link decideRows}), from the same answers as the
+   * views' threshold. `nested`: the other views a team's rows could be subtracted from or that
+   * could be subtracted from them (the organisation as `undefined`, groups by members).
+   */
+  async rows(
+    request: PanelParams,
+    nested: ReadonlyArray<ReadonlySet<string> | undefined>,
+    team?: ResolvedTeam,
+  ): Promise<RowVisibility> {
+    const families = [...METRIC_FAMILIES, ...USAGE_FAMILIES].filter(
+      family => BREAKDOWN_LABELS[family].length > 0,
+    );
+    return decideRows({
+      families: await Promise.all(
+        families.map(async family => ({
+          family,
+          series: await this.options.run(participantsQuery(request, family)),
+        })),
+      ),
+      filters: request.filters,
+      members: team && new Set(team.userHashes),
+      nested,
+      minGroupSize: this.options.minGroupSize,
+    });
   }
 
   private async views(

@@ -15,6 +15,30 @@ export type Scope = {
   assistant?: string;
   /** A team: only these pseudonyms. */
   userHashes?: Set<string>;
+  /**
+   * By breakdown label, the values an answer pools as one row, `other` (values too few
+   * developers share): the expected figures add them up the same way.
+   */
+  pooled?: Partial<Record<string, ReadonlySet<string>>>;
+};
+
+/** The row of a breakdown a value is counted in: itself, or `other` where it is pooled. */
+export function rowOf(scope: Scope, label: string, value: string): string {
+  return scope.pooled?.[label]?.has(value) ? 'other' : value;
+}
+
+/** The metrics whose figures are broken down by each label, as rows or series. */
+export const BREAKDOWNS: Record<string, string[]> = {
+  language: ['ai_copilot_suggestions_total', 'ai_copilot_lines_generated'],
+  assistant: [
+    'ai_copilot_suggestions_total',
+    'ai_copilot_lines_generated',
+    'ai_copilot_tokens_total',
+    'ai_copilot_cost_usd_total',
+  ],
+  activity: ['ai_copilot_time_saved_seconds'],
+  feature: ['ai_copilot_feature_usage'],
+  model: ['ai_copilot_tokens_total', 'ai_copilot_cost_usd_total'],
 };
 
 export type ExpectedSeries = Map<string, Array<{ t: number; v: number }>>;
@@ -98,10 +122,12 @@ export type Window = { start: number; end: number; step: number };
 
 export function expectedOverview(h: RawHistory, w: Window, scope: Scope) {
   const sugg = h.select('ai_copilot_suggestions_total', scope);
-  const shown = h.sumBy(sugg, l => l.language, w.start, w.end);
+  const row = (l: Record<string, string>) =>
+    rowOf(scope, 'language', l.language);
+  const shown = h.sumBy(sugg, row, w.start, w.end);
   const accepted = h.sumBy(
     sugg.filter(s => s.labels.accepted === 'true'),
-    l => l.language,
+    row,
     w.start,
     w.end,
   );
@@ -154,8 +180,8 @@ export function expectedAcceptance(h: RawHistory, w: Window, scope: Scope) {
   return {
     overall: ratios(() => 'all').get('all') ?? [],
     movingAverage7d,
-    byLanguage: ratios(l => l.language),
-    byAssistant: ratios(l => l.assistant),
+    byLanguage: ratios(l => rowOf(scope, 'language', l.language)),
+    byAssistant: ratios(l => rowOf(scope, 'assistant', l.assistant)),
   };
 }
 
@@ -166,7 +192,13 @@ export function expectedLines(
   scope: Scope,
 ) {
   const lines = h.select('ai_copilot_lines_generated', scope);
-  const byLanguage = h.buckets(lines, l => l.language, w.start, w.end, barStep);
+  const byLanguage = h.buckets(
+    lines,
+    l => rowOf(scope, 'language', l.language),
+    w.start,
+    w.end,
+    barStep,
+  );
   const total =
     h.buckets(lines, () => 'all', w.start, w.end, barStep).get('all') ?? [];
   let running = 0;
@@ -189,7 +221,12 @@ export function expectedTimeSaved(
 ) {
   const noLanguage = { ...scope, language: undefined };
   const time = h.select('ai_copilot_time_saved_seconds', noLanguage);
-  const byActivity = h.sumBy(time, l => l.activity, w.start, w.end);
+  const byActivity = h.sumBy(
+    time,
+    l => rowOf(scope, 'activity', l.activity),
+    w.start,
+    w.end,
+  );
   const totalHours = [...byActivity.values()].reduce((a, b) => a + b, 0) / HOUR;
   const activeUsers = h.activeUsers(
     h.select('ai_copilot_suggestions_total', noLanguage),
@@ -250,21 +287,30 @@ export function expectedUsage(h: RawHistory, w: Window, scope: Scope) {
       h
         .select(metric, noLanguage)
         .filter(s => h.sum([s], w.start, w.end) > 0)
-        .map(s => s.labels.assistant),
+        .map(s => rowOf(scope, 'assistant', s.labels.assistant)),
     ),
   );
+  const ofRow =
+    (assistant: string) => (s: { labels: Record<string, string> }) =>
+      rowOf(scope, 'assistant', s.labels.assistant) === assistant;
   const byAssistant = new Map(
     [...assistants].map(assistant => {
       const costSeries = h
         .select('ai_copilot_cost_usd_total', noLanguage)
-        .filter(s => s.labels.assistant === assistant);
+        .filter(ofRow(assistant));
+      const totalOf = (metric: string) =>
+        h.sum(
+          h.select(metric, noLanguage).filter(ofRow(assistant)),
+          w.start,
+          w.end,
+        );
       return [
         assistant,
         {
-          totalTokens: total('ai_copilot_tokens_total', { assistant }),
+          totalTokens: totalOf('ai_copilot_tokens_total'),
           costUsd:
             costSeries.length > 0 ? h.sum(costSeries, w.start, w.end) : null,
-          acceptedLines: total('ai_copilot_lines_generated', { assistant }),
+          acceptedLines: totalOf('ai_copilot_lines_generated'),
         },
       ] as const;
     }),
@@ -303,10 +349,12 @@ export function expectedFeatureUsage(h: RawHistory, w: Window, scope: Scope) {
     ...scope,
     language: undefined,
   });
+  const feature = (l: Record<string, string>) =>
+    rowOf(scope, 'feature', l.feature);
   const hourOfDay = new Map<string, number>();
   const dayOfWeek = new Map<string, number>();
   for (let hour = w.start; hour < w.end; hour += HOUR) {
-    for (const [f, v] of h.sumBy(features, l => l.feature, hour, hour + HOUR)) {
+    for (const [f, v] of h.sumBy(features, feature, hour, hour + HOUR)) {
       const hk = `${f}/${new Date(hour * 1000).getUTCHours()}`;
       const dk = `${f}/${new Date(hour * 1000).getUTCDay()}`;
       hourOfDay.set(hk, (hourOfDay.get(hk) ?? 0) + v);
@@ -314,7 +362,7 @@ export function expectedFeatureUsage(h: RawHistory, w: Window, scope: Scope) {
     }
   }
   return {
-    totals: h.sumBy(features, l => l.feature, w.start, w.end),
+    totals: h.sumBy(features, feature, w.start, w.end),
     hourOfDay,
     dayOfWeek,
   };
@@ -397,4 +445,31 @@ export function expectedOrganisationVerdict(
   return p.some(m => m.outside.some(set => fewApart(set.size, n)))
     ? 'differencing'
     : 'figures';
+}
+
+/**
+ * Who has data of a metric in the window per value of a breakdown label, in the scope (its
+ * team, and the filters the metric has; time saved, features and usage have no language).
+ */
+export function rowParticipants(
+  h: RawHistory,
+  w: Window,
+  metric: string,
+  label: string,
+  scope: Scope,
+): Map<string, Set<string>> {
+  const filters = FILTERABLE[metric] ?? ['assistant'];
+  const series = h.select(metric, {
+    userHashes: scope.userHashes,
+    language: filters.includes('language') ? scope.language : undefined,
+    assistant: scope.assistant,
+  });
+  const rows = new Map<string, Set<string>>();
+  for (const s of series) {
+    if (RawHistory.increase(s, w.start, w.end) <= 0) continue;
+    const value = s.labels[label] ?? '';
+    if (!rows.has(value)) rows.set(value, new Set());
+    rows.get(value)!.add(s.labels.user_hash);
+  }
+  return rows;
 }

@@ -195,7 +195,9 @@ export function participantsFrom(
         language: a.language,
         assistant: a.assistant,
       };
-      const labels = Object.fromEntries(by.map(name => [name, all[name]]));
+      const labels = Object.fromEntries(
+        by.filter(name => name in all).map(name => [name, all[name]]),
+      );
       series.set(JSON.stringify(labels), { labels, points: [[0, 1]] });
     }
     return [...series.values()];

@@ -4,6 +4,7 @@ import {
   FeatureUsageData,
   HeatmapCell,
 } from '@fawkes/plugin-ai-telemetry-common';
+import { POOLED_ROW } from '../breakdownRows';
 import { PanelParams, QuerySource } from '../families';
 import { bucketStartsOf, HOUR, MAX_POINTS_PER_QUERY } from '../window';
 import { labelOf, rounded, sumIntoBuckets, total } from './buckets';
@@ -98,7 +99,12 @@ async function loadFeatureUsage(
     ([feature, buckets]) => ({ feature, count: total(buckets, starts) }),
   );
 
-  const features = [...new Set([...FEATURES, ...totals.map(t => t.feature)])];
+  // Every known feature is listed, unused ones at 0, unless some are pooled under `other`
+  // (too few developers used them): a feature without a row of its own may then be among them.
+  const pooling = totals.some(t => t.feature === POOLED_ROW);
+  const features = [
+    ...new Set([...(pooling ? [] : FEATURES), ...totals.map(t => t.feature)]),
+  ];
   const hourOfDay = new Map<string, number>();
   const dayOfWeek = new Map<string, number>();
   const add = (map: Map<string, number>, key: string, v: number) =>

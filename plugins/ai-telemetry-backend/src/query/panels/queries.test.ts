@@ -148,31 +148,36 @@ describe('the panel catalog', () => {
     );
   });
 
-  it('lists the participants of a family by the filter labels it applies, for the organisation and a team', () => {
+  it('lists the participants of a family by every filter and breakdown label it has, for any view', () => {
     const org = params({ range: '7d', language: 'rust', assistant: 'cody' });
     expect(participantsQuery(org, 'suggestions').query).toBe(
       'sum by (user_hash, language, assistant) (increase(ai_copilot_suggestions_total[565200s])) > 0',
     );
-    // Time saved has no language label: only the assistant is kept apart.
+    // Time saved has no language label; its rows are its activities.
     expect(participantsQuery(org, 'timeSaved').query).toBe(
-      'sum by (user_hash, assistant) (increase(ai_copilot_time_saved_seconds[565200s])) > 0',
+      'sum by (user_hash, assistant, activity) (increase(ai_copilot_time_saved_seconds[565200s])) > 0',
     );
-    // The same query for every value of a filter, so one answer serves them all.
+    expect(participantsQuery(org, 'tokens').query).toBe(
+      'sum by (user_hash, assistant, model, type) (increase(ai_copilot_tokens_total[565200s])) > 0',
+    );
+    // The same query for every filter and every team, so one answer serves them all.
+    const rust = participantsQuery(
+      params({ range: '7d', language: 'rust' }),
+      'suggestions',
+    ).query;
     expect(
       participantsQuery(params({ range: '7d', language: 'go' }), 'suggestions')
         .query,
-    ).toBe(
-      participantsQuery(
-        params({ range: '7d', language: 'rust' }),
-        'suggestions',
-      ).query,
-    );
+    ).toBe(rust);
+    expect(
+      participantsQuery(params({ range: '7d' }), 'suggestions').query,
+    ).toBe(rust);
     const ofTeam = participantsQuery(
       params({ range: '7d', language: 'rust' }, true),
       'featureUsage',
     );
     expect(ofTeam.display).toBe(
-      'sum by (user_hash) (increase(ai_copilot_feature_usage{user_hash=~"$team"}[565200s])) > 0',
+      'sum by (user_hash, assistant, feature) (increase(ai_copilot_feature_usage[565200s])) > 0',
     );
     expect(ofTeam.source).toBe('raw');
   });
@@ -188,7 +193,7 @@ describe('the panel catalog', () => {
     // GitHub import's back-dated samples of those days beside it, Nov 27 to now (13:00 on Nov 28)
     // from the counters; the filter values left out, as before.
     expect(participantsQuery(recorded, 'suggestions').query).toBe(
-      'sum by (user_hash, language) (' +
+      'sum by (user_hash, language, assistant) (' +
         `label_replace(sum_over_time(ai_telemetry:suggestions_per_user:increase1d[431999999ms] @ ${
           until + DAY - 0.001
         }), "ai_telemetry_part", "recorded", "", "") or ` +

@@ -4,6 +4,7 @@ import {
   PanelFilters,
 } from '@fawkes/plugin-ai-telemetry-common';
 import {
+  BREAKDOWN_LABELS,
   CounterFamily,
   FAMILY_FILTERS,
   FAMILY_METRICS,
@@ -466,26 +467,31 @@ export function activeUsersQuery(params: PanelParams): InstantQuery {
 }
 
 /**
- * Who has data of one family in the window, for the privacy threshold: one series per pseudonym
- * and value of each filter label that the request sets and the family applies
- * (`sum by (user_hash, language, assistant) (...) > 0`), over the organisation or a team. The
- * filter values themselves are left out of the query, so that one answer tells who has data
- * under the filters and who has data outside them, and serves every value of the same filters.
- * The backend only counts these pseudonyms; no answer carries them. From the per-developer daily
- * rules and the counters ({@link perUserIncrease}).
+ * Who has data of one family in the window, for the privacy threshold of views and of the rows
+ * of their breakdowns: one series per pseudonym and value of each filter label and breakdown
+ * label of the family (`sum by (user_hash, language, assistant) (...) > 0`), over the whole
+ * organisation and without the request's filters, so that one answer tells who has data under
+ * any filters, in any team and in any row, and serves every such view. The backend only counts
+ * these pseudonyms; no answer carries them. From the per-developer daily rules and the counters
+ * ({@link perUserIncrease}).
  */
 export function participantsQuery(
   params: PanelParams,
   family: CounterFamily,
 ): InstantQuery {
   const by = [
-    'user_hash',
-    ...FAMILY_FILTERS[family].filter(
-      name => params.filters[name] !== undefined,
-    ),
+    ...new Set([
+      'user_hash',
+      ...FAMILY_FILTERS[family],
+      ...BREAKDOWN_LABELS[family],
+    ]),
   ];
-  const everything: PanelParams = { ...params, filters: {} };
-  return windowTotalQuery(params, {
+  const everything: PanelParams = {
+    window: params.window,
+    filters: {},
+    recordedDays: params.recordedDays,
+  };
+  return windowTotalQuery(everything, {
     family,
     build: (r, _s, length) =>
       `${perUserIncrease(family, everything, r, by, length)} > 0`,
