@@ -1,10 +1,12 @@
 import { AuditorService } from '@backstage/backend-plugin-api';
+import { isError } from '@backstage/errors';
 import {
   AuditAction,
   AuditEntry,
   AuditLogResponse,
 } from '@fawkes/plugin-ai-telemetry-common';
 import { Request } from 'express';
+import { setImmediate as nextTurn } from 'timers/promises';
 import { AuditStore } from '../database/AuditStore';
 
 /** The actor of what the erasure worker does. */
@@ -72,6 +74,70 @@ export class AuditLog {
     });
     await event.success({ meta: detail === undefined ? {} : { detail } });
     return result;
+  }
+
+  /**
+   * Runs `work` as an audited attempt whose result may be used only once it is on record: the
+   * audit log keeps `input` (who tried what) and the auditor sees the attempt start while the
+   * work runs, so that recording adds no time of its own, and the result is handed back once
+   * both are done. A work that fails is recorded once more, with the detail `describeFailure`
+   * gives, and its error rethrown; an attempt that could not be recorded is not answered: the
+   * store's error is thrown instead of the result.
+   */
+  async attempt<T>(
+    input: AuditInput,
+    work: () => Promise<T>,
+    describeFailure: (error: Error) => string,
+  ): Promise<T> {
+    let working: Promise<T>;
+    try {
+      working = work();
+    } catch (error) {
+      working = Promise.reject(error);
+    }
+    // The record is started once the work is waiting (the next turn of the event loop): what
+    // writing it costs in this process does not hold up the work's own start.
+    const recording = nextTurn().then(() =>
+      Promise.all([
+        this.options.store.add({
+          at: new Date(),
+          action: input.action,
+          actor: input.actor,
+          subject: input.subject,
+          ...(input.detail !== undefined && { detail: input.detail }),
+        }),
+        this.options.auditor.createEvent({
+          eventId: eventIdOf(input.action),
+          severityLevel: severityOf(input.action),
+          request: input.request,
+          meta: {
+            action: input.action,
+            subject: input.subject,
+            ...(input.detail !== undefined && { detail: input.detail }),
+          },
+        }),
+      ]),
+    );
+    const [worked, recorded] = await Promise.allSettled([working, recording]);
+    if (worked.status === 'rejected') {
+      const error = isError(worked.reason)
+        ? worked.reason
+        : new Error(String(worked.reason));
+      await this.options.store.add({
+        at: new Date(),
+        action: input.action,
+        actor: input.actor,
+        subject: input.subject,
+        detail: describeFailure(error),
+      });
+      if (recorded.status === 'fulfilled') {
+        await recorded.value[1].fail({ error });
+      }
+      throw error;
+    }
+    if (recorded.status === 'rejected') throw recorded.reason;
+    await recorded.value[1].success();
+    return worked.value;
   }
 
   /**

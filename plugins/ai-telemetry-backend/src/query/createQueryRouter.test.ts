@@ -9,6 +9,9 @@ import {
 } from '@fawkes/ai-telemetry-test-utils';
 import { IncomingMessage, ServerResponse } from 'http';
 import request from 'supertest';
+import { AuditorService } from '@backstage/backend-plugin-api';
+import { AuditLog } from '../audit/AuditLog';
+import { AuditStore } from '../database/AuditStore';
 import { PrometheusClient } from '../upstream/PrometheusClient';
 import { memoryAuditLog } from '../__testUtils__/memoryAuditLog';
 import { createQueryRouter } from './createQueryRouter';
@@ -183,7 +186,7 @@ describe('the query routes', () => {
     expect(prometheus.asked).toEqual([]);
   });
 
-  it('audit-logs every raw query, answered or refused: who, the query, when', async () => {
+  it('audit-logs every raw query, answered or refused: who, the query, when, and why one is not answered', async () => {
     const prometheus = fakePrometheus();
     const { audit, records } = memoryAuditLog();
     const api = appFor(
@@ -191,20 +194,97 @@ describe('the query routes', () => {
       AuthorizeResult.ALLOW,
       audit,
     );
-    const query = 'sum(rate({job="node"}[5m]))';
-    const res = await api
-      .post('/v1/query')
-      .send({ query, start: 0, end: 3600, step: 60 });
-    expect(res.status).toBe(400);
-    expect(records).toEqual([
+    const refused = 'sum(rate({job="node"}[5m]))';
+    const answered = 'sum(rate(ai_copilot_feature_usage[5m]))';
+    const asked = (query: string, start: number) =>
+      api.post('/v1/query').send({ query, start, end: NOW, step: 300 });
+
+    expect((await asked(refused, NOW - 3600)).status).toBe(400);
+    expect((await asked(answered, NOW - 3600)).status).toBe(200);
+
+    const entry = (detail: string) =>
       expect.objectContaining({
         action: 'raw_query',
         actor: 'user:default/mock',
         subject: 'organisation',
-        detail: `not answered (InputError): ${query}`,
+        detail,
         at: expect.any(Date),
-      }),
+      });
+    expect(records).toEqual([
+      entry(`asked: ${refused}`),
+      entry(`not answered (InputError): ${refused}`),
+      entry(`asked: ${answered}`),
     ]);
+  });
+
+  describe('answers a raw query only once its attempt is on record', () => {
+    const RAW = {
+      query: 'sum(rate(ai_copilot_feature_usage[5m]))',
+      start: NOW - 3600,
+      end: NOW,
+      step: 300,
+    };
+    const silentAuditor: AuditorService = {
+      async createEvent() {
+        return { async success() {}, async fail() {} };
+      },
+    };
+    const auditWith = (add: AuditStore['add']) =>
+      new AuditLog({
+        store: { add, list: async () => [], pruneOlderThan: async () => 0 },
+        auditor: silentAuditor,
+      });
+
+    it('asks Prometheus while the attempt is being recorded, and answers once it is', async () => {
+      const prometheus = fakePrometheus();
+      let recorded = () => {};
+      const adds: string[] = [];
+      const api = appFor(
+        testQueryService({ prometheus: prometheus.client }),
+        AuthorizeResult.ALLOW,
+        auditWith(async entry => {
+          adds.push(entry.detail ?? '');
+          await new Promise<void>(resolve => {
+            recorded = resolve;
+          });
+        }),
+      );
+      let answered = false;
+      const res = api
+        .post('/v1/query')
+        .send(RAW)
+        .then(r => {
+          answered = true;
+          return r;
+        });
+      while (prometheus.asked.length === 0 || adds.length === 0) {
+        await new Promise(resolve => setTimeout(resolve, 5));
+      }
+      expect(adds).toEqual([`asked: ${RAW.query}`]);
+      // Prometheus has answered; the answer waits for the record.
+      await new Promise(resolve => setTimeout(resolve, 50));
+      expect(answered).toBe(false);
+
+      recorded();
+      expect((await res).status).toBe(200);
+    });
+
+    it('does not answer an attempt that could not be recorded', async () => {
+      const prometheus = fakePrometheus(() => [
+        { labels: {}, points: [[NOW, 42]] },
+      ]);
+      const api = appFor(
+        testQueryService({ prometheus: prometheus.client }),
+        AuthorizeResult.ALLOW,
+        auditWith(async () => {
+          throw new Error('the audit log is unreachable');
+        }),
+      );
+      const res = await api.post('/v1/query').send(RAW);
+      expect(res.status).toBe(500);
+      expect(res.body.error.message).toBe('the audit log is unreachable');
+      expect(JSON.stringify(res.body)).not.toContain('42');
+    });
   });
 
   it('answers 503 naming Prometheus and its URL when it is unreachable', async () => {
@@ -362,7 +442,10 @@ describe('the query routes', () => {
         'Too many raw queries at once: a user may run 2 at a time ' +
           '(aiTelemetry.limits.rawQueries.concurrent); wait for one to finish; try again in 2 s',
       );
+      // The two that run are on record as they started; the third, refused, says why.
       expect(records.map(r => r.detail)).toEqual([
+        `asked: ${RAW.query}`,
+        `asked: ${RAW.query}`,
         `not answered (TooManyRequestsError): ${RAW.query}`,
       ]);
       // Another user is not held back by this one.
@@ -394,9 +477,10 @@ describe('the query routes', () => {
         'The raw query took longer than 0.05 s (aiTelemetry.limits.rawQueries.timeoutSeconds); ' +
           'narrow its range, make its step coarser or read the recording rules',
       );
-      expect(records[0].detail).toBe(
+      expect(records.map(r => r.detail)).toEqual([
+        `asked: ${RAW.query}`,
         `not answered (UpstreamTimeoutError): ${RAW.query}`,
-      );
+      ]);
       // Prometheus is still at it: the user's one slot is taken.
       expect((await send(2)).status).toBe(429);
 

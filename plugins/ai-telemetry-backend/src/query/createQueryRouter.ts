@@ -3,7 +3,7 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { isError, NotFoundError } from '@backstage/errors';
+import { NotFoundError } from '@backstage/errors';
 import {
   aiTelemetryRawQueryPermission,
   aiTelemetryTeamReadPermission,
@@ -101,8 +101,9 @@ export const rawQueryRequestBody = jsonBody({
  * The query routes: the organisation dashboard and its panels for any signed-in caller (its
  * team comparison showing the Groups on which the caller holds `ai-telemetry.team.read`), a
  * Group's dashboard for holders of `ai-telemetry.team.read` on that Group, and raw PromQL for
- * holders of `ai-telemetry.query.raw` (every attempt audit-logged: who, the query, the outcome),
- * at most `concurrentRawQueries` at once per user (a 429 beyond), each answered within
+ * holders of `ai-telemetry.query.raw` (every attempt audit-logged: who and the query, written
+ * while Prometheus evaluates it and before any answer; one not answered a second time, with
+ * why), at most `concurrentRawQueries` at once per user (a 429 beyond), each answered within
  * `rawQueryTimeoutSeconds` or a 504 (the user's slot is held until Prometheus is done with
  * it). Parameters are validated here; the QueryService builds every query.
  */
@@ -191,43 +192,31 @@ export function createQueryRouter(options: {
       aiTelemetryRawQueryPermission,
     );
     const body = parseRequest(rawQueryRequest, req.body, 'query request');
-    const actor = credentials.principal.userEntityRef;
-    let answer;
-    try {
-      const release = running.tryAcquire(actor);
-      if (!release) {
-        throw tooManyRequests(
-          res,
-          `Too many raw queries at once: a user may run ${running.max} at a time ` +
-            '(aiTelemetry.limits.rawQueries.concurrent); wait for one to finish',
-          RAW_QUERY_RETRY_SECONDS,
-        );
-      }
-      answer = await withDeadline(
-        queries.rawQuery(body),
-        timeoutSeconds,
-        release,
+    const attempt = {
+      action: 'raw_query',
+      actor: credentials.principal.userEntityRef,
+      subject: ORGANISATION_SUBJECT,
+      request: req,
+    } as const;
+    const notAnswered = (error: Error) =>
+      `not answered (${error.name}): ${body.query}`;
+    const release = running.tryAcquire(attempt.actor);
+    if (!release) {
+      const error = tooManyRequests(
+        res,
+        `Too many raw queries at once: a user may run ${running.max} at a time ` +
+          '(aiTelemetry.limits.rawQueries.concurrent); wait for one to finish',
+        RAW_QUERY_RETRY_SECONDS,
       );
-    } catch (error) {
-      await audit.record({
-        action: 'raw_query',
-        actor,
-        subject: ORGANISATION_SUBJECT,
-        detail: `not answered (${isError(error) ? error.name : 'Error'}): ${
-          body.query
-        }`,
-        request: req,
-        error: isError(error) ? error : new Error(String(error)),
-      });
+      await audit.record({ ...attempt, detail: notAnswered(error), error });
       throw error;
     }
-    await audit.record({
-      action: 'raw_query',
-      actor,
-      subject: ORGANISATION_SUBJECT,
-      detail: `${answer.series.length} series: ${body.query}`,
-      request: req,
-    });
+    // Recorded while Prometheus evaluates it, and answered only once it is on record.
+    const answer = await audit.attempt(
+      { ...attempt, detail: `asked: ${body.query}` },
+      () => withDeadline(queries.rawQuery(body), timeoutSeconds, release),
+      notAnswered,
+    );
     // Written as is, without Express's ETag: a raw query's answer is not asked for twice.
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.end(JSON.stringify(answer));
