@@ -308,6 +308,26 @@ describe('the panels on generated data', () => {
         });
       }
     }
+    // Active time by type: user and agent apart, or together.
+    if (!usage.withheld) {
+      const types = rowParticipants(
+        raw,
+        w,
+        'ai_copilot_active_seconds_total',
+        'type',
+        scope,
+      );
+      const split = usage.activeSeconds.user !== null;
+      pooled.type = new Set(split ? [] : types.keys());
+      if (split) {
+        for (const [type, users] of types) {
+          expect({ type, few: fewApart(users.size, min) }).toEqual({
+            type,
+            few: false,
+          });
+        }
+      }
+    }
     return pooled;
   }
 
@@ -444,6 +464,11 @@ describe('the panels on generated data', () => {
       expectClose(usage.totalTokens, u.totalTokens, 'tokens');
       expectClose(usage.totalCostUsd, u.totalCostUsd, 'usage cost');
       expectClose(usage.sessions, u.sessions, 'sessions');
+      expectClose(
+        usage.activeSeconds.total,
+        u.activeSeconds.total,
+        'active seconds',
+      );
       expectClose(
         usage.activeSeconds.user,
         u.activeSeconds.user,

@@ -2587,15 +2587,20 @@ export const spec = {
               },
               activeSeconds: {
                 type: 'object',
+                description:
+                  'Seconds active with the assistants; user and agent are null where the split is pooled (fewer than minGroupSize developers have agents working).',
                 properties: {
-                  user: {
+                  total: {
                     type: 'number',
+                  },
+                  user: {
+                    type: ['number', 'null'],
                   },
                   agent: {
-                    type: 'number',
+                    type: ['number', 'null'],
                   },
                 },
-                required: ['user', 'agent'],
+                required: ['total', 'user', 'agent'],
                 additionalProperties: false,
               },
               commits: {

@@ -401,8 +401,12 @@ export type UsageFigures = {
   /** US dollars per accepted line, with what it is over; null when no assistant counts. */
   costPerAcceptedLine: CostPerAcceptedLine | null;
   sessions: number;
-  /** Seconds the developers were active with the assistants, and the agents worked themselves. */
-  activeSeconds: { user: number; agent: number };
+  /**
+   * Seconds the developers were active with the assistants, and the agents worked themselves;
+   * both null where the split is pooled (fewer than `minGroupSize` developers have agents
+   * working, docs/privacy-model.md#rows-of-a-breakdown): then only the total is shown.
+   */
+  activeSeconds: { total: number; user: number | null; agent: number | null };
   commits: number;
   pullRequests: number;
 };

@@ -281,7 +281,7 @@ export const usagePanel: UsagePanel = {
     cost: days([38, 45, 38.35]),
     totalCostUsd: 121.35,
     sessions: 96,
-    activeSeconds: { user: 41 * 3600, agent: 17 * 3600 },
+    activeSeconds: { total: 58 * 3600, user: 41 * 3600, agent: 17 * 3600 },
     commits: 58,
     pullRequests: 14,
   },

@@ -336,8 +336,13 @@ export function expectedUsage(h: RawHistory, w: Window, scope: Scope) {
     totalCostUsd: total('ai_copilot_cost_usd_total'),
     sessions: total('ai_copilot_sessions_total'),
     activeSeconds: {
-      user: total('ai_copilot_active_seconds_total', { type: 'user' }),
-      agent: total('ai_copilot_active_seconds_total', { type: 'agent' }),
+      total: total('ai_copilot_active_seconds_total'),
+      ...(scope.pooled?.type?.size
+        ? { user: null, agent: null }
+        : {
+            user: total('ai_copilot_active_seconds_total', { type: 'user' }),
+            agent: total('ai_copilot_active_seconds_total', { type: 'agent' }),
+          }),
     },
     commits: total('ai_copilot_commits_total'),
     pullRequests: total('ai_copilot_pull_requests_total'),

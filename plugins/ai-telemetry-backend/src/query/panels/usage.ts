@@ -6,6 +6,7 @@ import {
   UsageData,
 } from '@fawkes/plugin-ai-telemetry-common';
 import { PrometheusSeries } from '../../upstream/PrometheusClient';
+import { POOLED_ROW } from '../breakdownRows';
 import {
   PanelParams,
   QuerySource,
@@ -243,6 +244,13 @@ async function loadUsage(
   const hasCost = cost.length > 0;
   const activeByType = (type: string) =>
     finite(active.find(s => s.labels.type === type)?.points[0]?.[1]);
+  // The split by type is pooled when too few developers have agents working (or too few work
+  // without): then only the total is shown.
+  const split = !active.some(s => s.labels.type === POOLED_ROW);
+  const activeTotal = active.reduce(
+    (sum, s) => sum + finite(s.points[0]?.[1]),
+    0,
+  );
   const byModel = [...models.values()].sort(
     (a, b) =>
       b.totalTokens - a.totalTokens ||
@@ -297,7 +305,11 @@ async function loadUsage(
       : null,
     totalCostUsd: hasCost ? total(costBuckets, starts) : null,
     sessions: scalarOf(sessions),
-    activeSeconds: { user: activeByType('user'), agent: activeByType('agent') },
+    activeSeconds: {
+      total: activeTotal,
+      user: split ? activeByType('user') : null,
+      agent: split ? activeByType('agent') : null,
+    },
     commits: scalarOf(commits),
     pullRequests: scalarOf(pullRequests),
   };
@@ -332,6 +344,7 @@ export const usagePanel = definePanel({
           costPerAcceptedLine: data.costPerAcceptedLine?.usd ?? null,
           sessions: data.sessions,
           activeSecondsUser: data.activeSeconds.user,
+          activeSeconds: data.activeSeconds.total,
           commits: data.commits,
           pullRequests: data.pullRequests,
         },

@@ -1,8 +1,17 @@
+import { UsageFigures } from '@fawkes/plugin-ai-telemetry-common';
 import { renderInTestApp } from '@backstage/test-utils';
 import { fireEvent, screen } from '@testing-library/react';
 import { usagePanel } from '../../testing/fixtures';
 import { loaded } from '../../testing/states';
 import { UsagePanel } from './UsagePanel';
+
+/** The usage panel with the fixture's figures, some replaced. */
+function renderFigures(figures: Partial<UsageFigures>) {
+  const data = { ...usagePanel.data, ...figures } as UsageFigures;
+  return renderInTestApp(
+    <UsagePanel state={loaded({ ...usagePanel, data })} />,
+  );
+}
 
 describe('UsagePanel', () => {
   it('shows tokens, cost, sessions, active time, commits and pull requests, with tokens by model', async () => {
@@ -79,29 +88,21 @@ describe('UsagePanel', () => {
   });
 
   it('offers no cost chart when no cost is known', async () => {
-    await renderInTestApp(
-      <UsagePanel
-        state={loaded({
-          ...usagePanel,
-          data: {
-            ...usagePanel.data,
-            cost: null,
-            totalCostUsd: null,
-            costByAssistant: [],
-            costByModel: [],
-            costPerAcceptedLine: null,
-            byAssistant: [
-              {
-                assistant: 'claude-code',
-                totalTokens: 3_400_000,
-                costUsd: null,
-                acceptedLines: 2_030,
-              },
-            ],
-          } as typeof usagePanel.data,
-        })}
-      />,
-    );
+    await renderFigures({
+      cost: null,
+      totalCostUsd: null,
+      costByAssistant: [],
+      costByModel: [],
+      costPerAcceptedLine: null,
+      byAssistant: [
+        {
+          assistant: 'claude-code',
+          totalTokens: 3_400_000,
+          costUsd: null,
+          acceptedLines: 2_030,
+        },
+      ],
+    });
     expect(screen.getByRole('button', { name: 'Cost' })).toBeDisabled();
     expect(
       screen.getByRole('group', { name: 'Cost per accepted line' }),
@@ -109,28 +110,26 @@ describe('UsagePanel', () => {
   });
 
   it('says why there is no cost per accepted line when the assistants with a cost have no lines', async () => {
-    await renderInTestApp(
-      <UsagePanel
-        state={loaded({
-          ...usagePanel,
-          data: {
-            ...usagePanel.data,
-            costPerAcceptedLine: null,
-            byAssistant: [
-              {
-                assistant: 'codex',
-                totalTokens: 900_000,
-                costUsd: 12.5,
-                acceptedLines: 0,
-              },
-            ],
-          } as typeof usagePanel.data,
-        })}
-      />,
-    );
+    // Codex reports a cost but no lines: the answer leaves the cost per accepted line out.
+    const codex = { assistant: 'codex', totalTokens: 9e5, costUsd: 12.5 };
+    await renderFigures({
+      costPerAcceptedLine: null,
+      byAssistant: [{ ...codex, acceptedLines: 0 }],
+    });
     expect(
       screen.getByRole('group', { name: 'Cost per accepted line' }),
     ).toHaveTextContent('—No accepted lines from the assistants with a cost');
+  });
+
+  it('shows active time as one total where too few developers have agents working to split it', async () => {
+    await renderFigures({
+      activeSeconds: { total: 58 * 3600, user: null, agent: null },
+    });
+    expect(
+      screen.getByRole('group', { name: 'Active time' }),
+    ).toHaveTextContent(
+      '58 hdevelopers and agents together: too few developers have agents working to show them apart',
+    );
   });
 
   it('explains withheld figures: no assistant reporting, or too few developers', async () => {

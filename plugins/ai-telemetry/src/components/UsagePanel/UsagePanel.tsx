@@ -300,6 +300,37 @@ function costPerLineNote(data: UsageFigures): string {
     : 'No accepted lines from the assistants with a cost';
 }
 
+/**
+ * Time at the keyboard, with the agents' own time beside it; the total alone where the split is
+ * pooled (too few developers have agents working to show it apart).
+ */
+const ActiveTimeTile = (props: {
+  panel: UsagePanelResponse;
+  active: UsageFigures['activeSeconds'];
+}) => {
+  const { panel, active } = props;
+  if (active.user === null || active.agent === null) {
+    return (
+      <Tile
+        label="Active time"
+        value={formatHours(active.total)}
+        change={tileChange(panel, 'activeSeconds', active.total)}
+        note="developers and agents together: too few developers have agents working to show them apart"
+      />
+    );
+  }
+  return (
+    <Tile
+      label="Active time"
+      value={formatHours(active.user)}
+      change={tileChange(panel, 'activeSecondsUser', active.user)}
+      note={`developers at the keyboard; agents worked ${formatHours(
+        active.agent,
+      )} on their own`}
+    />
+  );
+};
+
 const Figures = (props: { panel: UsagePanelResponse; data: UsageFigures }) => {
   const { panel, data } = props;
   const perDeveloper = (value: number) =>
@@ -341,18 +372,7 @@ const Figures = (props: { panel: UsagePanelResponse; data: UsageFigures }) => {
         />
       </Grid>
       <Grid item xs={6} md={3}>
-        <Tile
-          label="Active time"
-          value={formatHours(data.activeSeconds.user)}
-          change={tileChange(
-            panel,
-            'activeSecondsUser',
-            data.activeSeconds.user,
-          )}
-          note={`developers at the keyboard; agents worked ${formatHours(
-            data.activeSeconds.agent,
-          )} on their own`}
-        />
+        <ActiveTimeTile panel={panel} active={data.activeSeconds} />
       </Grid>
       <Grid item xs={6} md={3}>
         <Tile
