@@ -121,10 +121,29 @@ class HttpStandIn {
   }
 
   async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
     this.dropHeld();
-    this.server?.closeAllConnections();
-    await new Promise(resolve => this.server?.close(resolve));
+    server.closeAllConnections();
+    await new Promise(resolve => server.close(resolve));
   }
+}
+
+/** Fails with the first error of settled work, if any. */
+function throwFirstError(results: PromiseSettledResult<unknown>[]) {
+  const failed = results.find(
+    (result): result is PromiseRejectedResult => result.status === 'rejected',
+  );
+  if (failed) throw failed.reason;
+}
+
+/**
+ * Waits for every start to settle, then fails with the first error. (`Promise.all` fails at
+ * the first error and leaves the other starts under way: a process whose start then succeeded
+ * would be one the teardown, run at once, never stops.)
+ */
+async function startAll(starts: Promise<unknown>[]) {
+  throwFirstError(await Promise.allSettled(starts));
 }
 
 /** `metric|labels` with the labels sorted, job and instance left out. */
@@ -212,7 +231,7 @@ describe('two backend instances on one database, as production runs them', () =>
     ]),
   ) as Record<InstanceName, HttpStandIn>;
 
-  const startBackend = (instance: InstanceName) =>
+  const backendProcess = (instance: InstanceName) =>
     new BackendProcess({
       dir: join(dir, `backend-${instance}`),
       name: `backend-${instance}`,
@@ -244,7 +263,7 @@ describe('two backend instances on one database, as production runs them', () =>
         },
         fawkesTest: { startTasksAtOnce: true },
       },
-    }).start();
+    });
 
   const api = (
     instance: InstanceName,
@@ -288,10 +307,7 @@ describe('two backend instances on one database, as production runs them', () =>
       hashes.set(user, await pseudonymize(user, KEY));
     }
     prometheusPort = await freePort();
-    await Promise.all([
-      service.start(),
-      ...INSTANCES.map(i => gates[i].start()),
-    ]);
+    await startAll([service.start(), ...INSTANCES.map(i => gates[i].start())]);
     await fs.writeFile(join(dir, 'scrape-token'), scrapeToken);
     const pushgatewayPort = await freePort();
     pushgateway = new PushgatewayProcess({
@@ -311,18 +327,15 @@ describe('two backend instances on one database, as production runs them', () =>
       adminApi: true,
     });
     postgres = new PostgresProcess({ dir: postgresDir });
-    await Promise.all([
-      postgres.start(),
-      prometheus.start(),
-      pushgateway.start(),
-    ]);
+    await startAll([postgres.start(), prometheus.start(), pushgateway.start()]);
 
-    // Both instances start at the same time on a database nobody has used yet.
-    const started = await Promise.all(INSTANCES.map(i => startBackend(i)));
-    INSTANCES.forEach((instance, i) => {
-      backends[instance] = started[i];
-      alive.add(instance);
-    });
+    // Both instances start at the same time on a database nobody has used yet. They are known
+    // before they start, so that the teardown stops the one that started when the other fails.
+    for (const instance of INSTANCES) {
+      backends[instance] = backendProcess(instance);
+    }
+    await startAll(INSTANCES.map(i => backends[i].start()));
+    INSTANCES.forEach(instance => alive.add(instance));
     db = knexFactory({
       client: 'pg',
       connection: {
@@ -334,15 +347,27 @@ describe('two backend instances on one database, as production runs them', () =>
     });
   });
 
+  // Whatever beforeAll got to, each step whether or not the one before failed: stopping a
+  // process that does not run does nothing.
   afterAll(async () => {
-    await db?.destroy();
-    await Promise.all(INSTANCES.map(i => backends[i]?.stop()));
-    await prometheus?.stop();
-    await pushgateway?.stop();
-    await postgres?.stop();
-    await Promise.all([service.stop(), ...INSTANCES.map(i => gates[i].stop())]);
+    const stopped = [
+      ...(await Promise.allSettled([
+        db?.destroy(),
+        ...INSTANCES.map(i => backends[i]?.stop()),
+      ])),
+      ...(await Promise.allSettled([
+        prometheus?.stop(),
+        pushgateway?.stop(),
+        postgres?.stop(),
+      ])),
+      ...(await Promise.allSettled([
+        service.stop(),
+        ...INSTANCES.map(i => gates[i].stop()),
+      ])),
+    ];
     await fs.rm(dir, { recursive: true, force: true });
     await fs.rm(postgresDir, { recursive: true, force: true });
+    throwFirstError(stopped);
   });
 
   /** What the contract series must hold, by seriesKey. */
