@@ -61,6 +61,19 @@ describe('hourlyPoolingOf', () => {
   });
 });
 
+describe('hourlyPoolingOf, asked again', () => {
+  it('answers a unit of a checked query asked again as before, and works it out again for another query', () => {
+    const checked = checkRawQuery(`sum(increase(${S}[1d]))`);
+    const [unit] = checked.units;
+    const first = hourlyPoolingOf(unit, checked.promql);
+    expect(first).toMatchObject({ labels: [], window: DAY });
+    expect(hourlyPoolingOf(unit, checked.promql)).toBe(first);
+    // The same unit within a larger query is not the whole query.
+    expect(hourlyPoolingOf(unit, `${checked.promql} / 2`)).toBeUndefined();
+    expect(hourlyPoolingOf(unit, checked.promql)).toEqual(first);
+  });
+});
+
 describe('provesPooled', () => {
   const T = Date.UTC(2026, 10, 20) / 1000;
   const pooling = poolingOf(`sum by (language) (increase(${S}[1d]))`)!;
@@ -123,5 +136,71 @@ describe('PoolingIndex', () => {
         [today + DAY, 7],
       ]),
     );
+  });
+
+  describe('reuses the counts it put together while the query cache answers the same results', () => {
+    const now = Date.UTC(2026, 10, 20, 13, 30) / 1000;
+    const today = Date.UTC(2026, 10, 20) / 1000;
+    const pooling = poolingOf(`sum(increase(${S}[1d]))`)!;
+
+    /** A query cache of the days' results; `replace` stands for an expiry or an erasure. */
+    function cachedDays() {
+      const results = new Map<number, PrometheusSeries[]>();
+      const result = (end: number, n: number): PrometheusSeries[] => [
+        { labels: {}, points: [[end, n]] },
+      ];
+      let asked = 0;
+      const index = new PoolingIndex({
+        range: async (_query, _start, end) => {
+          asked++;
+          if (!results.has(end)) results.set(end, result(end, 7));
+          return results.get(end)!;
+        },
+        retentionDays: 90,
+        now: () => now,
+      });
+      return {
+        index,
+        asked: () => asked,
+        replace: (end: number, n: number) => results.set(end, result(end, n)),
+      };
+    }
+
+    it('hands out the same counts for the same results, still asking the cache for each day', async () => {
+      const { index, asked } = cachedDays();
+      const first = await index.counts(pooling, today, now);
+      expect(asked()).toBe(2);
+      const again = await index.counts(pooling, today, now);
+      expect(again).toBe(first);
+      expect(asked()).toBe(4);
+    });
+
+    it('puts them together again once a day has a new result (expired, or dropped by an erasure)', async () => {
+      const { index, replace } = cachedDays();
+      const first = await index.counts(pooling, today, now);
+      expect(first.get('[]')?.get(today + DAY)).toBe(7);
+
+      replace(today + DAY, 3);
+      const after = await index.counts(pooling, today, now);
+      expect(after).not.toBe(first);
+      expect(after.get('[]')).toEqual(
+        new Map([
+          [today, 7],
+          [today + DAY, 3],
+        ]),
+      );
+    });
+
+    it('keeps the counts of other windows and queries apart', async () => {
+      const { index } = cachedDays();
+      const twoDays = await index.counts(pooling, today, now);
+      const oneDay = await index.counts(pooling, today + HOUR, now);
+      expect(oneDay).not.toBe(twoDays);
+      expect([...oneDay.get('[]')!.keys()]).toEqual([today + DAY]);
+      const byLanguage = poolingOf(`sum by (language) (increase(${S}[1d]))`)!;
+      const other = await index.counts(byLanguage, today, now);
+      expect(other).not.toBe(twoDays);
+      expect(await index.counts(pooling, today, now)).toBe(twoDays);
+    });
   });
 });

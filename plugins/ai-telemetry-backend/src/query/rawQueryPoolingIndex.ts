@@ -20,6 +20,9 @@ const GROWTH_FUNCTIONS = ['increase', 'rate'];
 /** How many days of hourly counts are asked of Prometheus at once, at most. */
 const CONCURRENT_DAYS = 4;
 
+/** How many queries' and windows' counts a {@link PoolingIndex} keeps put together. */
+const BUILT_COUNTS = 100;
+
 /** How long the hourly counts of a day that has ended are reused; a running day's, 5 minutes. */
 export const ENDED_DAY_TTL_MS = 60 * 60 * 1000;
 export const RUNNING_DAY_TTL_MS = 5 * 60 * 1000;
@@ -65,8 +68,28 @@ function growthSelector(expr: Expr): Selector | undefined {
   return selector;
 }
 
+/**
+ * What {@link hourlyPoolingOf} found for a unit, by the query it was asked for: a checked query
+ * asked again (the QueryService keeps them) is not written out again to find it.
+ */
+const poolingOfUnits = new WeakMap<
+  PoolingUnit,
+  { queryPromql: string; pooling: HourlyPooling | undefined }
+>();
+
 /** The unit as hourly counts can vouch for it, or undefined when they cannot (see {@link HourlyPooling}). */
 export function hourlyPoolingOf(
+  unit: PoolingUnit,
+  queryPromql: string,
+): HourlyPooling | undefined {
+  const known = poolingOfUnits.get(unit);
+  if (known?.queryPromql === queryPromql) return known.pooling;
+  const pooling = findHourlyPooling(unit, queryPromql);
+  poolingOfUnits.set(unit, { queryPromql, pooling });
+  return pooling;
+}
+
+function findHourlyPooling(
   unit: PoolingUnit,
   queryPromql: string,
 ): HourlyPooling | undefined {
@@ -155,6 +178,17 @@ export function provesPooled(
  * is why no day is read that retention could drop while its counts are reused.
  */
 export class PoolingIndex {
+  /**
+   * The counts last put together for a query over some days, with the day results they came
+   * from: while the query cache hands back the same results (not expired, the same generation,
+   * so no erasure since), the same counts are handed out again rather than rebuilt. Shared by
+   * every caller, who must not change them.
+   */
+  private readonly built = new Map<
+    string,
+    { sources: PrometheusSeries[][]; counts: HourlyCounts }
+  >();
+
   constructor(
     private readonly options: {
       /** A range query through the query cache, kept `ttlMs`. */
@@ -189,32 +223,55 @@ export class PoolingIndex {
       if (day >= oldest) days.push(day);
     }
     const query = hourlyCountQuery(pooling);
-    const counts: HourlyCounts = new Map();
-    const queue = [...days];
+    const sources: PrometheusSeries[][] = [];
+    const queue = days.map((day, i) => ({ day, i }));
     const worker = async () => {
-      for (let day = queue.shift(); day !== undefined; day = queue.shift()) {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        const { day, i } = next;
         const ended = day + DAY <= now;
-        const series = await this.options.range(
+        sources[i] = await this.options.range(
           query,
           day + HOUR,
           day + DAY,
           HOUR,
           ended ? ENDED_DAY_TTL_MS : RUNNING_DAY_TTL_MS,
         );
-        for (const s of series) {
-          const key = groupKey(s.labels, pooling.labels);
-          let byHour = counts.get(key);
-          if (!byHour) {
-            byHour = new Map();
-            counts.set(key, byHour);
-          }
-          for (const [e, n] of s.points) byHour.set(Math.round(e), n);
-        }
       }
     };
     await Promise.all(
       Array.from({ length: Math.min(CONCURRENT_DAYS, days.length) }, worker),
     );
+
+    const key = JSON.stringify([query, days]);
+    const known = this.built.get(key);
+    if (
+      known &&
+      known.sources.length === sources.length &&
+      known.sources.every((source, i) => source === sources[i])
+    ) {
+      // Most recently used last.
+      this.built.delete(key);
+      this.built.set(key, known);
+      return known.counts;
+    }
+    const counts: HourlyCounts = new Map();
+    for (const series of sources) {
+      for (const s of series) {
+        const group = groupKey(s.labels, pooling.labels);
+        let byHour = counts.get(group);
+        if (!byHour) {
+          byHour = new Map();
+          counts.set(group, byHour);
+        }
+        for (const [e, n] of s.points) byHour.set(Math.round(e), n);
+      }
+    }
+    this.built.delete(key);
+    this.built.set(key, { sources, counts });
+    for (const leastRecent of this.built.keys()) {
+      if (this.built.size <= BUILT_COUNTS) break;
+      this.built.delete(leastRecent);
+    }
     return counts;
   }
 }
