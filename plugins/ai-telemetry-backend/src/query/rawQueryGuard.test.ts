@@ -1,5 +1,5 @@
 import { InputError } from '@backstage/errors';
-import { checkRawQuery } from './rawQueryGuard';
+import { checkQueryStep, checkRawQuery } from './rawQueryGuard';
 import { GUARD_REFUSALS } from './__testUtils__/rawQueryAttempts';
 
 function reasonFor(query: string): string {
@@ -151,6 +151,32 @@ describe('checkRawQuery', () => {
     expect(reasonFor('   ')).toMatch(/empty/);
     expect(reasonFor(`ai_copilot_x${' '.repeat(10_001)}`)).toMatch(
       /more than 10000/,
+    );
+  });
+});
+
+describe('checkQueryStep', () => {
+  const daily = 'sum(increase(ai_copilot_feature_usage[1d]))';
+
+  it('passes a step of at least the window, and names the unit and its window otherwise', () => {
+    const checked = checkRawQuery(daily);
+    expect(() => checkQueryStep(checked, 86400)).not.toThrow();
+    expect(() => checkQueryStep(checked, 3600)).toThrow(
+      new InputError(
+        `${daily} reads 1d windows every 1h: consecutive answers would overlap, and differ ` +
+          'by the few people of the span between them; use a step of at least 1d',
+      ),
+    );
+  });
+
+  it('names a recording rule as one', () => {
+    expect(() =>
+      checkQueryStep(
+        checkRawQuery('sum(ai_telemetry:suggestions:increase1h)'),
+        60,
+      ),
+    ).toThrow(
+      /^the recording rule ai_telemetry:suggestions:increase1h reads 1h windows every 1m:/,
     );
   });
 });

@@ -490,20 +490,21 @@ function checkSubqueryCost(expr: Subquery, enclosing: Subquery[]): void {
  */
 function checkStep(unit: PoolingUnit, queryStep?: number): void {
   const subquery = unit.subqueries[unit.subqueries.length - 1];
-  const what =
+  // Written out only for a refusal: every raw query passes here with its step.
+  const what = () =>
     unit.kind === 'rule'
       ? `the recording rule ${short(unit.node)}`
       : short(unit.node);
   if (subquery && !subquery.step) {
     refuse(
-      `${what} sits in a subquery without a step; give it one of at least its window, ` +
+      `${what()} sits in a subquery without a step; give it one of at least its window, ` +
         `e.g. [${subquery.range}:${formatDuration(unit.window)}]`,
     );
   }
   const step = subquery ? durationSeconds(subquery.step!) : queryStep;
   if (step !== undefined && step < unit.window) {
     refuse(
-      `${what} reads ${formatDuration(
+      `${what()} reads ${formatDuration(
         unit.window,
       )} windows every ${formatDuration(step)}${
         subquery ? " (its subquery's step)" : ''
