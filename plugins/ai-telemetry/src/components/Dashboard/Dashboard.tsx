@@ -5,6 +5,7 @@ import {
   PanelResponseById,
 } from '@fawkes/plugin-ai-telemetry-common';
 import Grid from '@material-ui/core/Grid';
+import Typography from '@material-ui/core/Typography';
 import { PanelStates } from '../../hooks/usePanelStates';
 import { AcceptanceRatePanel } from '../AcceptanceRatePanel';
 import { AdoptionPanel } from '../AdoptionPanel';
@@ -82,6 +83,13 @@ export const Dashboard = (props: {
           <TeamComparisonPanel state={panels.teamComparison} />
         </Grid>
       )}
+      <Grid item xs={12}>
+        <Typography variant="caption" color="textSecondary" component="p">
+          Every figure pools enough developers that no one's can be told apart:
+          the languages, assistants, models, features and activities that too
+          few developers use are shown together as “other”.
+        </Typography>
+      </Grid>
     </Grid>
   );
 };

@@ -70,6 +70,10 @@ describe('OverviewTab', () => {
     expect(timeSaved).toHaveTextContent(
       'Prometheus at http://127.0.0.1:9090 did not answer within 10 s (HTTP 503)',
     );
+    // What a row named "other" is.
+    expect(
+      screen.getByText(/too few developers use are shown together as “other”/),
+    ).toBeVisible();
     expect(screen.getByTestId('panel-overview')).toHaveTextContent('12,345');
 
     fireEvent.click(within(timeSaved).getByRole('button', { name: 'Retry' }));
