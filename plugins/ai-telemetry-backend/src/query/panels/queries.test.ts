@@ -195,12 +195,13 @@ describe('the panel catalog', () => {
         `label_replace(increase(ai_copilot_suggestions_total{source="github"}[432000s] @ ${until}), "ai_telemetry_part", "imported", "", "") or ` +
         'label_replace(increase(ai_copilot_suggestions_total[133200s]), "ai_telemetry_part", "after", "", "")) > 0',
     );
-    // Without filters, the rule without the filter labels (fewer series); a team's matcher
-    // applies to the rule too; the usage families have no imported samples.
+    // Without filters, the rule without the filter labels, here without the outcome either
+    // (fewer series); a team's matcher applies to the rule too; the usage families have no
+    // imported samples.
     expect(
       activeUsersQuery({ ...recorded, team, filters: {} }).display,
     ).toContain(
-      'sum_over_time(ai_telemetry:suggestions_per_user_unfiltered:increase1d{user_hash=~"$team"}[431999999ms]',
+      'sum_over_time(ai_telemetry:suggestions_shown_per_user:increase1d{user_hash=~"$team"}[431999999ms]',
     );
     expect(participantsQuery(recorded, 'tokens').query).not.toContain(
       'imported',

@@ -8,6 +8,7 @@ import {
   FAMILY_FILTERS,
   FAMILY_METRICS,
   hasRecordingRule,
+  ORGANISATION_DAILY_RULES,
   PanelParams,
   perUserDailyRule,
   QuerySource,
@@ -223,6 +224,9 @@ export function perUserIncrease(
   return grouped(parts.join(' or '));
 }
 
+/** A day's sample lies in [its midnight, the next): read forward from the midnight. */
+const DAY_AHEAD_MS = DAY * 1000 - 1;
+
 /**
  * The family's per-developer daily rule, per day: evaluated at a midnight, the day that ended
  * there (a day's sample lies in [its midnight, the next), read forward with a negative offset),
@@ -242,11 +246,10 @@ export function perUserDailySeries(
     ...filterMatchers(family, params.filters),
     ...(rendering.team ? [rendering.team] : []),
   ];
-  const ahead = DAY * 1000 - 1;
   return `last_over_time(${selector(
     perUserDailyRule(family, [...labels, ...matchers.map(m => m.label)]),
     matchers,
-  )}[${ahead}ms] offset -${ahead}ms)`;
+  )}[${DAY_AHEAD_MS}ms] offset -${DAY_AHEAD_MS}ms)`;
 }
 
 /** {@link perUserDailySeries} summed `by` these labels. */
@@ -262,6 +265,36 @@ export function perUserDaily(
     rendering,
     by,
   )})`;
+}
+
+/**
+ * The family's increase per day, summed `by` these labels, for a range query with a daily step
+ * over the days {@link recordedSpan} finds: from the organisation's daily rule
+ * ({@link ORGANISATION_DAILY_RULES}) where the family has one that keeps every label the query
+ * needs and no team narrows the view (some hundred series instead of one per developer), else
+ * from the per-developer daily rules ({@link perUserDaily}). Both are evaluated together and
+ * marked by the same marker, so they hold the same days.
+ */
+export function dailyTotal(
+  family: CounterFamily,
+  params: PanelParams,
+  rendering: Rendering,
+  by: readonly string[],
+): string {
+  const organisation = ORGANISATION_DAILY_RULES[family];
+  const matchers = filterMatchers(family, params.filters);
+  const needed = [...by, ...matchers.map(m => m.label)];
+  if (
+    rendering.team ||
+    !organisation ||
+    !needed.every(label => organisation.labels.includes(label))
+  ) {
+    return perUserDaily(family, params, rendering, by);
+  }
+  return `sum by (${by.join(', ')}) (last_over_time(${selector(
+    organisation.rule,
+    matchers,
+  )}[${DAY_AHEAD_MS}ms] offset -${DAY_AHEAD_MS}ms))`;
 }
 
 /**
