@@ -109,6 +109,33 @@ describe('QueryService', () => {
         withheld: 'retention',
       });
     });
+
+    it("withholds the previous tiles without reading anyone's series when no counter has samples then", async () => {
+      const everyone = participantsFrom(activity(users(1, 10)));
+      const prometheus = fakePrometheus(everyone, { counterNames: [] });
+      const service = testQueryService({ prometheus: prometheus.client });
+      const body = figures(
+        await service.dashboard(
+          service.parseRequest({ range: '7d' }),
+          credentials,
+        ),
+      );
+      const start = body.window.start / 1000;
+      expect(loaded(body.panels.overview).previous).toMatchObject({
+        withheld: 'threshold',
+      });
+      // The index was asked once, over the week before up to its asOf; no query read that week.
+      const lookups = prometheus.asked.filter(q => q.startsWith('labels'));
+      expect(lookups).toEqual([
+        `labels __name__ ${SEED_METRICS.join(' ')} ${start - 7 * 86400} ${
+          body.window.asOf / 1000 - 7 * 86400 - 0.001
+        }`,
+      ]);
+      const times = prometheus.asked
+        .filter(q => q.startsWith('instant'))
+        .map(q => Number(q.split(' ').at(-1)));
+      expect(times.every(t => t > start)).toBe(true);
+    });
   });
 
   describe('the usage panel (tokens and cost)', () => {
