@@ -14,7 +14,9 @@ import { InstantQuery, perUserIncrease, windowTotalQuery } from './queries';
  * Each pseudonym's increase of a family over the window (up to `asOf`), under the filters it applies: one
  * series per pseudonym (and per label of `by`), for every team at once, from the per-developer
  * daily rules and the counters ({@link perUserIncrease}); the pseudonyms are only counted into
- * teams here and never leave the backend.
+ * teams here and never leave the backend. Only those with data (`> 0`: the others add nothing),
+ * which makes it, without filters, the very query of the privacy threshold's participants
+ * (participantsQuery), so that the two share one answer.
  */
 function perUserQuery(
   params: PanelParams,
@@ -29,7 +31,13 @@ function perUserQuery(
   return windowTotalQuery(organisation, {
     family,
     build: (r, _s, seconds) =>
-      perUserIncrease(family, organisation, r, ['user_hash', ...by], seconds),
+      `${perUserIncrease(
+        family,
+        organisation,
+        r,
+        ['user_hash', ...by],
+        seconds,
+      )} > 0`,
   });
 }
 
@@ -202,7 +210,7 @@ async function loadTeamComparison(
  * their steps: the two agree up to the edges of Prometheus's extrapolation.)
  *
  * The figures come from one instant query per family over the whole organisation
- * (`sum by (user_hash[, accepted]) (increase(...[window]))`, the whole days from the
+ * (`sum by (user_hash[, accepted]) (increase(...[window])) > 0`, the whole days from the
  * per-developer daily rules: {@link perUserIncrease}), summed in memory over
  * each Group's opted-in members and the members of the groups below it, so that any number of
  * teams costs three queries. On a team dashboard it runs nothing and answers `teams: null`.
