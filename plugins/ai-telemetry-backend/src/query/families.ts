@@ -126,8 +126,8 @@ export function perUserDailyRule(
  * The organisation's daily rules for the usage families, which have no hourly ones
  * (deploy/prometheus/rules/ai-telemetry-per-user.yml, evaluated with the per-developer daily
  * rules and marked by the same marker): each day's increase summed over developers, by the
- * labels the usage panel draws, without user_hash. The organisation's charts read these; a
- * team's, which must select its members, the per-developer rules.
+ * labels the usage panel draws, without user_hash. The organisation's charts and totals read
+ * these; a team's, which must select its members, the per-developer rules.
  */
 export const ORGANISATION_DAILY_RULES: Partial<
   Record<CounterFamily, NarrowDailyRule>
@@ -140,7 +140,32 @@ export const ORGANISATION_DAILY_RULES: Partial<
     rule: 'ai_telemetry:cost_usd:increase1d',
     labels: ['assistant', 'model'],
   },
+  sessions: { rule: 'ai_telemetry:sessions:increase1d', labels: ['assistant'] },
+  activeSeconds: {
+    rule: 'ai_telemetry:active_seconds:increase1d',
+    labels: ['assistant', 'type'],
+  },
+  commits: { rule: 'ai_telemetry:commits:increase1d', labels: ['assistant'] },
+  pullRequests: {
+    rule: 'ai_telemetry:pull_requests:increase1d',
+    labels: ['assistant'],
+  },
 };
+
+/**
+ * The daily rule to read for a query that needs these labels (a team's matcher counts as
+ * user_hash): the organisation's where the family has one that keeps them all, else the
+ * per-developer rule ({@link perUserDailyRule}).
+ */
+export function dailyRule(
+  family: CounterFamily,
+  labels: readonly string[],
+): string {
+  const organisation = ORGANISATION_DAILY_RULES[family];
+  return organisation && labels.every(l => organisation.labels.includes(l))
+    ? organisation.rule
+    : perUserDailyRule(family, labels);
+}
 
 /** Marks each day the per-developer daily rules were evaluated for (value 1). */
 export const PER_USER_DAILY_EVALUATED = 'ai_telemetry:per_user_daily:evaluated';

@@ -5,10 +5,10 @@ import {
 } from '@fawkes/plugin-ai-telemetry-common';
 import {
   CounterFamily,
+  dailyRule,
   FAMILY_FILTERS,
   FAMILY_METRICS,
   hasRecordingRule,
-  ORGANISATION_DAILY_RULES,
   PanelParams,
   perUserDailyRule,
   QuerySource,
@@ -157,9 +157,11 @@ export function recordedSpan(
 
 /**
  * `sum by (by) (increase(counter[w]))` over (time − w, time] (time: the window's `asOf`), per
- * series of `by` (user_hash among them), under the request's filters. Where the per-developer
- * daily rules hold whole days of it ({@link PanelParams.recordedDays}), those days are summed
- * from the rule (`sum_over_time(rule[…] @ …)`: a day's sample lies in [its midnight, the next)),
+ * series of `by` (user_hash among them, or a total), under the request's filters and `only`
+ * these matchers besides. Where the daily rules hold whole days of it
+ * ({@link PanelParams.recordedDays}), those days are summed from the rule ({@link dailyRule}:
+ * the organisation's where it keeps every label needed, as for a usage total, else the
+ * per-developer one; `sum_over_time(rule[…] @ …)`: a day's sample lies in [its midnight, the next)),
  * beside the raw increase of what the GitHub import wrote back-dated over the same days, and only
  * the part before the first recorded day and after the last is read from the counters (each part
  * evaluated at its own end with `@`): a few days of per-user samples instead of the whole window.
@@ -171,21 +173,25 @@ export function perUserIncrease(
   rendering: Rendering,
   by: readonly string[],
   windowSeconds: number,
+  only: readonly LabelMatcher[] = [],
 ): string {
   const time = Math.floor(params.window.asOf);
   const start = time - windowSeconds;
   const grouped = (expr: string) =>
     by.length > 0 ? `sum by (${by.join(', ')}) (${expr})` : `sum (${expr})`;
+  const matchers = [
+    ...filterMatchers(family, params.filters),
+    ...only,
+    ...(rendering.team ? [rendering.team] : []),
+  ];
   const span = recordedSpan(params, start, time);
   if (!span) {
     return grouped(
-      increaseOver(family, params, rendering, 'raw', windowSeconds),
+      `increase(${selector(FAMILY_METRICS[family], matchers)}[${seconds(
+        windowSeconds,
+      )}])`,
     );
   }
-  const matchers = [
-    ...filterMatchers(family, params.filters),
-    ...(rendering.team ? [rendering.team] : []),
-  ];
   const counter = (extra: LabelMatcher[] = []) =>
     selector(FAMILY_METRICS[family], [...matchers, ...extra]);
   const recordedMs = (span.until - span.from) * 1000 - 1;
@@ -193,7 +199,7 @@ export function perUserIncrease(
     part(
       'recorded',
       `sum_over_time(${selector(
-        perUserDailyRule(family, [...by, ...matchers.map(m => m.label)]),
+        dailyRule(family, [...by, ...matchers.map(m => m.label)]),
         matchers,
       )}[${recordedMs}ms] @ ${(span.until + DAY - 0.001).toFixed(3)})`,
     ),
@@ -252,28 +258,13 @@ export function perUserDailySeries(
   )}[${DAY_AHEAD_MS}ms] offset -${DAY_AHEAD_MS}ms)`;
 }
 
-/** {@link perUserDailySeries} summed `by` these labels. */
-export function perUserDaily(
-  family: CounterFamily,
-  params: PanelParams,
-  rendering: Rendering,
-  by: readonly string[],
-): string {
-  return `sum by (${by.join(', ')}) (${perUserDailySeries(
-    family,
-    params,
-    rendering,
-    by,
-  )})`;
-}
-
 /**
  * The family's increase per day, summed `by` these labels, for a range query with a daily step
- * over the days {@link recordedSpan} finds: from the organisation's daily rule
- * ({@link ORGANISATION_DAILY_RULES}) where the family has one that keeps every label the query
- * needs and no team narrows the view (some hundred series instead of one per developer), else
- * from the per-developer daily rules ({@link perUserDaily}). Both are evaluated together and
- * marked by the same marker, so they hold the same days.
+ * over the days {@link recordedSpan} finds, under the request's filters and a team's matcher:
+ * from the organisation's daily rule where the family has one that keeps every label the query
+ * needs (some hundred series instead of one per developer), else from the per-developer one
+ * ({@link dailyRule}). Both are evaluated together and marked by the same marker, so they hold
+ * the same days.
  */
 export function dailyTotal(
   family: CounterFamily,
@@ -281,18 +272,12 @@ export function dailyTotal(
   rendering: Rendering,
   by: readonly string[],
 ): string {
-  const organisation = ORGANISATION_DAILY_RULES[family];
-  const matchers = filterMatchers(family, params.filters);
-  const needed = [...by, ...matchers.map(m => m.label)];
-  if (
-    rendering.team ||
-    !organisation ||
-    !needed.every(label => organisation.labels.includes(label))
-  ) {
-    return perUserDaily(family, params, rendering, by);
-  }
+  const matchers = [
+    ...filterMatchers(family, params.filters),
+    ...(rendering.team ? [rendering.team] : []),
+  ];
   return `sum by (${by.join(', ')}) (last_over_time(${selector(
-    organisation.rule,
+    dailyRule(family, [...by, ...matchers.map(m => m.label)]),
     matchers,
   )}[${DAY_AHEAD_MS}ms] offset -${DAY_AHEAD_MS}ms))`;
 }
