@@ -122,11 +122,12 @@ describe('the team comparison', () => {
       ],
     });
     // gamma has 3 members; "most" is 2 apart from the organisation (differencing).
-    // One query per family for every team, without pseudonyms, and no pseudonym in the answer;
-    // without filters, lines and time saved are the privacy threshold's own participants
+    // One query per figure for every team, without pseudonyms, and no pseudonym in the answer;
+    // without filters, shown, lines and time saved are the privacy threshold's own participants
     // queries, asked once for both.
     expect(panel.queries.map(q => q.query)).toEqual([
-      'sum by (user_hash, accepted) (increase(ai_copilot_suggestions_total[566400s])) > 0',
+      'sum by (user_hash) (increase(ai_copilot_suggestions_total[566400s])) > 0',
+      'sum by (user_hash) (increase(ai_copilot_suggestions_total{accepted="true"}[566400s])) > 0',
       'sum by (user_hash) (increase(ai_copilot_lines_generated[566400s])) > 0',
       'sum by (user_hash) (increase(ai_copilot_time_saved_seconds[566400s])) > 0',
     ]);
