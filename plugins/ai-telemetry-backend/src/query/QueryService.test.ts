@@ -124,7 +124,8 @@ describe('QueryService', () => {
       expect(loaded(body.panels.overview).previous).toMatchObject({
         withheld: 'threshold',
       });
-      // The index was asked once, over the week before up to its asOf; no query read that week.
+      // The index was asked once, over the week before up to its asOf; no query read anyone's
+      // series in that week (the rule coverage reads the organisation's rules before the window).
       const lookups = prometheus.asked.filter(q => q.startsWith('labels'));
       expect(lookups).toEqual([
         `labels __name__ ${SEED_METRICS.join(' ')} ${start - 7 * 86400} ${
@@ -132,7 +133,7 @@ describe('QueryService', () => {
         }`,
       ]);
       const times = prometheus.asked
-        .filter(q => q.startsWith('instant'))
+        .filter(q => q.startsWith('instant') && /ai_copilot_|per_user/.test(q))
         .map(q => Number(q.split(' ').at(-1)));
       expect(times.every(t => t > start)).toBe(true);
     });
@@ -550,9 +551,15 @@ describe('QueryService', () => {
       const { prometheus, service } = serviceFor(activity(users(1, 25)));
       const body = await teamDashboard(service, 'dept');
       expect(figures(body).tooFewParticipants).toBe(false);
-      // The threshold read the organisation's participants, with no user_hash matcher.
+      // The threshold read the organisation's participants, with no user_hash matcher (over
+      // the whole window: adoption's running day is read per developer too).
+      const { window } = figures(body);
+      const whole = `[${(window.asOf - window.start) / 1000}s]`;
       const participants = prometheus.asked.filter(
-        q => q.startsWith('instant sum by (user_hash)') && q.includes(' > 0 '),
+        q =>
+          q.startsWith('instant sum by (user_hash)') &&
+          q.includes(' > 0 ') &&
+          q.includes(whole),
       );
       // One per family (the four of the dashboard, and the six the usage panel is checked on),
       // for this window and, for the tiles' change, the one before it.
