@@ -80,8 +80,7 @@ export function periodsOf(days: number): Period[] {
  * ended come from range queries with a daily step: over the per-developer daily rules for the
  * days they hold from the window's start, over the counters for the days after; the day that
  * holds `asOf` from an instant query over its elapsed part (the days count from the window's
- * start, which for a window under three days need not be a midnight). Only the days with
- * suggestions (`> 0`): a day without counts for nothing, and they are most of the points.
+ * start, which for a window under three days need not be a midnight).
  */
 function dailyQuery(params: PanelParams): SeriesQuery {
   const { start, end, asOf } = params.window;
@@ -101,7 +100,7 @@ function dailyQuery(params: PanelParams): SeriesQuery {
         r,
         'raw',
         seconds,
-      )}) > 0`,
+      )})`,
   });
   const partialStart = Math.min(
     start + Math.floor((asOf - start) / dayLength) * dayLength,
@@ -125,7 +124,7 @@ function dailyQuery(params: PanelParams): SeriesQuery {
             {
               family: 'suggestions',
               build: r =>
-                `${perUserDailySeries('suggestions', organisation, r, by)} > 0`,
+                perUserDailySeries('suggestions', organisation, r, by),
             },
           )
         : undefined,
