@@ -352,6 +352,17 @@ describe('PromQL built from requests, read back with the PromQL grammar', () => 
           }
           for (const asked of prometheus.asked) {
             if (asked === 'rules') continue;
+            if (asked.startsWith('labels ')) {
+              // "labels <label> <selector>... <start> <end>": an index lookup's selectors.
+              for (const looked of asked.split(' ').slice(2, -2)) {
+                sent++;
+                const problems = selectorViolations(
+                  readPromql(looked).selectors,
+                );
+                holds(problems.length === 0, () => `${problems}: ${looked}`);
+              }
+              continue;
+            }
             // "range <query> <start> <end> <step>" or "instant <query> <time>".
             const [type, ...words] = asked.split(' ');
             const promql = words.slice(0, type === 'range' ? -3 : -1).join(' ');

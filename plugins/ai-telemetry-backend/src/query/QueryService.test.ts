@@ -109,6 +109,34 @@ describe('QueryService', () => {
         withheld: 'retention',
       });
     });
+
+    it("withholds the previous tiles without reading anyone's series when no counter has samples then", async () => {
+      const everyone = participantsFrom(activity(users(1, 10)));
+      const prometheus = fakePrometheus(everyone, { counterNames: [] });
+      const service = testQueryService({ prometheus: prometheus.client });
+      const body = figures(
+        await service.dashboard(
+          service.parseRequest({ range: '7d' }),
+          credentials,
+        ),
+      );
+      const start = body.window.start / 1000;
+      expect(loaded(body.panels.overview).previous).toMatchObject({
+        withheld: 'threshold',
+      });
+      // The index was asked once, over the week before up to its asOf; no query read anyone's
+      // series in that week (the rule coverage reads the organisation's rules before the window).
+      const lookups = prometheus.asked.filter(q => q.startsWith('labels'));
+      expect(lookups).toEqual([
+        `labels __name__ ${SEED_METRICS.join(' ')} ${start - 7 * 86400} ${
+          body.window.asOf / 1000 - 7 * 86400 - 0.001
+        }`,
+      ]);
+      const times = prometheus.asked
+        .filter(q => q.startsWith('instant') && /ai_copilot_|per_user/.test(q))
+        .map(q => Number(q.split(' ').at(-1)));
+      expect(times.every(t => t > start)).toBe(true);
+    });
   });
 
   describe('the usage panel (tokens and cost)', () => {
@@ -526,9 +554,15 @@ describe('QueryService', () => {
       const { prometheus, service } = serviceFor(activity(users(1, 25)));
       const body = await teamDashboard(service, 'dept');
       expect(figures(body).tooFewParticipants).toBe(false);
-      // The threshold read the organisation's participants, with no user_hash matcher.
+      // The threshold read the organisation's participants, with no user_hash matcher (over
+      // the whole window: adoption's running day is read per developer too).
+      const { window } = figures(body);
+      const whole = `[${(window.asOf - window.start) / 1000}s]`;
       const participants = prometheus.asked.filter(
-        q => q.startsWith('instant sum by (user_hash, ') && q.includes(' > 0 '),
+        q =>
+          q.startsWith('instant sum by (user_hash, ') &&
+          q.includes(' > 0 ') &&
+          q.includes(whole),
       );
       // One per family (the four of the dashboard, and the six the usage panel is checked on),
       // for this window and, for the tiles' change, the one before it.

@@ -48,6 +48,7 @@ import {
   UsageVisibility,
 } from './panels';
 import { AnswerCache, SerialisedAnswer } from './AnswerCache';
+import { CounterPresence } from './CounterPresence';
 import { QueryCache } from './QueryCache';
 import { PrivacyThreshold } from './privacyThreshold';
 import { RowVisibility } from './breakdownRows';
@@ -166,6 +167,7 @@ export class QueryService {
   private readonly coverage: RuleCoverage;
   private readonly recorded: DailyRuleCoverage;
   private readonly privacy: PrivacyThreshold;
+  private readonly presence: CounterPresence;
   private readonly usageChecks = new WeakMap<
     PanelParams,
     Promise<UsageVisibility>
@@ -186,6 +188,12 @@ export class QueryService {
     );
     this.recorded = new DailyRuleCoverage((query, start, end, step) =>
       this.run({ type: 'range', query, start, end, step }),
+    );
+    this.presence = new CounterPresence((label, matchers, start, end) =>
+      options.cache.get(
+        JSON.stringify(['label-values', label, matchers, start, end]),
+        () => options.prometheus.labelValues(label, matchers, start, end),
+      ),
     );
     this.privacy = new PrivacyThreshold({
       run: spec => this.run(spec),
@@ -673,7 +681,7 @@ export class QueryService {
   ): Promise<PreviousWindow> {
     const { start, end, asOf, step, barStep } = params.window;
     const length = end - start;
-    const previous: PanelParams = await this.withRecordedDays({
+    const previousRequest: PanelParams = {
       ...params,
       recordedDays: undefined,
       window: {
@@ -683,13 +691,18 @@ export class QueryService {
         step,
         barStep,
       },
-    });
-    const window = toWindow(previous);
+    };
+    const window = toWindow(previousRequest);
     const earliest =
       this.now() - this.options.settings.privacy.retentionDays * 86400;
-    if (previous.window.start < earliest) {
+    if (previousRequest.window.start < earliest) {
       return { window, withheld: 'retention' };
     }
+    // Before the first data, no one to count: the threshold withholds it without reading them.
+    if (!(await this.presence.any(previousRequest.window))) {
+      return { window, withheld: 'threshold' };
+    }
+    const previous = await this.withRecordedDays(previousRequest);
     const reason = team
       ? await this.privacy.team(previous, team)
       : await this.privacy.organisation(previous);

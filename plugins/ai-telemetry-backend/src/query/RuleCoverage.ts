@@ -19,7 +19,9 @@ export type InstantRun = (
 /**
  * Non-empty when the family's raw counters have samples in the hour before the evaluation time
  * but its recording rule has no value at that time (which is what the panels' hourly subqueries
- * read): then the rule cannot stand in for the counters.
+ * read): then the rule cannot stand in for the counters. Prometheus reads both sides whatever
+ * the other holds, and the counters' side is every per-developer series of the family: asked
+ * only once {@link ruleQuery} found the rule without a value.
  */
 export function uncoveredQuery(family: MetricFamily): string {
   return (
@@ -76,11 +78,22 @@ export class RuleCoverage {
     lastRead: number,
   ): Promise<boolean> {
     const span = lastRead - firstRead;
-    const [atEnd, ruleBegan] = await Promise.all([
-      this.instant(uncoveredQuery(family), lastRead),
-      this.instant(ruleBeganQuery(family, span), lastRead),
+    const [ruleAtEnd, ruleAtStart] = await Promise.all([
+      this.instant(ruleQuery(family), lastRead),
+      this.instant(ruleQuery(family), firstRead + HOUR),
     ]);
-    if (atEnd.length > 0) return false;
+    if (
+      ruleAtEnd.length === 0 &&
+      (await this.instant(uncoveredQuery(family), lastRead)).length > 0
+    ) {
+      return false;
+    }
+    // A value for the first hour read: the rule began before the window, nothing to check there.
+    if (ruleAtStart.length > 0) return true;
+    const ruleBegan = await this.instant(
+      ruleBeganQuery(family, span),
+      lastRead,
+    );
     if (ruleBegan.length === 0) {
       // No rule value in the window: covered only when the counters have no samples either.
       const counters = await this.instant(
@@ -100,6 +113,11 @@ export class RuleCoverage {
     );
     return before.length === 0;
   }
+}
+
+/** Non-empty when the family's rule has a value at the evaluation time (a few series). */
+function ruleQuery(family: MetricFamily): string {
+  return `count(${RECORDING_RULES[family]})`;
 }
 
 /** The first hour (a Unix time) within `span` seconds before the evaluation time at which the family's rule had a value. */

@@ -61,38 +61,52 @@ export const PER_USER_DAILY_RULES: Record<CounterFamily, string> = {
   pullRequests: 'ai_telemetry:pull_requests_per_user:increase1d',
 };
 
+/** A daily rule that keeps only some labels of its counter, and which (user_hash aside). */
+export type NarrowDailyRule = { rule: string; labels: readonly string[] };
+
 /**
- * The per-developer daily rules without the filter labels, with the labels they keep besides
- * user_hash: read instead of {@link PER_USER_DAILY_RULES} wherever a query needs no other label
- * (the views without filters), since they hold fewer series.
+ * The per-developer daily rules without the filter labels, each with the labels it keeps besides
+ * user_hash, fewest first: read instead of {@link PER_USER_DAILY_RULES} wherever a query needs
+ * no other label (the views without filters), since they hold fewer series. Who was active, and
+ * on which days, needs not even the suggestions' outcome: half the series again.
  */
 export const PER_USER_DAILY_UNFILTERED: Partial<
-  Record<CounterFamily, { rule: string; labels: readonly string[] }>
+  Record<CounterFamily, readonly NarrowDailyRule[]>
 > = {
-  suggestions: {
-    rule: 'ai_telemetry:suggestions_per_user_unfiltered:increase1d',
-    labels: ['accepted'],
-  },
-  linesGenerated: {
-    rule: 'ai_telemetry:lines_generated_per_user_unfiltered:increase1d',
-    labels: [],
-  },
-  timeSaved: {
-    rule: 'ai_telemetry:time_saved_seconds_per_user_unfiltered:increase1d',
-    labels: [],
-  },
-  featureUsage: {
-    rule: 'ai_telemetry:feature_usage_per_user_unfiltered:increase1d',
-    labels: [],
-  },
-  tokens: {
-    rule: 'ai_telemetry:tokens_per_user_unfiltered:increase1d',
-    labels: [],
-  },
-  costUsd: {
-    rule: 'ai_telemetry:cost_usd_per_user_unfiltered:increase1d',
-    labels: [],
-  },
+  suggestions: [
+    { rule: 'ai_telemetry:suggestions_shown_per_user:increase1d', labels: [] },
+    {
+      rule: 'ai_telemetry:suggestions_per_user_unfiltered:increase1d',
+      labels: ['accepted'],
+    },
+  ],
+  linesGenerated: [
+    {
+      rule: 'ai_telemetry:lines_generated_per_user_unfiltered:increase1d',
+      labels: [],
+    },
+  ],
+  timeSaved: [
+    {
+      rule: 'ai_telemetry:time_saved_seconds_per_user_unfiltered:increase1d',
+      labels: [],
+    },
+  ],
+  featureUsage: [
+    {
+      rule: 'ai_telemetry:feature_usage_per_user_unfiltered:increase1d',
+      labels: [],
+    },
+  ],
+  tokens: [
+    { rule: 'ai_telemetry:tokens_per_user_unfiltered:increase1d', labels: [] },
+  ],
+  costUsd: [
+    {
+      rule: 'ai_telemetry:cost_usd_per_user_unfiltered:increase1d',
+      labels: [],
+    },
+  ],
 };
 
 /** The per-developer daily rule to read for a query that needs these labels (user_hash aside). */
@@ -100,11 +114,57 @@ export function perUserDailyRule(
   family: CounterFamily,
   labels: readonly string[],
 ): string {
-  const unfiltered = PER_USER_DAILY_UNFILTERED[family];
-  const fits = labels.every(
-    label => label === 'user_hash' || unfiltered?.labels.includes(label),
+  const narrow = PER_USER_DAILY_UNFILTERED[family]?.find(candidate =>
+    labels.every(
+      label => label === 'user_hash' || candidate.labels.includes(label),
+    ),
   );
-  return unfiltered && fits ? unfiltered.rule : PER_USER_DAILY_RULES[family];
+  return narrow?.rule ?? PER_USER_DAILY_RULES[family];
+}
+
+/**
+ * The organisation's daily rules for the usage families, which have no hourly ones
+ * (deploy/prometheus/rules/ai-telemetry-per-user.yml, evaluated with the per-developer daily
+ * rules and marked by the same marker): each day's increase summed over developers, by the
+ * labels the usage panel draws, without user_hash. The organisation's charts and totals read
+ * these; a team's, which must select its members, the per-developer rules.
+ */
+export const ORGANISATION_DAILY_RULES: Partial<
+  Record<CounterFamily, NarrowDailyRule>
+> = {
+  tokens: {
+    rule: 'ai_telemetry:tokens:increase1d',
+    labels: ['assistant', 'model', 'type'],
+  },
+  costUsd: {
+    rule: 'ai_telemetry:cost_usd:increase1d',
+    labels: ['assistant', 'model'],
+  },
+  sessions: { rule: 'ai_telemetry:sessions:increase1d', labels: ['assistant'] },
+  activeSeconds: {
+    rule: 'ai_telemetry:active_seconds:increase1d',
+    labels: ['assistant', 'type'],
+  },
+  commits: { rule: 'ai_telemetry:commits:increase1d', labels: ['assistant'] },
+  pullRequests: {
+    rule: 'ai_telemetry:pull_requests:increase1d',
+    labels: ['assistant'],
+  },
+};
+
+/**
+ * The daily rule to read for a query that needs these labels (a team's matcher counts as
+ * user_hash): the organisation's where the family has one that keeps them all, else the
+ * per-developer rule ({@link perUserDailyRule}).
+ */
+export function dailyRule(
+  family: CounterFamily,
+  labels: readonly string[],
+): string {
+  const organisation = ORGANISATION_DAILY_RULES[family];
+  return organisation && labels.every(l => organisation.labels.includes(l))
+    ? organisation.rule
+    : perUserDailyRule(family, labels);
 }
 
 /** Marks each day the per-developer daily rules were evaluated for (value 1). */

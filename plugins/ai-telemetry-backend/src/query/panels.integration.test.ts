@@ -621,9 +621,7 @@ describe('the panels on generated data', () => {
       // has them, everything from the counters on VictoriaMetrics.
       const active = panel(body.panels, 'overview').queries[1].query;
       expect(
-        active.includes(
-          'ai_telemetry:suggestions_per_user_unfiltered:increase1d',
-        ),
+        active.includes('ai_telemetry:suggestions_shown_per_user:increase1d'),
       ).toBe(kind === 'prometheus');
     });
 

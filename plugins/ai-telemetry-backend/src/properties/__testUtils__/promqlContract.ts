@@ -11,6 +11,7 @@ import {
   PER_USER_DAILY_EVALUATED,
   PER_USER_DAILY_RULES,
   PER_USER_DAILY_UNFILTERED,
+  ORGANISATION_DAILY_RULES,
 } from '../../query/families';
 
 /**
@@ -137,10 +138,17 @@ export const SELECTABLE: ReadonlyMap<string, readonly string[]> = new Map([
       METRIC_LABELS[FAMILY_METRICS[family as keyof typeof FAMILY_METRICS]],
     ],
   ),
-  ...Object.values(PER_USER_DAILY_UNFILTERED).map(
-    (unfiltered): [string, readonly string[]] => [
-      unfiltered!.rule,
-      ['user_hash', ...unfiltered!.labels],
+  ...Object.values(PER_USER_DAILY_UNFILTERED).flatMap(narrow =>
+    narrow!.map((unfiltered): [string, readonly string[]] => [
+      unfiltered.rule,
+      ['user_hash', ...unfiltered.labels],
+    ]),
+  ),
+  // The organisation's daily rules: no user_hash.
+  ...Object.values(ORGANISATION_DAILY_RULES).map(
+    (organisation): [string, readonly string[]] => [
+      organisation!.rule,
+      organisation!.labels,
     ],
   ),
   [PER_USER_DAILY_EVALUATED, []],

@@ -43,7 +43,12 @@ export function memoryCache(): CacheService & { ttls: unknown[] } {
  */
 export function fakePrometheus(
   answer: (query: string) => PrometheusSeries[] = () => [],
-  options: { held?: boolean; rules?: PrometheusAlertRule[] } = {},
+  options: {
+    held?: boolean;
+    rules?: PrometheusAlertRule[];
+    /** What the index answers for counter names (some counter when absent). */
+    counterNames?: string[];
+  } = {},
 ) {
   const asked: string[] = [];
   let release = () => {};
@@ -62,6 +67,17 @@ export function fakePrometheus(
       respond(`range ${query} ${start} ${end} ${step}`, query),
     instantQuery: (query: string, time: number) =>
       respond(`instant ${query} ${time}`, query),
+    // The index names a counter in every window unless told otherwise.
+    labelValues: async (
+      label: string,
+      matchers: string[],
+      start: number,
+      end: number,
+    ) => {
+      asked.push(`labels ${label} ${matchers.join(' ')} ${start} ${end}`);
+      await gate;
+      return options.counterNames ?? ['ai_copilot_suggestions_total'];
+    },
     alertRules: async () => {
       asked.push('rules');
       await gate;

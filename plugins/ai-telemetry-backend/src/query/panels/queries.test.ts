@@ -200,12 +200,13 @@ describe('the panel catalog', () => {
         `label_replace(increase(ai_copilot_suggestions_total{source="github"}[432000s] @ ${until}), "ai_telemetry_part", "imported", "", "") or ` +
         'label_replace(increase(ai_copilot_suggestions_total[133200s]), "ai_telemetry_part", "after", "", "")) > 0',
     );
-    // Without filters, the rule without the filter labels (fewer series); a team's matcher
-    // applies to the rule too; the usage families have no imported samples.
+    // Without filters, the rule without the filter labels, here without the outcome either
+    // (fewer series); a team's matcher applies to the rule too; the usage families have no
+    // imported samples.
     expect(
       activeUsersQuery({ ...recorded, team, filters: {} }).display,
     ).toContain(
-      'sum_over_time(ai_telemetry:suggestions_per_user_unfiltered:increase1d{user_hash=~"$team"}[431999999ms]',
+      'sum_over_time(ai_telemetry:suggestions_shown_per_user:increase1d{user_hash=~"$team"}[431999999ms]',
     );
     expect(participantsQuery(recorded, 'tokens').query).not.toContain(
       'imported',
@@ -217,6 +218,41 @@ describe('the panel catalog', () => {
         'suggestions',
       ).query,
     ).toBe(participantsQuery(p, 'suggestions').query);
+  });
+
+  it("reads the organisation's usage from its daily rules, a team's from the per-developer ones", () => {
+    const p = params({ range: '7d', assistant: 'cody' });
+    const until = Date.UTC(2026, 10, 27) / 1000;
+    const recorded: PanelParams = {
+      ...p,
+      recordedDays: { from: p.window.start, until },
+    };
+    const tm = { label: 'user_hash', op: '=~' as const, value: '$team' };
+    const total = (r: PanelParams, by: string[]) =>
+      perUserIncrease(
+        'activeSeconds',
+        r,
+        r.team ? { team: tm } : {},
+        by,
+        4 * DAY,
+      );
+    const organisation = total(recorded, ['type']);
+    expect(organisation).toContain(
+      'sum_over_time(ai_telemetry:active_seconds:increase1d{assistant="cody"}[172799999ms]',
+    );
+    expect(organisation).not.toContain('per_user');
+    expect(total({ ...recorded, team }, ['type'])).toContain(
+      'ai_telemetry:active_seconds_per_user:increase1d{assistant="cody",user_hash=~"$team"}',
+    );
+    // Per developer, the per-developer rule whatever the view.
+    expect(total(recorded, ['user_hash'])).toContain(
+      'ai_telemetry:active_seconds_per_user:increase1d',
+    );
+    const usage = PANELS.usage.plan(recorded, rules).queries;
+    const tokens = usage.find(q => q.query.includes('tokens'));
+    expect(tokens?.query).toBe(
+      'sum by (assistant, model, type) (last_over_time(ai_telemetry:tokens:increase1d{assistant="cody"}[86399999ms] offset -86399999ms))',
+    );
   });
 
   it('reads the part of a window before its first midnight from the counters, at that midnight', () => {

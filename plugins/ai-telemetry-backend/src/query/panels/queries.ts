@@ -6,6 +6,7 @@ import {
 import {
   BREAKDOWN_LABELS,
   CounterFamily,
+  dailyRule,
   FAMILY_FILTERS,
   FAMILY_METRICS,
   hasRecordingRule,
@@ -157,9 +158,11 @@ export function recordedSpan(
 
 /**
  * `sum by (by) (increase(counter[w]))` over (time − w, time] (time: the window's `asOf`), per
- * series of `by` (user_hash among them), under the request's filters. Where the per-developer
- * daily rules hold whole days of it ({@link PanelParams.recordedDays}), those days are summed
- * from the rule (`sum_over_time(rule[…] @ …)`: a day's sample lies in [its midnight, the next)),
+ * series of `by` (user_hash among them, or a total), under the request's filters and `only`
+ * these matchers besides. Where the daily rules hold whole days of it
+ * ({@link PanelParams.recordedDays}), those days are summed from the rule ({@link dailyRule}:
+ * the organisation's where it keeps every label needed, as for a usage total, else the
+ * per-developer one; `sum_over_time(rule[…] @ …)`: a day's sample lies in [its midnight, the next)),
  * beside the raw increase of what the GitHub import wrote back-dated over the same days, and only
  * the part before the first recorded day and after the last is read from the counters (each part
  * evaluated at its own end with `@`): a few days of per-user samples instead of the whole window.
@@ -171,21 +174,25 @@ export function perUserIncrease(
   rendering: Rendering,
   by: readonly string[],
   windowSeconds: number,
+  only: readonly LabelMatcher[] = [],
 ): string {
   const time = Math.floor(params.window.asOf);
   const start = time - windowSeconds;
   const grouped = (expr: string) =>
     by.length > 0 ? `sum by (${by.join(', ')}) (${expr})` : `sum (${expr})`;
+  const matchers = [
+    ...filterMatchers(family, params.filters),
+    ...only,
+    ...(rendering.team ? [rendering.team] : []),
+  ];
   const span = recordedSpan(params, start, time);
   if (!span) {
     return grouped(
-      increaseOver(family, params, rendering, 'raw', windowSeconds),
+      `increase(${selector(FAMILY_METRICS[family], matchers)}[${seconds(
+        windowSeconds,
+      )}])`,
     );
   }
-  const matchers = [
-    ...filterMatchers(family, params.filters),
-    ...(rendering.team ? [rendering.team] : []),
-  ];
   const counter = (extra: LabelMatcher[] = []) =>
     selector(FAMILY_METRICS[family], [...matchers, ...extra]);
   const recordedMs = (span.until - span.from) * 1000 - 1;
@@ -193,7 +200,7 @@ export function perUserIncrease(
     part(
       'recorded',
       `sum_over_time(${selector(
-        perUserDailyRule(family, [...by, ...matchers.map(m => m.label)]),
+        dailyRule(family, [...by, ...matchers.map(m => m.label)]),
         matchers,
       )}[${recordedMs}ms] @ ${(span.until + DAY - 0.001).toFixed(3)})`,
     ),
@@ -224,6 +231,9 @@ export function perUserIncrease(
   return grouped(parts.join(' or '));
 }
 
+/** A day's sample lies in [its midnight, the next): read forward from the midnight. */
+const DAY_AHEAD_MS = DAY * 1000 - 1;
+
 /**
  * The family's per-developer daily rule, per day: evaluated at a midnight, the day that ended
  * there (a day's sample lies in [its midnight, the next), read forward with a negative offset),
@@ -243,26 +253,34 @@ export function perUserDailySeries(
     ...filterMatchers(family, params.filters),
     ...(rendering.team ? [rendering.team] : []),
   ];
-  const ahead = DAY * 1000 - 1;
   return `last_over_time(${selector(
     perUserDailyRule(family, [...labels, ...matchers.map(m => m.label)]),
     matchers,
-  )}[${ahead}ms] offset -${ahead}ms)`;
+  )}[${DAY_AHEAD_MS}ms] offset -${DAY_AHEAD_MS}ms)`;
 }
 
-/** {@link perUserDailySeries} summed `by` these labels. */
-export function perUserDaily(
+/**
+ * The family's increase per day, summed `by` these labels, for a range query with a daily step
+ * over the days {@link recordedSpan} finds, under the request's filters and a team's matcher:
+ * from the organisation's daily rule where the family has one that keeps every label the query
+ * needs (some hundred series instead of one per developer), else from the per-developer one
+ * ({@link dailyRule}). Both are evaluated together and marked by the same marker, so they hold
+ * the same days.
+ */
+export function dailyTotal(
   family: CounterFamily,
   params: PanelParams,
   rendering: Rendering,
   by: readonly string[],
 ): string {
-  return `sum by (${by.join(', ')}) (${perUserDailySeries(
-    family,
-    params,
-    rendering,
-    by,
-  )})`;
+  const matchers = [
+    ...filterMatchers(family, params.filters),
+    ...(rendering.team ? [rendering.team] : []),
+  ];
+  return `sum by (${by.join(', ')}) (last_over_time(${selector(
+    dailyRule(family, [...by, ...matchers.map(m => m.label)]),
+    matchers,
+  )}[${DAY_AHEAD_MS}ms] offset -${DAY_AHEAD_MS}ms))`;
 }
 
 /**

@@ -6,6 +6,7 @@ import {
 } from '@fawkes/plugin-ai-telemetry-common';
 import { PrometheusSeries } from '../../upstream/PrometheusClient';
 import { CounterFamily, PanelParams } from '../families';
+import { LabelMatcher } from '../promql';
 import { rounded } from './buckets';
 import { ComparableTeam, definePanel, PanelContext } from './panel';
 import { InstantQuery, perUserIncrease, windowTotalQuery } from './queries';
@@ -14,12 +15,15 @@ import { InstantQuery, perUserIncrease, windowTotalQuery } from './queries';
  * Each pseudonym's increase of a family over the window (up to `asOf`), under the filters it applies: one
  * series per pseudonym (and per label of `by`), for every team at once, from the per-developer
  * daily rules and the counters ({@link perUserIncrease}); the pseudonyms are only counted into
- * teams here and never leave the backend.
+ * teams here and never leave the backend. Only those with data (`> 0`: the others add nothing),
+ * which makes it, without filters, the very query of the privacy threshold's participants
+ * (participantsQuery), so that the two share one answer.
  */
 function perUserQuery(
   params: PanelParams,
   family: CounterFamily,
   by: string[] = [],
+  only: LabelMatcher[] = [],
 ): InstantQuery {
   const organisation: PanelParams = {
     window: params.window,
@@ -29,12 +33,20 @@ function perUserQuery(
   return windowTotalQuery(organisation, {
     family,
     build: (r, _s, seconds) =>
-      perUserIncrease(family, organisation, r, ['user_hash', ...by], seconds),
+      `${perUserIncrease(
+        family,
+        organisation,
+        r,
+        ['user_hash', ...by],
+        seconds,
+        only,
+      )} > 0`,
   });
 }
 
 type PerUserQueries = {
   suggestions: InstantQuery;
+  accepted: InstantQuery;
   linesGenerated: InstantQuery;
   timeSaved: InstantQuery;
 };
@@ -45,15 +57,20 @@ type Queries = PerUserQueries | Record<string, never>;
 function queriesOf(params: PanelParams): Queries {
   if (params.team) return {};
   const { language } = params.filters;
+  // Shown, and accepted, per developer; by language under a language filter, so that the time
+  // saved (which has no language) is divided by the developers active in any language, as the
+  // time saved panel does. Without a language filter the first is the active developers' query
+  // (and without filters the threshold's participants query): one answer for all of them.
+  const anyLanguage: PanelParams = {
+    ...params,
+    filters: { assistant: params.filters.assistant },
+  };
+  const by = language ? ['language'] : [];
   return {
-    // By outcome; by language too under a language filter, so that the time saved (which has
-    // no language) is divided by the developers active in any language, as the time saved
-    // panel does.
-    suggestions: perUserQuery(
-      { ...params, filters: { assistant: params.filters.assistant } },
-      'suggestions',
-      language ? ['accepted', 'language'] : ['accepted'],
-    ),
+    suggestions: perUserQuery(anyLanguage, 'suggestions', by),
+    accepted: perUserQuery(anyLanguage, 'suggestions', by, [
+      { label: 'accepted', op: '=', value: 'true' },
+    ]),
     linesGenerated: perUserQuery(params, 'linesGenerated'),
     timeSaved: perUserQuery(params, 'timeSaved'),
   };
@@ -80,7 +97,7 @@ type PerUser = {
 };
 
 function perUser(
-  [suggestions, lines, timeSaved]: PrometheusSeries[][],
+  [suggestions, accepted, lines, timeSaved]: PrometheusSeries[][],
   language: string | undefined,
 ): PerUser {
   const figures: PerUser = {
@@ -97,7 +114,12 @@ function perUser(
     add(figures.shownAnyLanguage, hash, v);
     if (language !== undefined && s.labels.language !== language) continue;
     add(figures.shown, hash, v);
-    if (s.labels.accepted === 'true') add(figures.accepted, hash, v);
+  }
+  for (const s of accepted) {
+    const hash = s.labels.user_hash;
+    if (!hash) continue;
+    if (language !== undefined && s.labels.language !== language) continue;
+    add(figures.accepted, hash, valueOf(s));
   }
   for (const [series, totals] of [
     [lines, figures.lines],
@@ -174,6 +196,7 @@ async function loadTeamComparison(
   if (teams.length === 0) return { teams: [], totalTeams: 0, minGroupSize };
   const results = await Promise.all([
     ctx.run(queries.suggestions),
+    ctx.run(queries.accepted),
     ctx.run(queries.linesGenerated),
     ctx.run(queries.timeSaved),
   ]);
@@ -201,11 +224,11 @@ async function loadTeamComparison(
  * (A row's lines and time saved are the whole window's increase, where the tab's charts add up
  * their steps: the two agree up to the edges of Prometheus's extrapolation.)
  *
- * The figures come from one instant query per family over the whole organisation
- * (`sum by (user_hash[, accepted]) (increase(...[window]))`, the whole days from the
- * per-developer daily rules: {@link perUserIncrease}), summed in memory over
- * each Group's opted-in members and the members of the groups below it, so that any number of
- * teams costs three queries. On a team dashboard it runs nothing and answers `teams: null`.
+ * The figures come from one instant query per figure over the whole organisation (shown,
+ * accepted, lines, seconds: `sum by (user_hash) (increase(...[window])) > 0`, the whole days
+ * from the per-developer daily rules: {@link perUserIncrease}), summed in memory over each
+ * Group's opted-in members and the members of the groups below it, so that any number of teams
+ * costs four queries, of which the dashboard's other panels and its threshold ask three too. On a team dashboard it runs nothing and answers `teams: null`.
  */
 export const teamComparisonPanel = definePanel({
   id: 'teamComparison',

@@ -26,7 +26,7 @@ import { definePanel, PanelContext, runSeries, scalarOf } from './panel';
 import {
   increaseOver,
   InstantQuery,
-  perUserDaily,
+  dailyTotal,
   perUserIncrease,
   seriesQuery,
   SeriesQuery,
@@ -34,16 +34,15 @@ import {
 } from './queries';
 
 /**
- * Tokens per bar, by assistant, model and type. The usage families have no organisation
- * rules: the whole days the per-developer daily rules hold are summed from them, the rest is read
+ * Tokens per bar, by assistant, model and type. The usage families have no hourly organisation
+ * rules: the whole days the daily rules hold are read from them ({@link dailyTotal}), the rest
  * from the counters.
  */
 function tokensQuery(params: PanelParams): SeriesQuery {
   const { start, barStep } = params.window;
   return seriesQuery(params, start, barStep, {
     family: 'tokens',
-    daily: r =>
-      perUserDaily('tokens', params, r, ['assistant', 'model', 'type']),
+    daily: r => dailyTotal('tokens', params, r, ['assistant', 'model', 'type']),
     build: (r, _s, seconds) =>
       `sum by (assistant, model, type) (${increaseOver(
         'tokens',
@@ -60,7 +59,7 @@ function costQuery(params: PanelParams): SeriesQuery {
   const { start, barStep } = params.window;
   return seriesQuery(params, start, barStep, {
     family: 'costUsd',
-    daily: r => perUserDaily('costUsd', params, r, ['assistant', 'model']),
+    daily: r => dailyTotal('costUsd', params, r, ['assistant', 'model']),
     build: (r, _s, seconds) =>
       `sum by (assistant, model) (${increaseOver(
         'costUsd',
