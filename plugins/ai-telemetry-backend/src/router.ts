@@ -32,6 +32,7 @@ import {
 } from './query/createQueryRouter';
 import { QueryService } from './query/QueryService';
 import { createOpenApiRouter } from './schema/openapi.generated';
+import { compileOpenApiPathsOnce } from './schema/openApiPathMatching';
 import { HealthCheck } from './upstream/HealthCheck';
 import { PrometheusClient } from './upstream/PrometheusClient';
 import { PushgatewayClient } from './upstream/PushgatewayClient';
@@ -86,7 +87,9 @@ export async function createRouter({
 }: RouterOptions): Promise<express.Router> {
   const limits: LimitSettings = { ...DEFAULT_LIMITS, ...givenLimits };
   // Checks each request against src/schema/openapi.yaml before the routes see it; it also
-  // serves the spec at /openapi.json.
+  // serves the spec at /openapi.json. It finds a request's operation among the spec's paths
+  // compiled once, not on every request.
+  compileOpenApiPathsOnce();
   const api = await createOpenApiRouter({
     // Backstage authenticates the callers (its auth policies and httpAuth); the spec's security
     // schemes only say which credentials each route takes.
