@@ -5,19 +5,22 @@ import {
   TeamComparisonRow,
 } from '@fawkes/plugin-ai-telemetry-common';
 import { PrometheusSeries } from '../../upstream/PrometheusClient';
-import { CounterFamily, PanelParams } from '../families';
+import { CounterFamily, FAMILY_FILTERS, PanelParams } from '../families';
 import { LabelMatcher } from '../promql';
 import { rounded } from './buckets';
 import { ComparableTeam, definePanel, PanelContext } from './panel';
-import { InstantQuery, perUserIncrease, windowTotalQuery } from './queries';
+import {
+  InstantQuery,
+  participantsQuery,
+  perUserIncrease,
+  windowTotalQuery,
+} from './queries';
 
 /**
  * Each pseudonym's increase of a family over the window (up to `asOf`), under the filters it applies: one
  * series per pseudonym (and per label of `by`), for every team at once, from the per-developer
  * daily rules and the counters ({@link perUserIncrease}); the pseudonyms are only counted into
- * teams here and never leave the backend. Only those with data (`> 0`: the others add nothing),
- * which makes it, without filters, the very query of the privacy threshold's participants
- * (participantsQuery), so that the two share one answer.
+ * teams here and never leave the backend. Only those with data (`> 0`: the others add nothing).
  */
 function perUserQuery(
   params: PanelParams,
@@ -71,8 +74,10 @@ function queriesOf(params: PanelParams): Queries {
     accepted: perUserQuery(anyLanguage, 'suggestions', by, [
       { label: 'accepted', op: '=', value: 'true' },
     ]),
-    linesGenerated: perUserQuery(params, 'linesGenerated'),
-    timeSaved: perUserQuery(params, 'timeSaved'),
+    // Lines and time saved: the privacy threshold's own answers (per developer and label,
+    // whatever the filters), narrowed to the filters here.
+    linesGenerated: participantsQuery(params, 'linesGenerated'),
+    timeSaved: participantsQuery(params, 'timeSaved'),
   };
 }
 
@@ -98,8 +103,9 @@ type PerUser = {
 
 function perUser(
   [suggestions, accepted, lines, timeSaved]: PrometheusSeries[][],
-  language: string | undefined,
+  filters: PanelParams['filters'],
 ): PerUser {
+  const { language } = filters;
   const figures: PerUser = {
     shown: new Map(),
     accepted: new Map(),
@@ -121,12 +127,18 @@ function perUser(
     if (language !== undefined && s.labels.language !== language) continue;
     add(figures.accepted, hash, valueOf(s));
   }
-  for (const [series, totals] of [
-    [lines, figures.lines],
-    [timeSaved, figures.seconds],
+  for (const [family, series, totals] of [
+    ['linesGenerated', lines, figures.lines],
+    ['timeSaved', timeSaved, figures.seconds],
   ] as const) {
+    const applied = FAMILY_FILTERS[family].filter(
+      name => filters[name] !== undefined,
+    );
     for (const s of series) {
-      if (s.labels.user_hash) add(totals, s.labels.user_hash, valueOf(s));
+      const hash = s.labels.user_hash;
+      if (!hash) continue;
+      if (!applied.every(name => s.labels[name] === filters[name])) continue;
+      add(totals, hash, valueOf(s));
     }
   }
   return figures;
@@ -200,7 +212,7 @@ async function loadTeamComparison(
     ctx.run(queries.linesGenerated),
     ctx.run(queries.timeSaved),
   ]);
-  const figures = perUser(results, ctx.params.filters.language);
+  const figures = perUser(results, ctx.params.filters);
   return {
     teams: mostActive(teams.map(team => rowOf(team, figures))),
     totalTeams: teams.length,
