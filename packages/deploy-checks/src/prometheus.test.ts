@@ -10,7 +10,7 @@ import { readRecordingRules } from './prometheus';
 // usage (ai_telemetry:<metric>:increase1d), which keeps no pseudonym.
 const PER_USER_FILE = 'ai-telemetry-per-user.yml';
 const PER_USER_NAME =
-  /^ai_telemetry:[a-z0-9_]+_per_user(_unfiltered)?:increase1d$/;
+  /^ai_telemetry:[a-z0-9_]+_per_user(_unfiltered|_by_label)?:increase1d$/;
 
 describe('recording rules in deploy/prometheus/rules', () => {
   const all = [
@@ -36,9 +36,9 @@ describe('recording rules in deploy/prometheus/rules', () => {
     }
   });
 
-  it('keep user_hash only in the per-developer daily rules, named *_per_user[_unfiltered]:increase1d', () => {
+  it('keep user_hash only in the per-developer daily rules, named *_per_user[_unfiltered|_by_label]:increase1d', () => {
     const daily = perUser.filter(
-      rule => rule.name !== 'ai_telemetry:per_user_daily:evaluated',
+      rule => rule.name !== 'ai_telemetry:per_user_daily_v2:evaluated',
     );
     const perDeveloper = daily.filter(rule => PER_USER_NAME.test(rule.name));
     const organisation = daily.filter(rule => !PER_USER_NAME.test(rule.name));

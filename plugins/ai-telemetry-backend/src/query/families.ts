@@ -79,6 +79,10 @@ export const PER_USER_DAILY_UNFILTERED: Partial<
       rule: 'ai_telemetry:suggestions_per_user_unfiltered:increase1d',
       labels: ['accepted'],
     },
+    {
+      rule: 'ai_telemetry:suggestions_shown_per_user_by_label:increase1d',
+      labels: ['language', 'assistant'],
+    },
   ],
   linesGenerated: [
     {
@@ -168,7 +172,8 @@ export function dailyRule(
 }
 
 /** Marks each day the per-developer daily rules were evaluated for (value 1). */
-export const PER_USER_DAILY_EVALUATED = 'ai_telemetry:per_user_daily:evaluated';
+export const PER_USER_DAILY_EVALUATED =
+  'ai_telemetry:per_user_daily_v2:evaluated';
 
 /** Whether a family has an organisation-level recording rule. */
 export function hasRecordingRule(

@@ -194,7 +194,7 @@ describe('the panel catalog', () => {
     // from the counters; the filter values left out, as before.
     expect(participantsQuery(recorded, 'suggestions').query).toBe(
       'sum by (user_hash, language, assistant) (' +
-        `label_replace(sum_over_time(ai_telemetry:suggestions_per_user:increase1d[431999999ms] @ ${
+        `label_replace(sum_over_time(ai_telemetry:suggestions_shown_per_user_by_label:increase1d[431999999ms] @ ${
           until + DAY - 0.001
         }), "ai_telemetry_part", "recorded", "", "") or ` +
         `label_replace(increase(ai_copilot_suggestions_total{source="github"}[432000s] @ ${until}), "ai_telemetry_part", "imported", "", "") or ` +

@@ -150,7 +150,9 @@ describe('the team comparison', () => {
       language: 'python',
     });
     // Every event was in Python: the same rows as without the filter.
-    expect(panel.data.teams.map(t => [t.team.title, t.linesAccepted])).toEqual([
+    expect(
+      (panel.data.teams ?? []).map(t => [t.team.title, t.linesAccepted]),
+    ).toEqual([
       ['dept', 420],
       ['alpha', 120],
       ['beta', 300],
