@@ -26,6 +26,25 @@ describe('QueryCache', () => {
     expect(load).toHaveBeenCalledTimes(1);
   });
 
+  it('answers without waiting for the shared cache to keep the result, and loses nothing when it cannot', async () => {
+    const store = memoryCache();
+    const setGeneration = store.set;
+    const cache = new QueryCache(store, 60_000);
+    await cache.generation();
+    // A shared store that never finishes keeping anything, then one that fails to.
+    store.set = () => new Promise<void>(() => {});
+    const load = jest.fn(async () => 7);
+    expect(await cache.get('q', load)).toBe(7);
+    store.set = async () => {
+      throw new Error('the cache store is down');
+    };
+    expect(await cache.get('other', async () => 8)).toBe(8);
+    // This instance answers both from its own copy.
+    expect(await cache.get('q', load)).toBe(7);
+    expect(load).toHaveBeenCalledTimes(1);
+    store.set = setGeneration;
+  });
+
   it('answers later requests from the cache until dropAll', async () => {
     const store = memoryCache();
     const cache = new QueryCache(store, 60_000);

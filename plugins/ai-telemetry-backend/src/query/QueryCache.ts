@@ -126,8 +126,10 @@ export class QueryCache {
         return hit;
       }
       const value = await load();
-      await this.cache.set(fullKey, value, { ttl: ttlMs });
       this.local.set(fullKey, value, ttlMs);
+      // The shared copy is for the other instances: the answer does not wait for it, and a
+      // store that fails to keep it only costs them a query of their own.
+      this.cache.set(fullKey, value, { ttl: ttlMs }).catch(() => undefined);
       return value;
     })().finally(() => this.inFlight.delete(fullKey));
     this.inFlight.set(fullKey, loading);
