@@ -42,6 +42,31 @@ export class AuditLog {
     private readonly options: { store: AuditStore; auditor: AuditorService },
   ) {}
 
+  /** Keeps `input` in the audit log, with `detail` (the input's own when not given). */
+  private keep(input: AuditInput, detail = input.detail): Promise<void> {
+    return this.options.store.add({
+      at: new Date(),
+      action: input.action,
+      actor: input.actor,
+      subject: input.subject,
+      ...(detail !== undefined && { detail }),
+    });
+  }
+
+  /** Tells the auditor that `input` started, with its detail when it has one. */
+  private started(input: AuditInput) {
+    return this.options.auditor.createEvent({
+      eventId: eventIdOf(input.action),
+      severityLevel: severityOf(input.action),
+      request: input.request,
+      meta: {
+        action: input.action,
+        subject: input.subject,
+        ...(input.detail !== undefined && { detail: input.detail }),
+      },
+    });
+  }
+
   /**
    * Runs `work` as an audited action: the auditor sees it start and succeed or fail; the audit
    * log keeps it once it succeeded, with the detail `describe` gives of its result.
@@ -65,13 +90,7 @@ export class AuditLog {
       throw error;
     }
     const detail = describe?.(result) ?? input.detail;
-    await this.options.store.add({
-      at: new Date(),
-      action: input.action,
-      actor: input.actor,
-      subject: input.subject,
-      ...(detail !== undefined && { detail }),
-    });
+    await this.keep(input, detail);
     await event.success({ meta: detail === undefined ? {} : { detail } });
     return result;
   }
@@ -98,38 +117,14 @@ export class AuditLog {
     // The record is started once the work is waiting (the next turn of the event loop): what
     // writing it costs in this process does not hold up the work's own start.
     const recording = nextTurn().then(() =>
-      Promise.all([
-        this.options.store.add({
-          at: new Date(),
-          action: input.action,
-          actor: input.actor,
-          subject: input.subject,
-          ...(input.detail !== undefined && { detail: input.detail }),
-        }),
-        this.options.auditor.createEvent({
-          eventId: eventIdOf(input.action),
-          severityLevel: severityOf(input.action),
-          request: input.request,
-          meta: {
-            action: input.action,
-            subject: input.subject,
-            ...(input.detail !== undefined && { detail: input.detail }),
-          },
-        }),
-      ]),
+      Promise.all([this.keep(input), this.started(input)]),
     );
     const [worked, recorded] = await Promise.allSettled([working, recording]);
     if (worked.status === 'rejected') {
       const error = isError(worked.reason)
         ? worked.reason
         : new Error(String(worked.reason));
-      await this.options.store.add({
-        at: new Date(),
-        action: input.action,
-        actor: input.actor,
-        subject: input.subject,
-        detail: describeFailure(error),
-      });
+      await this.keep(input, describeFailure(error));
       if (recorded.status === 'fulfilled') {
         await recorded.value[1].fail({ error });
       }
@@ -145,23 +140,8 @@ export class AuditLog {
    * `error`), in the audit log and through the auditor.
    */
   async record(input: AuditInput & { error?: Error }): Promise<void> {
-    await this.options.store.add({
-      at: new Date(),
-      action: input.action,
-      actor: input.actor,
-      subject: input.subject,
-      ...(input.detail !== undefined && { detail: input.detail }),
-    });
-    const event = await this.options.auditor.createEvent({
-      eventId: eventIdOf(input.action),
-      severityLevel: severityOf(input.action),
-      request: input.request,
-      meta: {
-        action: input.action,
-        subject: input.subject,
-        ...(input.detail !== undefined && { detail: input.detail }),
-      },
-    });
+    await this.keep(input);
+    const event = await this.started(input);
     await (input.error ? event.fail({ error: input.error }) : event.success());
   }
 
