@@ -180,6 +180,32 @@ describe('RowVisibility.relabel', () => {
     ]);
   });
 
+  it('pools the series of an empty value, which Prometheus answers without the label', () => {
+    const legacy = decideRows({
+      families: [
+        rows('linesGenerated', [
+          [range(1, 10), { language: 'python', assistant: 'copilot' }],
+          [range(11, 20), { language: 'go', assistant: 'copilot' }],
+          // Two legacy pushes without a language.
+          [[21, 22], { assistant: 'copilot' }],
+        ]),
+      ],
+      filters: {},
+      nested: [],
+      minGroupSize: MIN,
+    });
+    expect(legacy.isPooled('language', '')).toBe(true);
+    const relabelled = legacy.relabel('linesGenerated', [
+      { labels: { language: 'python' }, points: [[100, 5]] },
+      { labels: { language: 'go' }, points: [[100, 4]] },
+      { labels: {}, points: [[100, 1]] },
+    ]);
+    expect(relabelled.map(s => s.labels.language)).not.toContain(undefined);
+    expect(
+      relabelled.find(s => s.labels.language === POOLED_ROW)?.points,
+    ).toBeDefined();
+  });
+
   it("leaves per-pseudonym results and other families' labels alone", () => {
     const own = [{ labels: { user_hash: 'u11', language: 'zig' }, points: [] }];
     expect(visibility.relabel('linesGenerated', own)).toEqual(own);

@@ -102,12 +102,17 @@ export class RowVisibility {
         this.pooled.get(label)?.size &&
         this.filters[label as FilterName] === undefined,
     );
-    if (labels.length === 0) return series;
+    // A query grouped by a label answers series without it where its value is empty (Prometheus
+    // drops empty labels: a legacy push without a language), and those are the row "".
+    const grouped = labels.filter(label =>
+      series.some(s => label in s.labels && !('user_hash' in s.labels)),
+    );
+    if (grouped.length === 0) return series;
     let renamed = false;
     const out = series.map(s => {
       if ('user_hash' in s.labels) return s;
-      const pooledLabels = labels.filter(
-        label => label in s.labels && this.isPooled(label, s.labels[label]),
+      const pooledLabels = grouped.filter(label =>
+        this.isPooled(label, s.labels[label] ?? ''),
       );
       if (pooledLabels.length === 0) return s;
       renamed = true;
