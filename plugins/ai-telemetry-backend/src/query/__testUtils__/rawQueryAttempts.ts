@@ -422,4 +422,20 @@ export const GUARD_REFUSALS: Array<[string, string, RegExp]> = [
     ).join(' + '),
     /at most 20 are checked per query/,
   ],
+  // The per-developer daily rules keep user_hash: read them for one developer's days.
+  [
+    "read a per-developer daily rule's series",
+    'ai_telemetry:suggestions_per_user:increase1d',
+    /selects ai_telemetry:suggestions_per_user:increase1d, which is not one of the plugin's/,
+  ],
+  [
+    'aggregate a per-developer daily rule, grouped by a breakdown label',
+    'count by (language) (ai_telemetry:lines_generated_per_user:increase1d)',
+    /selects ai_telemetry:lines_generated_per_user:increase1d, which is not one of the plugin's/,
+  ],
+  [
+    "read the daily rules' marker",
+    'ai_telemetry:per_user_daily_v2:evaluated',
+    /selects ai_telemetry:per_user_daily_v2:evaluated, which is not one of the plugin's/,
+  ],
 ];
