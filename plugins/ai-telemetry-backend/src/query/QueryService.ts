@@ -23,7 +23,7 @@ import {
   TeamDashboardResponse,
   TooFewParticipantsReason,
 } from '@fawkes/plugin-ai-telemetry-common';
-import { BREAKDOWN_LABELS, FamilySources, PanelParams } from './families';
+import { FamilySources, PanelParams } from './families';
 import { PanelRequest, parsePanelRequest, parseTime } from './params';
 import { InstantQuery, QuerySpec } from './panels/queries';
 import {
@@ -51,7 +51,7 @@ import { AnswerCache, SerialisedAnswer } from './AnswerCache';
 import { CounterPresence } from './CounterPresence';
 import { QueryCache } from './QueryCache';
 import { PrivacyThreshold } from './privacyThreshold';
-import { RowVisibility } from './breakdownRows';
+import { breakdownLabelsOf, RowVisibility } from './breakdownRows';
 import {
   CheckedRawQuery,
   checkQueryStep,
@@ -653,11 +653,7 @@ export class QueryService {
     team?: ResolvedTeam,
   ): Promise<PrometheusSeries[]> {
     const series = await this.run(spec);
-    const labels = BREAKDOWN_LABELS[spec.family];
-    const hasRows = series.some(
-      s => !('user_hash' in s.labels) && labels.some(l => l in s.labels),
-    );
-    if (!hasRows) return series;
+    if (breakdownLabelsOf(spec.family, series).length === 0) return series;
     let rows = this.rowChecks.get(params);
     if (!rows) {
       rows = nestedViews().then(nested =>

@@ -1,6 +1,12 @@
 import { FilterName, PanelFilters } from '@fawkes/plugin-ai-telemetry-common';
 import { PrometheusSeries } from '../upstream/PrometheusClient';
-import { BREAKDOWN_LABELS, CounterFamily, FAMILY_FILTERS } from './families';
+import {
+  appliedFilters,
+  BREAKDOWN_LABELS,
+  CounterFamily,
+  matchesFilters,
+  properSubsets,
+} from './families';
 
 /** The row that the values of a breakdown too few developers share are shown under. */
 export const POOLED_ROW = 'other';
@@ -36,14 +42,12 @@ function rowsOf(
   label: string,
   view: RowView,
 ): Map<string, Set<string>> {
-  const applied = FAMILY_FILTERS[rows.family].filter(
-    name => view.filters[name] !== undefined,
-  );
+  const applied = appliedFilters(rows.family, view.filters);
   const byValue = new Map<string, Set<string>>();
   for (const { labels } of rows.series) {
     const hash = labels.user_hash;
     if (!hash || (view.members && !view.members.has(hash))) continue;
-    if (!applied.every(name => labels[name] === view.filters[name])) continue;
+    if (!matchesFilters(labels, view.filters, applied)) continue;
     const value = labels[label] ?? '';
     const set = byValue.get(value) ?? new Set<string>();
     set.add(hash);
@@ -63,13 +67,18 @@ function union(
   return all;
 }
 
-/** Every subset of `names` but `names` itself, the empty one included. */
-function properSubsets(names: FilterName[]): FilterName[][] {
-  const subsets: FilterName[][] = [];
-  for (let mask = 0; mask < (1 << names.length) - 1; mask++) {
-    subsets.push(names.filter((_, i) => mask & (1 << i)));
-  }
-  return subsets;
+/**
+ * The breakdown labels a query's results are grouped by: those that some result without
+ * user_hash has. (A query grouped by a label answers series without it where its value is empty,
+ * since Prometheus drops empty labels: a legacy push without a language is the row "".)
+ */
+export function breakdownLabelsOf(
+  family: CounterFamily,
+  series: readonly PrometheusSeries[],
+): string[] {
+  return BREAKDOWN_LABELS[family].filter(label =>
+    series.some(s => label in s.labels && !('user_hash' in s.labels)),
+  );
 }
 
 /**
@@ -97,15 +106,10 @@ export class RowVisibility {
     family: CounterFamily,
     series: PrometheusSeries[],
   ): PrometheusSeries[] {
-    const labels = BREAKDOWN_LABELS[family].filter(
+    const grouped = breakdownLabelsOf(family, series).filter(
       label =>
         this.pooled.get(label)?.size &&
         this.filters[label as FilterName] === undefined,
-    );
-    // A query grouped by a label answers series without it where its value is empty (Prometheus
-    // drops empty labels: a legacy push without a language), and those are the row "".
-    const grouped = labels.filter(label =>
-      series.some(s => label in s.labels && !('user_hash' in s.labels)),
     );
     if (grouped.length === 0) return series;
     let renamed = false;
@@ -176,9 +180,7 @@ export function decideRows(input: {
     const readings = families
       .filter(f => BREAKDOWN_LABELS[f.family].includes(label))
       .map(rows => {
-        const applied = FAMILY_FILTERS[rows.family].filter(
-          name => filters[name] !== undefined,
-        );
+        const applied = appliedFilters(rows.family, filters);
         const viewFilters = (names: FilterName[]): PanelFilters =>
           Object.fromEntries(names.map(name => [name, filters[name]]));
         const others: RowView[] = [

@@ -1,6 +1,7 @@
 import {
   FilterName,
   METRICS,
+  PanelFilters,
   MetricName,
   OTLP_METRICS,
 } from '@fawkes/plugin-ai-telemetry-common';
@@ -198,6 +199,32 @@ export const FAMILY_FILTERS: Record<CounterFamily, readonly FilterName[]> = {
   commits: ['assistant'],
   pullRequests: ['assistant'],
 };
+
+/** The filters of `filters` that a family applies (those it has a label for and that are set). */
+export function appliedFilters(
+  family: CounterFamily,
+  filters: PanelFilters,
+): FilterName[] {
+  return FAMILY_FILTERS[family].filter(name => filters[name] !== undefined);
+}
+
+/** Whether a series' labels have the value of each of `names` that `filters` sets. */
+export function matchesFilters(
+  labels: Record<string, string>,
+  filters: PanelFilters,
+  names: readonly FilterName[],
+): boolean {
+  return names.every(name => labels[name] === filters[name]);
+}
+
+/** Every subset of `names` but `names` itself, the empty one included: the wider views. */
+export function properSubsets(names: FilterName[]): FilterName[][] {
+  const subsets: FilterName[][] = [];
+  for (let mask = 0; mask < (1 << names.length) - 1; mask++) {
+    subsets.push(names.filter((_, i) => mask & (1 << i)));
+  }
+  return subsets;
+}
 
 /**
  * The labels whose values the dashboard lists as rows or draws as series of a family's figures

@@ -1,15 +1,15 @@
 import {
-  FilterName,
-  PanelFilters,
   TooFewParticipantsReason,
   UsageWithheldReason,
 } from '@fawkes/plugin-ai-telemetry-common';
 import {
+  appliedFilters,
   BREAKDOWN_LABELS,
   CounterFamily,
-  FAMILY_FILTERS,
+  matchesFilters,
   METRIC_FAMILIES,
   PanelParams,
+  properSubsets,
   USAGE_FAMILIES,
 } from './families';
 import { participantsQuery, QuerySpec } from './panels/queries';
@@ -31,23 +31,6 @@ type FamilyParticipants = {
 
 /** A group whose view can be opened: its pseudonyms and the groups below it. */
 type View = { key: string; userHashes: Set<string>; subgroups: string[] };
-
-/** Every subset of `names` but `names` itself, the empty one included. */
-function properSubsets(names: FilterName[]): FilterName[][] {
-  const subsets: FilterName[][] = [];
-  for (let mask = 0; mask < (1 << names.length) - 1; mask++) {
-    subsets.push(names.filter((_, i) => mask & (1 << i)));
-  }
-  return subsets;
-}
-
-function matches(
-  labels: Record<string, string>,
-  filters: PanelFilters,
-  names: FilterName[],
-): boolean {
-  return names.every(name => labels[name] === filters[name]);
-}
 
 function countIn(set: Set<string>, members?: Set<string>): number {
   if (!members) return set.size;
@@ -344,21 +327,19 @@ export class PrivacyThreshold {
         const series = await this.options.run(
           participantsQuery(organisationOnly, family),
         );
-        const applied = FAMILY_FILTERS[family].filter(
-          name => filters[name] !== undefined,
-        );
+        const applied = appliedFilters(family, filters);
         const wider = properSubsets(applied);
         const under = new Set<string>();
         const outside = wider.map(() => new Set<string>());
         for (const { labels } of series) {
           const hash = labels.user_hash;
           if (!hash) continue;
-          if (matches(labels, filters, applied)) {
+          if (matchesFilters(labels, filters, applied)) {
             under.add(hash);
             continue;
           }
           wider.forEach((names, i) => {
-            if (matches(labels, filters, names)) outside[i].add(hash);
+            if (matchesFilters(labels, filters, names)) outside[i].add(hash);
           });
         }
         return { under, outside };

@@ -5,7 +5,12 @@ import {
   TeamComparisonRow,
 } from '@fawkes/plugin-ai-telemetry-common';
 import { PrometheusSeries } from '../../upstream/PrometheusClient';
-import { CounterFamily, FAMILY_FILTERS, PanelParams } from '../families';
+import {
+  appliedFilters,
+  CounterFamily,
+  matchesFilters,
+  PanelParams,
+} from '../families';
 import { LabelMatcher } from '../promql';
 import { rounded } from './buckets';
 import { ComparableTeam, definePanel, PanelContext } from './panel';
@@ -131,13 +136,11 @@ function perUser(
     ['linesGenerated', lines, figures.lines],
     ['timeSaved', timeSaved, figures.seconds],
   ] as const) {
-    const applied = FAMILY_FILTERS[family].filter(
-      name => filters[name] !== undefined,
-    );
+    const applied = appliedFilters(family, filters);
     for (const s of series) {
       const hash = s.labels.user_hash;
       if (!hash) continue;
-      if (!applied.every(name => s.labels[name] === filters[name])) continue;
+      if (!matchesFilters(s.labels, filters, applied)) continue;
       add(totals, hash, valueOf(s));
     }
   }
