@@ -15,6 +15,7 @@
 import {
   CacheService,
   CacheServiceOptions,
+  LoggerService,
   coreServices,
   createBackendPlugin,
   createServiceFactory,
@@ -64,6 +65,50 @@ class ClearableCache {
   }
 }
 
+/**
+ * The backend's log: warnings and errors printed, every message kept, so that a benchmark can
+ * wait for one (the activity index's "read ... rule-days" once it has loaded).
+ */
+class BenchLog {
+  readonly messages: string[] = [];
+  private readonly waiting: Array<{
+    pattern: RegExp;
+    resolve: (message: string) => void;
+  }> = [];
+
+  logger(): LoggerService {
+    const log =
+      (level: string) =>
+      (message: string): void => {
+        this.messages.push(message);
+        if (level === 'warn' || level === 'error') {
+          console.error(`backend ${level}: ${message}`);
+        }
+        for (const w of [...this.waiting]) {
+          if (w.pattern.test(message)) {
+            this.waiting.splice(this.waiting.indexOf(w), 1);
+            w.resolve(message);
+          }
+        }
+      };
+    const logger: LoggerService = {
+      error: log('error'),
+      warn: log('warn'),
+      info: log('info'),
+      debug: () => undefined,
+      child: () => logger,
+    };
+    return logger;
+  }
+
+  /** The first message (already logged or to come) that matches. */
+  waitFor(pattern: RegExp): Promise<string> {
+    const known = this.messages.find(m => pattern.test(m));
+    if (known) return Promise.resolve(known);
+    return new Promise(resolve => this.waiting.push({ pattern, resolve }));
+  }
+}
+
 export type BenchBackend = {
   /** Base URL, e.g. http://localhost:12345. */
   url: string;
@@ -75,6 +120,8 @@ export type BenchBackend = {
   authorization(userEntityRef: string): string;
   /** Forgets every cached query result. */
   clearCache(): void;
+  /** The first message of the backend's log that matches (already logged or to come). */
+  waitForLog(pattern: RegExp): Promise<string>;
   stop(): Promise<void>;
 };
 
@@ -109,8 +156,14 @@ export async function startBenchBackend(options: {
   retentionDays?: number;
 }): Promise<BenchBackend> {
   const cache = new ClearableCache();
+  const log = new BenchLog();
   const backend = await startTestBackend({
     features: [
+      createServiceFactory({
+        service: coreServices.rootLogger,
+        deps: {},
+        factory: () => log.logger(),
+      }),
       aiTelemetryPlugin,
       benchFloorPlugin,
       mockServices.rootConfig.factory({
@@ -142,6 +195,7 @@ export async function startBenchBackend(options: {
     floorUrl: `${url}/api/bench-floor/ping`,
     authorization: ref => `Bearer ${mockCredentials.user.token(ref)}`,
     clearCache: () => cache.clear(),
+    waitForLog: pattern => log.waitFor(pattern),
     stop: () => backend.stop(),
   };
 }

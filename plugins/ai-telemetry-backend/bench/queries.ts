@@ -18,7 +18,9 @@
  *
  * usage: yarn workspace @fawkes/plugin-ai-telemetry-backend bench:queries
  *        [--users 10000] [--days 90] [--step 1h] [--runs 5] [--batch-users 1000]
- *        [--max-minutes 240]
+ *        [--max-minutes 240] [--profile cold.cpuprofile] [--ours-only]
+ * (--profile: a CPU profile of the backend's process over the timed cold runs, for Chromium's
+ * DevTools, and its ten functions with the most time of their own printed.)
  * The TSDB is kept in .data/bench-queries/<users>x<days>d[-<step>]/ and reused by later runs
  * (delete it to generate again; an interrupted preparation resumes after its last finished
  * batch). Preparing 10,000 × 90 d at 1 h (451 M samples) took 56 minutes on a shared 2-core
@@ -29,7 +31,8 @@
  * Prometheus and the backend listen on 127.0.0.1 / localhost on free ports and are stopped at
  * the end. The whole run stops after --max-minutes.
  */
-import { existsSync, readFileSync, rmSync, statSync } from 'fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
+import { Session } from 'inspector';
 import { cpus, loadavg } from 'os';
 import { join } from 'path';
 import { parseArgs } from 'util';
@@ -51,6 +54,10 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '5' },
     'batch-users': { type: 'string', default: '1000' },
     'max-minutes': { type: 'string', default: '240' },
+    /** Writes a CPU profile of this process (the backend) over the cold runs to this file. */
+    profile: { type: 'string' },
+    /** Times only our cold and warm dashboard (no seed queries, no ratio): for quick iterations. */
+    'ours-only': { type: 'boolean', default: false },
   },
 });
 const USERS = Number(args.users);
@@ -220,6 +227,55 @@ function readQueryLog(file: string, from: number): LoggedQuery[] {
     });
 }
 
+/** A CPU profile of this process (node:inspector), written as .cpuprofile when stopped. */
+async function startProfile() {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<any>((resolve, reject) =>
+      session.post(method, params, (error, result) =>
+        error ? reject(error) : resolve(result),
+      ),
+    );
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 200 });
+  await post('Profiler.start');
+  return {
+    async stop(file: string) {
+      const { profile } = await post('Profiler.stop');
+      session.disconnect();
+      writeFileSync(file, JSON.stringify(profile));
+      type Node = {
+        id: number;
+        callFrame: { functionName: string; url: string; lineNumber: number };
+      };
+      const nodes = new Map<number, Node>(
+        (profile.nodes as Node[]).map(n => [n.id, n]),
+      );
+      const self = new Map<string, number>();
+      const samples = profile.samples as number[];
+      const deltas = profile.timeDeltas as number[];
+      samples.forEach((id, i) => {
+        const { functionName, url, lineNumber } = nodes.get(id)!.callFrame;
+        const name = `${functionName || '(anonymous)'} ${url
+          .split('/')
+          .slice(-2)
+          .join('/')}:${lineNumber + 1}`;
+        self.set(name, (self.get(name) ?? 0) + (deltas[i] ?? 0) / 1000);
+      });
+      console.log(
+        `\nCPU profile of the cold runs: ${file}; most time of their own:`,
+      );
+      [...self.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 10)
+        .forEach(([name, msTotal]) =>
+          console.log(`  ${ms(msTotal / RUNS).padStart(9)} a run  ${name}`),
+        );
+    },
+  };
+}
+
 type DashboardBody = {
   panels?: Record<
     string,
@@ -301,6 +357,13 @@ async function main() {
       retentionDays: 3650,
     });
     let started = performance.now();
+    // The activity index reads the per-developer daily rules' days once on start (and then only
+    // the new days): wait for it, as a backend that has run for a while has it.
+    const indexed = await backend.waitForLog(/^activity index: read/);
+    console.log(
+      `backend: ${indexed} (waited ${secondsSince(started)} s after start)`,
+    );
+    started = performance.now();
     await optInAll(
       backend,
       org.users.map(u => `user:default/${u.name}`),
@@ -352,7 +415,9 @@ async function main() {
 
     // The seed: each query once, untimed, to warm Prometheus and to find those that fail.
     started = performance.now();
-    const first = await Promise.all(seed.map(q => runSeedQuery(engine.url, q)));
+    const first = args['ours-only']
+      ? seed.map(() => ({ ms: NaN, error: 'left out (--ours-only)' }))
+      : await Promise.all(seed.map(q => runSeedQuery(engine.url, q)));
     const answering = seed.filter((_, i) => !first[i].error);
     const failing = seed
       .map((q, i) => ({ q, first: first[i] }))
@@ -400,6 +465,7 @@ async function main() {
     const cold: number[] = [];
     const coldFailures: string[][] = [];
     let last = warmUp;
+    const profiler = args.profile ? await startProfile() : undefined;
     for (let i = 0; i < RUNS; i++) {
       backend.clearCache();
       const [time, answer] = await timed(getDashboard);
@@ -407,6 +473,7 @@ async function main() {
       coldFailures.push(failures(answer));
       last = answer;
     }
+    if (profiler && args.profile) await profiler.stop(args.profile);
     const warm: number[] = [];
     const warmFailures: string[][] = [];
     for (let i = 0; i < RUNS; i++) {

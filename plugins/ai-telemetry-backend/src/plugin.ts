@@ -12,6 +12,8 @@ import { IngestionService } from './ingestion/IngestionService';
 import { OptInService } from './optIn/OptInService';
 import { PseudonymCache } from './optIn/PseudonymCache';
 import { MetricsService } from './metrics/MetricsService';
+import { ActivityIndex, dashboardRules } from './query/ActivityIndex';
+import { METRIC_FAMILIES, USAGE_FAMILIES } from './query/families';
 import { DatabaseErasureStore } from './database/DatabaseErasureStore';
 import { setUpPrivacy } from './privacy/setUpPrivacy';
 import { ErasureService } from './privacy/ErasureService';
@@ -170,6 +172,23 @@ export const aiTelemetryPlugin = createBackendPlugin({
           settings.prometheus.headers,
         );
         const pushgateway = new PushgatewayClient(settings.pushgateway.baseUrl);
+        // Who had data per developer and day, kept here so that the organisation's dashboard
+        // counts developers without reading every one's series (docs/architecture.md).
+        const activity = new ActivityIndex({
+          instant: (query, time) => prometheus.instantQuery(query, time),
+          range: (query, start, end, step) =>
+            prometheus.rangeQuery(query, start, end, step),
+          rules: dashboardRules([...METRIC_FAMILIES, ...USAGE_FAMILIES]),
+          days: settings.privacy.retentionDays,
+          logger,
+        });
+        await scheduler.scheduleTask({
+          id: 'ai-telemetry-activity-index',
+          scope: 'local',
+          frequency: { minutes: 5 },
+          timeout: { minutes: 30 },
+          fn: () => activity.refresh(),
+        });
         const queries = new QueryService({
           prometheus,
           cache: new QueryCache(cache),
@@ -177,6 +196,10 @@ export const aiTelemetryPlugin = createBackendPlugin({
           teams: new TeamResolver(catalog, optInStore, logger),
           settings,
           logger,
+          activity: {
+            index: activity,
+            erasures: () => erasureStore.listPseudonyms(),
+          },
         });
         const privacy = await setUpPrivacy({
           database,

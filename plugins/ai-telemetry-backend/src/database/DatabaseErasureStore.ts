@@ -121,6 +121,19 @@ export class DatabaseErasureStore implements ErasureStore {
     return rows.map(toRecord);
   }
 
+  async listPseudonyms(): Promise<
+    Array<{ userHash: string; finishedAt?: Date }>
+  > {
+    const rows = await this.db<JobRow>('erasure_jobs').select(
+      'user_hash',
+      'finished_at',
+    );
+    return rows.map(row => ({
+      userHash: row.user_hash,
+      finishedAt: toOptionalDate(row.finished_at),
+    }));
+  }
+
   async hasOpenJob(userEntityRef: string): Promise<boolean> {
     const row = await this.db('erasure_jobs')
       .where({ active_user_ref: refKey(userEntityRef) })

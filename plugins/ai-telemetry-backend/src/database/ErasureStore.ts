@@ -58,6 +58,12 @@ export interface ErasureStore {
   /** The user's jobs, newest first. */
   listForUser(userEntityRef: string): Promise<ErasureJobRecord[]>;
 
+  /**
+   * Every job's pseudonym and when it finished (none while it runs): the pseudonyms whose data
+   * is gone or going, for what this backend keeps in memory (the activity index).
+   */
+  listPseudonyms(): Promise<Array<{ userHash: string; finishedAt?: Date }>>;
+
   /** Whether the user has a job that is not done. */
   hasOpenJob(userEntityRef: string): Promise<boolean>;
 

@@ -25,7 +25,8 @@ import {
 } from '@fawkes/plugin-ai-telemetry-common';
 import { FamilySources, PanelParams } from './families';
 import { PanelRequest, parsePanelRequest, parseTime } from './params';
-import { InstantQuery, QuerySpec } from './panels/queries';
+import { IndexedInstant, InstantQuery, QuerySpec } from './panels/queries';
+import { ActivityIndex, IndexedDailyRead } from './ActivityIndex';
 import {
   LIVE_RESOLUTION_SECONDS,
   MAX_POINTS_PER_QUERY,
@@ -72,14 +73,63 @@ import { OptInStore } from '../database/OptInStore';
 /** How many checked raw queries are kept, so that one asked again is not parsed again. */
 const CHECKED_QUERIES = 100;
 
+/** How many answers of the activity index are kept for reuse (each panel read of an answer). */
+const INDEXED_ANSWERS = 32;
+
 /** Alert states change by the minute: they are reused only briefly. */
 const ALERT_RULES_TTL_MS = 10_000;
 
-/** A query to run: a panel query, or one of the service's own (kept `ttlMs`, when given). */
+/**
+ * A query to run: a panel query (with the read the activity index may answer in its place), or
+ * one of the service's own (kept `ttlMs`, when given).
+ */
 type QueryRun = (
-  | { type: 'range'; query: string; start: number; end: number; step: number }
-  | { type: 'instant'; query: string; time: number }
+  | {
+      type: 'range';
+      query: string;
+      start: number;
+      end: number;
+      step: number;
+      indexedDaily?: IndexedDailyRead;
+    }
+  | { type: 'instant'; query: string; time: number; indexed?: IndexedInstant }
 ) & { ttlMs?: number };
+
+/** The activity index and where erasures are listed, so that it forgets what they deleted. */
+export type ActivitySource = {
+  index: ActivityIndex;
+  erasures(): Promise<Array<{ userHash: string; finishedAt?: Date }>>;
+};
+
+/**
+ * The index's answer joined with the rest of the window's from Prometheus: amounts added per
+ * label set (presence stays 1), series with data only.
+ */
+function joined(
+  fromIndex: PrometheusSeries[],
+  rest: PrometheusSeries[],
+  needs: IndexedInstant['needs'],
+): PrometheusSeries[] {
+  if (!rest.some(s => (s.points[0]?.[1] ?? 0) > 0)) return fromIndex;
+  const byKey = new Map<string, PrometheusSeries>();
+  const keyOf = (labels: Record<string, string>) =>
+    JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)));
+  for (const s of fromIndex) byKey.set(keyOf(s.labels), s);
+  for (const s of rest) {
+    const value = s.points[0]?.[1];
+    if (!(value !== undefined && value > 0)) continue;
+    const known = byKey.get(keyOf(s.labels));
+    if (!known) {
+      byKey.set(keyOf(s.labels), {
+        labels: s.labels,
+        points: [[s.points[0][0], needs === 'values' ? value : 1]],
+      });
+    } else if (needs === 'values') {
+      known.points[0][1] += value;
+    }
+  }
+  return [...byKey.values()];
+}
 
 export type QueryServiceOptions = {
   prometheus: PrometheusClient;
@@ -92,6 +142,8 @@ export type QueryServiceOptions = {
   > &
     Partial<Pick<AiTelemetryConfig, 'adoption'>>;
   logger: LoggerService;
+  /** The activity index, where the backend keeps one. */
+  activity?: ActivitySource;
   /** Now, in unix seconds (tests fix it). */
   now?: () => number;
 };
@@ -180,6 +232,12 @@ export class QueryService {
   private readonly answers = new AnswerCache();
   private readonly checkedQueries = new Map<string, CheckedRawQuery>();
   private readonly poolingIndex: PoolingIndex;
+  private activityGeneration?: string;
+  private activityCheck?: Promise<void>;
+  private readonly indexedAnswers = new Map<
+    string,
+    Promise<PrometheusSeries[]>
+  >();
 
   constructor(private readonly options: QueryServiceOptions) {
     this.now = options.now ?? (() => Date.now() / 1000);
@@ -746,7 +804,79 @@ export class QueryService {
     return recordedDays ? { ...params, recordedDays } : params;
   }
 
-  private run(q: QueryRun): Promise<PrometheusSeries[]> {
+  private async run(q: QueryRun): Promise<PrometheusSeries[]> {
+    const { activity } = this.options;
+    const indexed = q.type === 'instant' ? q.indexed : q.indexedDaily;
+    if (!activity || !indexed) return this.ask(q);
+    await this.activityCurrent(activity);
+    // The same read is asked by several panels of one answer: worked out once, until the cached
+    // results' generation or what the index holds changes.
+    const key = JSON.stringify([
+      this.activityGeneration,
+      activity.index.version,
+      q.type,
+      q.query,
+      q.type === 'range' ? [q.start, q.end, q.step] : q.time,
+    ]);
+    const known = this.indexedAnswers.get(key);
+    if (known) return known;
+    const answer = this.fromActivity(activity, q);
+    this.indexedAnswers.set(key, answer);
+    answer.catch(() => this.indexedAnswers.delete(key));
+    for (const old of this.indexedAnswers.keys()) {
+      if (this.indexedAnswers.size <= INDEXED_ANSWERS) break;
+      this.indexedAnswers.delete(old);
+    }
+    return answer;
+  }
+
+  /** A query with a read the activity index may answer: from it where it holds every day. */
+  private async fromActivity(
+    activity: ActivitySource,
+    q: QueryRun,
+  ): Promise<PrometheusSeries[]> {
+    if (q.type === 'range') {
+      return (
+        (q.indexedDaily && activity.index.answerDaily(q.indexedDaily)) ??
+        this.ask(q)
+      );
+    }
+    const read = q.indexed!;
+    const fromIndex = activity.index.answer(read, q.time);
+    if (!fromIndex) return this.ask(q);
+    if (!read.rest) return fromIndex;
+    const rest = await this.ask({
+      type: 'instant',
+      query: read.rest,
+      time: q.time,
+    });
+    return joined(fromIndex, rest, read.needs);
+  }
+
+  /**
+   * Before the activity index answers: when the cached results' generation has changed since it
+   * last looked (an erasure's last step, on any instance, or a cache that lost it), it forgets
+   * the pseudonyms of every erasure listed.
+   */
+  private activityCurrent(activity: ActivitySource): Promise<void> {
+    this.activityCheck ??= (async () => {
+      const generation = await this.options.cache.generation();
+      if (generation === this.activityGeneration) return;
+      const now = this.now();
+      for (const job of await activity.erasures()) {
+        activity.index.forget(
+          job.userHash,
+          job.finishedAt ? job.finishedAt.getTime() / 1000 : now,
+        );
+      }
+      this.activityGeneration = generation;
+    })().finally(() => {
+      this.activityCheck = undefined;
+    });
+    return this.activityCheck;
+  }
+
+  private ask(q: QueryRun): Promise<PrometheusSeries[]> {
     const { prometheus, cache } = this.options;
     const key = JSON.stringify(
       q.type === 'range'

@@ -11,6 +11,7 @@ import {
   DEFAULT_ADOPTION_SETTINGS,
 } from '../../config/AiTelemetryConfig';
 import { PrometheusSeries } from '../../upstream/PrometheusClient';
+import { IndexedDailyRead } from '../ActivityIndex';
 import { FAMILY_FILTERS, PanelParams } from '../families';
 import { DAY, WindowSpec } from '../window';
 import { activeUserCount, definePanel, PanelContext, runSeries } from './panel';
@@ -19,7 +20,9 @@ import {
   increaseOver,
   instantQuery,
   InstantQuery,
+  indexedPerUserDaily,
   perUserDailySeries,
+  RangeQuery,
   rangeQuery,
   recordedSpan,
   Rendering,
@@ -118,14 +121,23 @@ function dailyQuery(params: PanelParams): SeriesQuery {
     step: dayLength,
     recorded:
       recordedUntil > start
-        ? rangeQuery(
-            organisation,
-            { start: start + DAY, end: recordedUntil, step: DAY },
-            {
-              family: 'suggestions',
-              build: r =>
-                perUserDailySeries('suggestions', organisation, r, by),
-            },
+        ? withIndexedDaily(
+            rangeQuery(
+              organisation,
+              { start: start + DAY, end: recordedUntil, step: DAY },
+              {
+                family: 'suggestions',
+                build: r =>
+                  perUserDailySeries('suggestions', organisation, r, by),
+              },
+            ),
+            indexedPerUserDaily(
+              'suggestions',
+              organisation,
+              by,
+              start,
+              recordedUntil,
+            ),
           )
         : undefined,
     complete:
@@ -146,6 +158,14 @@ function dailyQuery(params: PanelParams): SeriesQuery {
         : undefined,
     partialStart,
   };
+}
+
+/** The range query, with the read the activity index may answer in its place. */
+function withIndexedDaily(
+  query: RangeQuery,
+  indexedDaily: IndexedDailyRead | undefined,
+): RangeQuery {
+  return indexedDaily ? { ...query, indexedDaily } : query;
 }
 
 /** The filters the request sets that the suggestions apply. */

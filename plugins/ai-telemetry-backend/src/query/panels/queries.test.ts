@@ -44,7 +44,7 @@ describe('the panel catalog', () => {
     ).complete!;
     expect(spec.source).toBe('recording-rule');
     expect(spec.query).toBe(
-      'sum by (language, assistant, accepted) ((sum_over_time(ai_telemetry:suggestions:increase1h{language="go"}[3599s:1h]) or increase(ai_copilot_suggestions_total{language="go",source="github"}[3600s])))',
+      'sum by (language, assistant, accepted) ((ai_telemetry:suggestions:increase1h{language="go"} or increase(ai_copilot_suggestions_total{language="go",source="github"}[3600s])))',
     );
     expect(spec.step).toBe(HOUR);
     expect(spec.start).toBe(

@@ -22,6 +22,7 @@ import {
   TEAM_PLACEHOLDER,
   userHashMatcher,
 } from '../promql';
+import { IndexedDailyRead, IndexedRead } from '../ActivityIndex';
 import {
   DAY,
   HOUR,
@@ -46,10 +47,26 @@ export type RangeQuery = QueryBase & {
   start: number;
   end: number;
   step: number;
+  /** The same as a day-by-day read the activity index may answer ({@link perUserDailySeries}). */
+  indexedDaily?: IndexedDailyRead;
 };
 
-/** An instant query, evaluated at `time` (unix seconds). */
-export type InstantQuery = QueryBase & { type: 'instant'; time: number };
+/**
+ * A per-developer read over whole recorded days that the activity index may answer, with the
+ * PromQL of the rest of the window (added to it, `> 0`).
+ */
+export type IndexedInstant = IndexedRead & { rest?: string };
+
+/**
+ * An instant query, evaluated at `time` (unix seconds); `indexed`: the same as a read the
+ * activity index may answer (plus `rest` from Prometheus), for a query that is
+ * `perUserIncrease(...) > 0` over the organisation.
+ */
+export type InstantQuery = QueryBase & {
+  type: 'instant';
+  time: number;
+  indexed?: IndexedInstant;
+};
 
 /** One PromQL query, ready to send. */
 export type QuerySpec = RangeQuery | InstantQuery;
@@ -103,7 +120,8 @@ function filterMatchers(
  * `increase(counter[w])` on the raw counters, or the sum of the recording rule's hourly
  * increases in that window (`sum_over_time(rule[w-1s:1h])`: the subquery's points fall on whole
  * hours, and one second less than w keeps the hour at the window's start out, so that adjacent
- * windows never count an hour twice, on Prometheus and VictoriaMetrics alike) `or` the raw
+ * windows never count an hour twice, on Prometheus and VictoriaMetrics alike; for one hour, the
+ * rule's value at the hour's end, which is the same) `or` the raw
  * increase of the series the GitHub import wrote (`source="github"`), whose back-dated samples no
  * rule evaluation ever saw (docs/architecture.md#the-github-copilot-import); the two never share
  * a label set (the raw ones keep `user_hash`), and the panels' `sum by` adds them.
@@ -125,9 +143,13 @@ export function increaseOver(
       ...matchers,
       { label: GITHUB_SOURCE_LABEL, op: '=', value: GITHUB_SOURCE_VALUE },
     ]);
-    return `(sum_over_time(${rule}[${seconds(
-      windowSeconds - 1,
-    )}:1h]${offset}) or increase(${imported}[${seconds(
+    // An hour's increase is the rule's own value at the hour's end: no subquery needed (which
+    // costs Prometheus several times more over a long window of hourly steps).
+    const summed =
+      windowSeconds === HOUR
+        ? `${rule}${offset}`
+        : `sum_over_time(${rule}[${seconds(windowSeconds - 1)}:1h]${offset})`;
+    return `(${summed} or increase(${imported}[${seconds(
       windowSeconds,
     )}]${offset}))`;
   }
@@ -176,6 +198,42 @@ export function perUserIncrease(
   windowSeconds: number,
   only: readonly LabelMatcher[] = [],
 ): string {
+  const parts = perUserParts(
+    family,
+    params,
+    rendering,
+    by,
+    windowSeconds,
+    only,
+  );
+  return parts.recorded
+    ? parts.grouped([parts.recorded.expr, ...parts.rest].join(' or '))
+    : parts.grouped(parts.rest[0]);
+}
+
+/**
+ * The parts {@link perUserIncrease} adds up: the recorded days' (from a daily rule, with what
+ * it reads) and the rest (the GitHub import's, and the counters' before and after them, or the
+ * counters' over the whole window when no day is recorded).
+ */
+function perUserParts(
+  family: CounterFamily,
+  params: PanelParams,
+  rendering: Rendering,
+  by: readonly string[],
+  windowSeconds: number,
+  only: readonly LabelMatcher[],
+): {
+  grouped: (expr: string) => string;
+  recorded?: {
+    expr: string;
+    rule: string;
+    matchers: LabelMatcher[];
+    from: number;
+    until: number;
+  };
+  rest: string[];
+} {
   const time = Math.floor(params.window.asOf);
   const start = time - windowSeconds;
   const grouped = (expr: string) =>
@@ -187,26 +245,22 @@ export function perUserIncrease(
   ];
   const span = recordedSpan(params, start, time);
   if (!span) {
-    return grouped(
-      `increase(${selector(FAMILY_METRICS[family], matchers)}[${seconds(
-        windowSeconds,
-      )}])`,
-    );
+    return {
+      grouped,
+      rest: [
+        `increase(${selector(FAMILY_METRICS[family], matchers)}[${seconds(
+          windowSeconds,
+        )}])`,
+      ],
+    };
   }
   const counter = (extra: LabelMatcher[] = []) =>
     selector(FAMILY_METRICS[family], [...matchers, ...extra]);
   const recordedMs = (span.until - span.from) * 1000 - 1;
-  const parts = [
-    part(
-      'recorded',
-      `sum_over_time(${selector(
-        dailyRule(family, [...by, ...matchers.map(m => m.label)]),
-        matchers,
-      )}[${recordedMs}ms] @ ${(span.until + DAY - 0.001).toFixed(3)})`,
-    ),
-  ];
+  const rule = dailyRule(family, [...by, ...matchers.map(m => m.label)]);
+  const rest: string[] = [];
   if (hasRecordingRule(family)) {
-    parts.push(
+    rest.push(
       part(
         'imported',
         `increase(${counter([
@@ -216,7 +270,7 @@ export function perUserIncrease(
     );
   }
   if (start < span.from) {
-    parts.push(
+    rest.push(
       part(
         'before',
         `increase(${counter()}[${seconds(span.from - start)}] @ ${span.from})`,
@@ -224,11 +278,63 @@ export function perUserIncrease(
     );
   }
   if (span.until < time) {
-    parts.push(
+    rest.push(
       part('after', `increase(${counter()}[${seconds(time - span.until)}])`),
     );
   }
-  return grouped(parts.join(' or '));
+  return {
+    grouped,
+    recorded: {
+      expr: part(
+        'recorded',
+        `sum_over_time(${selector(rule, matchers)}[${recordedMs}ms] @ ${(
+          span.until +
+          DAY -
+          0.001
+        ).toFixed(3)})`,
+      ),
+      rule,
+      matchers,
+      from: span.from,
+      until: span.until,
+    },
+    rest,
+  };
+}
+
+/**
+ * For `perUserIncrease(...) > 0` over the whole organisation (no team): the read of its
+ * recorded days that the backend's activity index may answer ({@link IndexedRead}), and the
+ * PromQL of the rest, `> 0` too (none when the recorded days are the whole window). None when
+ * no day of the window is recorded.
+ */
+export function indexedPerUser(
+  family: CounterFamily,
+  params: PanelParams,
+  by: readonly string[],
+  windowSeconds: number,
+  needs: IndexedRead['needs'],
+  only: readonly LabelMatcher[] = [],
+): IndexedInstant | undefined {
+  if (params.team) return undefined;
+  const { grouped, recorded, rest } = perUserParts(
+    family,
+    params,
+    {},
+    by,
+    windowSeconds,
+    only,
+  );
+  if (!recorded) return undefined;
+  return {
+    rule: recorded.rule,
+    matchers: recorded.matchers,
+    by,
+    from: recorded.from,
+    until: recorded.until,
+    needs,
+    ...(rest.length > 0 && { rest: `${grouped(rest.join(' or '))} > 0` }),
+  };
 }
 
 /** A day's sample lies in [its midnight, the next): read forward from the midnight. */
@@ -257,6 +363,27 @@ export function perUserDailySeries(
     perUserDailyRule(family, [...labels, ...matchers.map(m => m.label)]),
     matchers,
   )}[${DAY_AHEAD_MS}ms] offset -${DAY_AHEAD_MS}ms)`;
+}
+
+/**
+ * {@link perUserDailySeries} over the organisation for the days from `from` to `until`
+ * (midnights), as a read the activity index may answer; none for a team.
+ */
+export function indexedPerUserDaily(
+  family: CounterFamily,
+  params: PanelParams,
+  labels: readonly string[],
+  from: number,
+  until: number,
+): IndexedDailyRead | undefined {
+  if (params.team) return undefined;
+  const matchers = filterMatchers(family, params.filters);
+  return {
+    rule: perUserDailyRule(family, [...labels, ...matchers.map(m => m.label)]),
+    matchers,
+    from,
+    until,
+  };
 }
 
 /**
@@ -469,7 +596,8 @@ export function windowTotalQuery(
  * ({@link perUserIncrease}): distinct users cannot be summed from the organisation's hourly counts.
  */
 export function activeUsersQuery(params: PanelParams): InstantQuery {
-  return windowTotalQuery(params, {
+  const { start, asOf } = params.window;
+  const query = windowTotalQuery(params, {
     family: 'suggestions',
     build: (r, _s, length) => {
       const perUser = `${perUserIncrease(
@@ -482,6 +610,14 @@ export function activeUsersQuery(params: PanelParams): InstantQuery {
       return params.team ? `count(${perUser})` : perUser;
     },
   });
+  const indexed = indexedPerUser(
+    'suggestions',
+    params,
+    ['user_hash'],
+    Math.floor(asOf) - start,
+    'presence',
+  );
+  return indexed ? { ...query, indexed } : query;
 }
 
 /**
@@ -509,9 +645,18 @@ export function participantsQuery(
     filters: {},
     recordedDays: params.recordedDays,
   };
-  return windowTotalQuery(everything, {
+  const query = windowTotalQuery(everything, {
     family,
     build: (r, _s, length) =>
       `${perUserIncrease(family, everything, r, by, length)} > 0`,
   });
+  const { start, asOf } = params.window;
+  const indexed = indexedPerUser(
+    family,
+    everything,
+    by,
+    Math.floor(asOf) - start,
+    'presence',
+  );
+  return indexed ? { ...query, indexed } : query;
 }

@@ -123,13 +123,13 @@ describe('the team comparison', () => {
     });
     // gamma has 3 members; "most" is 2 apart from the organisation (differencing).
     // One query per figure for every team, without pseudonyms, and no pseudonym in the answer;
-    // shown is the active developers' query, lines and time saved the privacy threshold's own
-    // participants queries: each asked once for both.
+    // shown is the active developers' query (asked once for both); without filters, each a
+    // per-developer total.
     expect(panel.queries.map(q => q.query)).toEqual([
       'sum by (user_hash) (increase(ai_copilot_suggestions_total[566400s])) > 0',
       'sum by (user_hash) (increase(ai_copilot_suggestions_total{accepted="true"}[566400s])) > 0',
-      'sum by (user_hash, language, assistant) (increase(ai_copilot_lines_generated[566400s])) > 0',
-      'sum by (user_hash, assistant, activity) (increase(ai_copilot_time_saved_seconds[566400s])) > 0',
+      'sum by (user_hash) (increase(ai_copilot_lines_generated[566400s])) > 0',
+      'sum by (user_hash) (increase(ai_copilot_time_saved_seconds[566400s])) > 0',
     ]);
     const perUser = prometheus.asked.filter(
       q => q.startsWith('instant sum by (user_hash') && q.includes('[566400s]'),
@@ -144,7 +144,7 @@ describe('the team comparison', () => {
     expect(JSON.stringify(panel.data)).not.toMatch(/[0-9a-f]{64}/);
   });
 
-  it('narrows lines and time saved to the filters from the threshold’s answers, which have every label', async () => {
+  it('narrows lines and time saved to the filters, reading them by the filter labels', async () => {
     const { panel } = await comparison(everyTeam, {
       range: '7d',
       language: 'python',

@@ -16,7 +16,7 @@ import { rounded } from './buckets';
 import { ComparableTeam, definePanel, PanelContext } from './panel';
 import {
   InstantQuery,
-  participantsQuery,
+  indexedPerUser,
   perUserIncrease,
   windowTotalQuery,
 } from './queries';
@@ -38,7 +38,7 @@ function perUserQuery(
     filters: params.filters,
     recordedDays: params.recordedDays,
   };
-  return windowTotalQuery(organisation, {
+  const query = windowTotalQuery(organisation, {
     family,
     build: (r, _s, seconds) =>
       `${perUserIncrease(
@@ -50,6 +50,16 @@ function perUserQuery(
         only,
       )} > 0`,
   });
+  const { start, asOf } = params.window;
+  const indexed = indexedPerUser(
+    family,
+    organisation,
+    ['user_hash', ...by],
+    Math.floor(asOf) - start,
+    'values',
+    only,
+  );
+  return indexed ? { ...query, indexed } : query;
 }
 
 type PerUserQueries = {
@@ -79,10 +89,18 @@ function queriesOf(params: PanelParams): Queries {
     accepted: perUserQuery(anyLanguage, 'suggestions', by, [
       { label: 'accepted', op: '=', value: 'true' },
     ]),
-    // Lines and time saved: the privacy threshold's own answers (per developer and label,
-    // whatever the filters), narrowed to the filters here.
-    linesGenerated: participantsQuery(params, 'linesGenerated'),
-    timeSaved: participantsQuery(params, 'timeSaved'),
+    // Lines and time saved per developer, by the filter labels each applies (none without
+    // filters: the per-developer totals the activity index keeps).
+    linesGenerated: perUserQuery(
+      params,
+      'linesGenerated',
+      appliedFilters('linesGenerated', params.filters),
+    ),
+    timeSaved: perUserQuery(
+      params,
+      'timeSaved',
+      appliedFilters('timeSaved', params.filters),
+    ),
   };
 }
 
