@@ -174,6 +174,19 @@ describe.each(STORE_DATABASE_IDS)('DatabaseErasureStore on %s', databaseId => {
       'done',
     ]);
 
+    // Every job's pseudonym, and when it finished (the activity index forgets them by it).
+    const pseudonyms = await store.listPseudonyms();
+    expect(
+      pseudonyms
+        .map(p => ({ ...p, finishedAt: p.finishedAt?.toISOString() }))
+        .sort((a, b) =>
+          (a.finishedAt ?? '~').localeCompare(b.finishedAt ?? '~'),
+        ),
+    ).toEqual([
+      { userHash: JANE_HASH, finishedAt: at(5).toISOString() },
+      { userHash: JANE_HASH, finishedAt: undefined },
+    ]);
+
     expect(await store.pruneFinished(at(5))).toBe(0);
     expect(await store.pruneFinished(at(6))).toBe(1);
     expect((await store.listForUser(JANE)).map(j => j.id)).toEqual([
