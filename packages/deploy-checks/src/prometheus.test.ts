@@ -38,7 +38,7 @@ describe('recording rules in deploy/prometheus/rules', () => {
 
   it('keep user_hash only in the per-developer daily rules, named *_per_user[_unfiltered|_by_label]:increase1d', () => {
     const daily = perUser.filter(
-      rule => rule.name !== 'ai_telemetry:per_user_daily_v2:evaluated',
+      rule => rule.name !== 'ai_telemetry:per_user_daily_v3:evaluated',
     );
     const perDeveloper = daily.filter(rule => PER_USER_NAME.test(rule.name));
     const organisation = daily.filter(rule => !PER_USER_NAME.test(rule.name));

@@ -39,9 +39,9 @@ const OUTCOME_RULE: IndexedRule = {
 };
 
 const MARKER_QUERY =
-  'count_over_time(ai_telemetry:per_user_daily_v2:evaluated[86399999ms] offset -86399999ms)';
+  'count_over_time(ai_telemetry:per_user_daily_v3:evaluated[86399999ms] offset -86399999ms)';
 const EVALUATING_QUERY =
-  'count_over_time(ai_telemetry:per_user_daily_v2:evaluated[15m])';
+  'count_over_time(ai_telemetry:per_user_daily_v3:evaluated[15m])';
 
 /** One series of a rule: its labels and, per day (counted back from today), its value. */
 type Row = { labels: Record<string, string>; values: Record<number, number> };

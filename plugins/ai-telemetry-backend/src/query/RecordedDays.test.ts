@@ -32,7 +32,7 @@ describe('the days the per-developer daily rules hold', () => {
     // Asked once, for the days ending at each midnight up to the last before asOf.
     expect(asked).toEqual([
       [
-        'count_over_time(ai_telemetry:per_user_daily_v2:evaluated[86399999ms] offset -86399999ms)',
+        'count_over_time(ai_telemetry:per_user_daily_v3:evaluated[86399999ms] offset -86399999ms)',
         midnight + DAY,
         midnight + 7 * DAY,
         DAY,

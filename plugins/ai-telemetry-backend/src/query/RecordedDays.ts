@@ -17,7 +17,7 @@ const DAY_AHEAD = `[${DAY * 1000 - 1}ms] offset -${DAY * 1000 - 1}ms`;
  * Which whole UTC days of a window the per-developer daily rules hold
  * (deploy/prometheus/rules/ai-telemetry-per-user.yml): the days from the window's first
  * midnight on, up to the last one before `asOf`, for which the rule group was evaluated (its
- * `ai_telemetry:per_user_daily_v2:evaluated` marker), without a gap. A day the group has not run for
+ * `ai_telemetry:per_user_daily_v3:evaluated` marker), without a gap. A day the group has not run for
  * yet (it runs once a day, some time after midnight), a day Prometheus missed, days before the
  * rules were deployed, and every day on an engine that evaluates no rules (VictoriaMetrics
  * without vmalert) are read from the counters instead.

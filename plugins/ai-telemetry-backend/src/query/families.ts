@@ -128,11 +128,13 @@ export function perUserDailyRule(
 }
 
 /**
- * The organisation's daily rules for the usage families, which have no hourly ones
- * (deploy/prometheus/rules/ai-telemetry-per-user.yml, evaluated with the per-developer daily
- * rules and marked by the same marker): each day's increase summed over developers, by the
- * labels the usage panel draws, without user_hash. The organisation's charts and totals read
- * these; a team's, which must select its members, the per-developer rules.
+ * The organisation's daily rules (deploy/prometheus/rules/ai-telemetry-per-user.yml, evaluated
+ * with the per-developer daily rules and marked by the same marker): each day's increase summed
+ * over developers, without user_hash, for the usage families (which have no hourly rules) by
+ * the labels the usage panel draws, and for lines and time saved by their hourly rules' labels
+ * (without the GitHub import's back-dated samples, which are read beside them). The
+ * organisation's charts and totals read these; a team's, which must select its members, the
+ * per-developer rules.
  */
 export const ORGANISATION_DAILY_RULES: Partial<
   Record<CounterFamily, NarrowDailyRule>
@@ -155,6 +157,14 @@ export const ORGANISATION_DAILY_RULES: Partial<
     rule: 'ai_telemetry:pull_requests:increase1d',
     labels: ['assistant'],
   },
+  linesGenerated: {
+    rule: 'ai_telemetry:lines_generated:increase1d',
+    labels: ['language', 'assistant'],
+  },
+  timeSaved: {
+    rule: 'ai_telemetry:time_saved_seconds:increase1d',
+    labels: ['activity', 'assistant'],
+  },
 };
 
 /**
@@ -174,7 +184,7 @@ export function dailyRule(
 
 /** Marks each day the per-developer daily rules were evaluated for (value 1). */
 export const PER_USER_DAILY_EVALUATED =
-  'ai_telemetry:per_user_daily_v2:evaluated';
+  'ai_telemetry:per_user_daily_v3:evaluated';
 
 /** Whether a family has an organisation-level recording rule. */
 export function hasRecordingRule(

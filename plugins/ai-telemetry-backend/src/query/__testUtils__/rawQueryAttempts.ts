@@ -435,7 +435,7 @@ export const GUARD_REFUSALS: Array<[string, string, RegExp]> = [
   ],
   [
     "read the daily rules' marker",
-    'ai_telemetry:per_user_daily_v2:evaluated',
-    /selects ai_telemetry:per_user_daily_v2:evaluated, which is not one of the plugin's/,
+    'ai_telemetry:per_user_daily_v3:evaluated',
+    /selects ai_telemetry:per_user_daily_v3:evaluated, which is not one of the plugin's/,
   ],
 ];

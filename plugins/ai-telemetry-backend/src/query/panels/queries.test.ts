@@ -13,6 +13,7 @@ import {
   participantsQuery,
   perUserIncrease,
   suggestionsQuery,
+  windowIncreaseQuery,
 } from './queries';
 
 const options = {
@@ -218,6 +219,62 @@ describe('the panel catalog', () => {
         'suggestions',
       ).query,
     ).toBe(participantsQuery(p, 'suggestions').query);
+  });
+
+  it("totals the window up to now from the organisation's daily rule, the hourly rule after it and the counters for the running hour", () => {
+    // now is 13:00 on Nov 28: a window total up to 13:00:30 (asOf read to 15 seconds).
+    const p = parsePanelRequest(
+      { range: '7d', assistant: 'copilot' },
+      { ...options, now: options.now + 30 },
+    );
+    const until = Date.UTC(2026, 10, 27) / 1000;
+    const recorded: PanelParams = {
+      ...p,
+      recordedDays: { from: p.window.start, until },
+    };
+    const m = '{assistant="copilot"}';
+    const gh = '{assistant="copilot",source="github"}';
+    const spec = windowIncreaseQuery(recorded, 'timeSaved', 'recording-rule', [
+      'activity',
+    ]);
+    // asOf is not a whole hour, yet the rules stand in: only the start must be one.
+    expect(spec.source).toBe('recording-rule');
+    expect(spec.query).toBe(
+      'sum by (activity) (' +
+        // Nov 22 to Nov 27 from the daily rule, the GitHub import's samples of them beside it,
+        `label_replace(sum_over_time(ai_telemetry:time_saved_seconds:increase1d${m}[431999999ms] @ ${
+          until + DAY - 0.001
+        }), "ai_telemetry_part", "recorded", "", "") or ` +
+        `label_replace(increase(ai_copilot_time_saved_seconds${gh}[432000s] @ ${until}), "ai_telemetry_part", "imported", "", "") or ` +
+        // Nov 27 00:00 to 13:00 from the hourly rule,
+        `label_replace((sum_over_time(ai_telemetry:time_saved_seconds:increase1h${m}[133199s:1h] @ ${
+          until + 37 * HOUR
+        }) or increase(ai_copilot_time_saved_seconds${gh}[133200s] @ ${
+          until + 37 * HOUR
+        })), "ai_telemetry_part", "hours", "", "") or ` +
+        // and the 30 seconds since from the counters.
+        `label_replace(increase(ai_copilot_time_saved_seconds${m}[30s]), "ai_telemetry_part", "running", "", ""))`,
+    );
+    // Without recorded days, the hourly rule from the start and the running hour raw.
+    expect(
+      windowIncreaseQuery(p, 'linesGenerated', 'recording-rule', ['assistant'])
+        .query,
+    ).toContain(
+      `sum_over_time(ai_telemetry:lines_generated:increase1h${m}[565199s:1h] @ ${
+        until + 37 * HOUR
+      })`,
+    );
+    // A team's reads the counters, as do windows the rules do not cover.
+    const ofTeam = windowIncreaseQuery(
+      { ...recorded, team },
+      'timeSaved',
+      'recording-rule',
+      ['activity'],
+    );
+    expect(ofTeam.source).toBe('raw');
+    expect(ofTeam.display).toBe(
+      'sum by (activity) (increase(ai_copilot_time_saved_seconds{assistant="copilot",user_hash=~"$team"}[565230s]))',
+    );
   });
 
   it("reads the organisation's usage from its daily rules, a team's from the per-developer ones", () => {

@@ -10,6 +10,8 @@ import {
   FAMILY_FILTERS,
   FAMILY_METRICS,
   hasRecordingRule,
+  MetricFamily,
+  ORGANISATION_DAILY_RULES,
   PanelParams,
   perUserDailyRule,
   QuerySource,
@@ -157,6 +159,103 @@ export function increaseOver(
   return `increase(${selector(FAMILY_METRICS[family], all)}[${seconds(
     windowSeconds,
   )}]${offset})`;
+}
+
+/**
+ * A seed family's increase from `from` to `to` (whole hours, unix seconds) from the hourly rule,
+ * evaluated at `to` with `@`, beside the raw increase of what the GitHub import wrote back-dated
+ * ({@link increaseOver}'s two parts).
+ */
+function hourlyIncrease(
+  family: MetricFamily,
+  matchers: LabelMatcher[],
+  from: number,
+  to: number,
+): string {
+  const rule = selector(RECORDING_RULES[family], matchers);
+  const imported = selector(FAMILY_METRICS[family], [
+    ...matchers,
+    { label: GITHUB_SOURCE_LABEL, op: '=', value: GITHUB_SOURCE_VALUE },
+  ]);
+  const summed =
+    to - from === HOUR
+      ? `${rule} @ ${to}`
+      : `sum_over_time(${rule}[${seconds(to - from - 1)}:1h] @ ${to})`;
+  return `(${summed} or increase(${imported}[${seconds(to - from)}] @ ${to}))`;
+}
+
+/**
+ * A seed family's increase over the `windowSeconds` up to `asOf`, summed `by` labels of its
+ * organisation rules, for an instant total of the organisation: the whole days the daily rules
+ * hold from the organisation's daily rule (and the GitHub import's samples of those days, read
+ * raw), the whole hours before and after them from the hourly rule, and the running hour from
+ * the counters; so that a total up to now reads 90 samples a series for 90 days, not 2,160 hourly
+ * values or every developer's counters. A team's, a family without a daily organisation rule, or
+ * a window the hourly rules do not cover ({@link usableSource}), as {@link increaseOver}.
+ */
+export function windowIncrease(
+  family: MetricFamily,
+  params: PanelParams,
+  rendering: Rendering,
+  source: QuerySource,
+  by: readonly string[],
+  windowSeconds: number,
+): string {
+  const grouped = (expr: string) => `sum by (${by.join(', ')}) (${expr})`;
+  const daily = ORGANISATION_DAILY_RULES[family];
+  const time = Math.floor(params.window.asOf);
+  if (source !== 'recording-rule' || rendering.team || !daily) {
+    // The hourly rule alone must end on a whole hour.
+    const usable = time % HOUR === 0 ? source : 'raw';
+    return grouped(
+      increaseOver(family, params, rendering, usable, windowSeconds),
+    );
+  }
+  const matchers = filterMatchers(family, params.filters);
+  const start = time - windowSeconds;
+  const lastHour = Math.floor(time / HOUR) * HOUR;
+  const span = recordedSpan(params, start, time);
+  const parts: string[] = [];
+  let hourlyFrom = start;
+  if (span) {
+    parts.push(
+      part(
+        'recorded',
+        `sum_over_time(${selector(daily.rule, matchers)}[${
+          (span.until - span.from) * 1000 - 1
+        }ms] @ ${(span.until + DAY - 0.001).toFixed(3)})`,
+      ),
+      part(
+        'imported',
+        `increase(${selector(FAMILY_METRICS[family], [
+          ...matchers,
+          { label: GITHUB_SOURCE_LABEL, op: '=', value: GITHUB_SOURCE_VALUE },
+        ])}[${seconds(span.until - span.from)}] @ ${span.until})`,
+      ),
+    );
+    if (start < span.from) {
+      parts.push(
+        part('before', hourlyIncrease(family, matchers, start, span.from)),
+      );
+    }
+    hourlyFrom = span.until;
+  }
+  if (lastHour > hourlyFrom) {
+    parts.push(
+      part('hours', hourlyIncrease(family, matchers, hourlyFrom, lastHour)),
+    );
+  }
+  if (time > Math.max(lastHour, hourlyFrom)) {
+    parts.push(
+      part(
+        'running',
+        `increase(${selector(FAMILY_METRICS[family], matchers)}[${seconds(
+          time - Math.max(lastHour, hourlyFrom),
+        )}])`,
+      ),
+    );
+  }
+  return grouped(parts.join(' or '));
 }
 
 /** Tags one part of a sum, so that `or` keeps every part's series (outer `sum by` drops it). */
@@ -565,6 +664,27 @@ export function suggestionsQuery(
         s,
         length,
       )})`,
+  });
+}
+
+/**
+ * {@link windowIncrease} over the whole window up to `asOf`, summed `by`, as an instant query:
+ * only the window's start must fall on a whole hour for the rules to stand in (the running hour
+ * is read from the counters).
+ */
+export function windowIncreaseQuery(
+  params: PanelParams,
+  family: MetricFamily,
+  source: QuerySource,
+  by: readonly string[],
+): InstantQuery {
+  const { start, asOf } = params.window;
+  const time = Math.floor(asOf);
+  return instantQuery(params, time, {
+    family,
+    source,
+    alignedTimes: [start],
+    build: (r, s) => windowIncrease(family, params, r, s, by, time - start),
   });
 }
 

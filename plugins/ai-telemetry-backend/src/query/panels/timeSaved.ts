@@ -4,9 +4,9 @@ import { NO_LABEL } from './buckets';
 import { activeUserCount, definePanel, PanelContext, scalarOf } from './panel';
 import {
   activeUsersQuery,
-  increaseOver,
   InstantQuery,
   perUserIncrease,
+  windowIncreaseQuery,
   windowTotalQuery,
 } from './queries';
 
@@ -18,12 +18,7 @@ function timeSavedQuery(
   params: PanelParams,
   source: QuerySource,
 ): InstantQuery {
-  return windowTotalQuery(params, {
-    family: 'timeSaved',
-    source,
-    build: (r, s, seconds) =>
-      `sum by (activity) (${increaseOver('timeSaved', params, r, s, seconds)})`,
-  });
+  return windowIncreaseQuery(params, 'timeSaved', source, ['activity']);
 }
 
 /**

@@ -30,6 +30,7 @@ import {
   perUserIncrease,
   seriesQuery,
   SeriesQuery,
+  windowIncreaseQuery,
   windowTotalQuery,
 } from './queries';
 
@@ -85,18 +86,9 @@ function acceptedLinesQuery(
       ? { assistant: params.filters.assistant }
       : {},
   };
-  return windowTotalQuery(unfiltered, {
-    family: 'linesGenerated',
-    source,
-    build: (r, s, seconds) =>
-      `sum by (assistant) (${increaseOver(
-        'linesGenerated',
-        unfiltered,
-        r,
-        s,
-        seconds,
-      )})`,
-  });
+  return windowIncreaseQuery(unfiltered, 'linesGenerated', source, [
+    'assistant',
+  ]);
 }
 
 /** A usage family's total over the window (active time by `type`: user, agent). */
