@@ -14,7 +14,7 @@ import {
 import { PanelParams, QuerySource } from '../families';
 import { bucketStartsOf } from '../window';
 import { definePanel, PanelContext, runSeries } from './panel';
-import { increaseOver, seriesQuery, SeriesQuery } from './queries';
+import { dailyTotal, increaseOver, seriesQuery, SeriesQuery } from './queries';
 
 /** Lines accepted per bar and language. */
 function linesQuery(params: PanelParams, source: QuerySource): SeriesQuery {
@@ -30,6 +30,8 @@ function linesQuery(params: PanelParams, source: QuerySource): SeriesQuery {
         s,
         seconds,
       )})`,
+    // A bar a day: the whole days the daily rules hold from them (a sample a day a series).
+    daily: r => dailyTotal('linesGenerated', params, r, ['language']),
   });
 }
 

@@ -277,6 +277,30 @@ describe('the panel catalog', () => {
     );
   });
 
+  it("draws the lines' daily bars for the recorded days from the organisation's daily rule", () => {
+    const p = params({ range: '30d' });
+    const until = Date.UTC(2026, 10, 27) / 1000;
+    const recorded: PanelParams = {
+      ...p,
+      recordedDays: { from: p.window.start, until },
+    };
+    const [first, ...rest] = PANELS.linesGenerated.plan(
+      recorded,
+      rules,
+    ).queries;
+    expect(first).toMatchObject({
+      type: 'range',
+      start: p.window.start + DAY,
+      end: until,
+      step: DAY,
+      query:
+        'sum by (language) (last_over_time(ai_telemetry:lines_generated:increase1d[86399999ms] offset -86399999ms) or ' +
+        'increase(ai_copilot_lines_generated{source="github"}[86400s]))',
+    });
+    // The days after them as before, from the hourly rule (and the running day raw).
+    expect(rest[0].query).toContain('ai_telemetry:lines_generated:increase1h');
+  });
+
   it("reads the organisation's usage from its daily rules, a team's from the per-developer ones", () => {
     const p = params({ range: '7d', assistant: 'cody' });
     const until = Date.UTC(2026, 10, 27) / 1000;

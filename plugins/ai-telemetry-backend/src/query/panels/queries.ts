@@ -491,7 +491,8 @@ export function indexedPerUserDaily(
  * from the organisation's daily rule where the family has one that keeps every label the query
  * needs (some hundred series instead of one per developer), else from the per-developer one
  * ({@link dailyRule}). Both are evaluated together and marked by the same marker, so they hold
- * the same days.
+ * the same days. For a family with hourly rules, what the GitHub import wrote back-dated (which no
+ * rule holds) is added from the counters, day by day.
  */
 export function dailyTotal(
   family: CounterFamily,
@@ -503,10 +504,18 @@ export function dailyTotal(
     ...filterMatchers(family, params.filters),
     ...(rendering.team ? [rendering.team] : []),
   ];
-  return `sum by (${by.join(', ')}) (last_over_time(${selector(
+  const recorded = `last_over_time(${selector(
     dailyRule(family, [...by, ...matchers.map(m => m.label)]),
     matchers,
-  )}[${DAY_AHEAD_MS}ms] offset -${DAY_AHEAD_MS}ms))`;
+  )}[${DAY_AHEAD_MS}ms] offset -${DAY_AHEAD_MS}ms)`;
+  if (!hasRecordingRule(family))
+    return `sum by (${by.join(', ')}) (${recorded})`;
+  // The daily rules leave out what the GitHub import wrote back-dated: read it raw, day by day.
+  const imported = `increase(${selector(FAMILY_METRICS[family], [
+    ...matchers,
+    { label: GITHUB_SOURCE_LABEL, op: '=', value: GITHUB_SOURCE_VALUE },
+  ])}[${seconds(DAY)}])`;
+  return `sum by (${by.join(', ')}) (${recorded} or ${imported})`;
 }
 
 /**
