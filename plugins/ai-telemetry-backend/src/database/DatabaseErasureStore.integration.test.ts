@@ -176,16 +176,13 @@ describe.each(STORE_DATABASE_IDS)('DatabaseErasureStore on %s', databaseId => {
 
     // Every job's pseudonym, and when it finished (the activity index forgets them by it).
     const pseudonyms = await store.listPseudonyms();
-    expect(
-      pseudonyms
-        .map(p => ({ ...p, finishedAt: p.finishedAt?.toISOString() }))
-        .sort((a, b) =>
-          (a.finishedAt ?? '~').localeCompare(b.finishedAt ?? '~'),
-        ),
-    ).toEqual([
-      { userHash: JANE_HASH, finishedAt: at(5).toISOString() },
-      { userHash: JANE_HASH, finishedAt: undefined },
-    ]);
+    expect(pseudonyms).toHaveLength(2);
+    expect(pseudonyms).toEqual(
+      expect.arrayContaining([
+        { userHash: JANE_HASH, finishedAt: at(5) },
+        { userHash: JANE_HASH, finishedAt: undefined },
+      ]),
+    );
 
     expect(await store.pruneFinished(at(5))).toBe(0);
     expect(await store.pruneFinished(at(6))).toBe(1);
