@@ -1,4 +1,4 @@
-import { mockCredentials } from '@backstage/backend-test-utils';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { InputError, ServiceUnavailableError } from '@backstage/errors';
 import {
   isPanelError,
@@ -9,6 +9,7 @@ import {
   PanelResponse,
 } from '@fawkes/plugin-ai-telemetry-common';
 import { UpstreamError } from '../upstream/errors';
+import { ActivityIndex } from './ActivityIndex';
 import { PrometheusSeries } from '../upstream/PrometheusClient';
 import {
   activity,
@@ -699,6 +700,109 @@ describe('QueryService', () => {
           credentials,
         ),
       ).rejects.toBeInstanceOf(InputError);
+    });
+  });
+
+  describe('the activity index', () => {
+    // The 7-day window up to NOW (13:20 on Nov 28) starts at midnight on Nov 22; the daily rules
+    // have recorded Nov 22 to Nov 27.
+    const DAY = 86_400;
+    const until = Math.floor(NOW / DAY) * DAY;
+    const days = Array.from({ length: 6 }, (_, i) => until - (6 - i) * DAY);
+    const MARKER = /^count_over_time\(ai_telemetry:per_user_daily_v3:evaluated/;
+    const RULE = 'ai_telemetry:suggestions_shown_per_user_by_label:increase1d';
+    /** Who had suggestions on each recorded day: developers 1 to 6, in Python with Copilot. */
+    const rule = (query: string): PrometheusSeries[] =>
+      MARKER.test(query)
+        ? [{ labels: {}, points: days.map(d => [d + DAY, 1]) }]
+        : [];
+    const indexRange = async (query: string) =>
+      query.includes(RULE)
+        ? users(1, 6).map(n => ({
+            labels: {
+              user_hash: hash(n),
+              language: 'python',
+              assistant: 'copilot',
+            },
+            points: days.map(d => [d + DAY, 3] as [number, number]),
+          }))
+        : rule(query);
+
+    async function setUp(
+      erasures: () => Promise<Array<{ userHash: string; finishedAt?: Date }>>,
+    ) {
+      const index = new ActivityIndex({
+        instant: async () => [],
+        range: indexRange,
+        rules: [{ rule: RULE, matchers: [], values: false }],
+        days: 90,
+        logger: mockServices.logger.mock(),
+        now: () => NOW,
+      });
+      await index.refresh();
+      const prometheus = fakePrometheus(rule);
+      const service = testQueryService({
+        prometheus: prometheus.client,
+        activity: { index, erasures },
+      });
+      return { prometheus, service };
+    }
+
+    const suggestionsReadRaw = (asked: string[]) =>
+      asked.some(
+        q =>
+          q.startsWith('instant sum by (user_hash, language, assistant)') &&
+          q.includes(RULE),
+      );
+
+    it('counts who had data on the recorded days from the index, reading the rest only from Prometheus', async () => {
+      const { prometheus, service } = await setUp(async () => []);
+      const answer = await service.dashboard(
+        service.parseRequest({ range: '7d' }),
+        credentials,
+      );
+      // Six developers with suggestions (and no other family with data): figures.
+      expect(isTooFewParticipants(answer)).toBe(false);
+      expect(suggestionsReadRaw(prometheus.asked)).toBe(false);
+      // The rest of the window (today, and the GitHub import's days) was asked.
+      expect(
+        prometheus.asked.some(
+          q =>
+            q.startsWith('instant sum by (user_hash, language, assistant)') &&
+            q.includes('"after"'),
+        ),
+      ).toBe(true);
+    });
+
+    it('forgets the pseudonyms of erasures once the cached results change generation', async () => {
+      let erased: Array<{ userHash: string; finishedAt?: Date }> = [];
+      const { service } = await setUp(async () => erased);
+      const request = service.parseRequest({ range: '7d' });
+      expect(
+        isTooFewParticipants(await service.dashboard(request, credentials)),
+      ).toBe(false);
+      // Two of the six are erased (one job done, one running): four are left, too few.
+      erased = [
+        { userHash: hash(1), finishedAt: new Date(NOW * 1000) },
+        { userHash: hash(2) },
+      ];
+      await service.dropCachedResults();
+      const answer = await service.dashboard(request, credentials);
+      expect(answer).toMatchObject({
+        tooFewParticipants: true,
+        reason: 'threshold',
+      });
+    });
+
+    it('leaves every read to Prometheus while erasures cannot be listed', async () => {
+      const { prometheus, service } = await setUp(async () => {
+        throw new Error('database unreachable');
+      });
+      await service.dashboard(
+        service.parseRequest({ range: '7d' }),
+        credentials,
+      );
+      expect(suggestionsReadRaw(prometheus.asked)).toBe(true);
     });
   });
 

@@ -808,7 +808,16 @@ export class QueryService {
     const { activity } = this.options;
     const indexed = q.type === 'instant' ? q.indexed : q.indexedDaily;
     if (!activity || !indexed) return this.ask(q);
-    await this.activityCurrent(activity);
+    try {
+      await this.activityCurrent(activity);
+    } catch (error) {
+      // Erasures cannot be listed (the database is down): the index may hold a pseudonym that
+      // is gone, so Prometheus answers until they can.
+      this.options.logger.warn(
+        `Activity index not used: erasures could not be listed: ${error}`,
+      );
+      return this.ask(q);
+    }
     // The same read is asked by several panels of one answer: worked out once, until the cached
     // results' generation or what the index holds changes.
     const key = JSON.stringify([

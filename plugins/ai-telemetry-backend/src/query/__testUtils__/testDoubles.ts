@@ -15,7 +15,7 @@ import {
 } from '../../upstream/PrometheusClient';
 import { AdoptionSettings } from '../../config/AiTelemetryConfig';
 import { QueryCache } from '../QueryCache';
-import { QueryService } from '../QueryService';
+import { ActivitySource, QueryService } from '../QueryService';
 import { TeamResolver } from '../TeamResolver';
 
 /** Backstage's cache service, in a Map (TTLs are recorded, not enforced). */
@@ -101,6 +101,7 @@ export function testQueryService(options: {
   minGroupSize?: number;
   cache?: CacheService;
   adoption?: AdoptionSettings;
+  activity?: ActivitySource;
 }): QueryService {
   const optIns = {
     listOptedIn: async () => options.optedIn ?? [],
@@ -124,6 +125,7 @@ export function testQueryService(options: {
       ...(options.adoption ? { adoption: options.adoption } : {}),
     },
     logger,
+    ...(options.activity ? { activity: options.activity } : {}),
     now: () => NOW,
   });
 }
