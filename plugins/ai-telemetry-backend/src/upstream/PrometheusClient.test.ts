@@ -152,6 +152,27 @@ describe('PrometheusClient', () => {
     expect(timeouts).toEqual(['29s', '29s', '10s', '9s', '9s']);
   });
 
+  it('asks again on a new connection when a kept-alive one was closed as it was reused', async () => {
+    // The server answers the first query, then resets the connection the second one arrives on
+    // (as when Prometheus closes an idle connection the client has just picked up again).
+    let requests = 0;
+    const answer = json(200, {
+      status: 'success',
+      data: { resultType: 'vector', result: [] },
+    });
+    const { client } = await clientFor((req, res) => {
+      requests++;
+      if (requests === 2) {
+        req.socket.destroy();
+        return;
+      }
+      answer(req, res);
+    });
+    await expect(client.instantQuery('up', 1700000000)).resolves.toEqual([]);
+    await expect(client.instantQuery('up', 1700000000)).resolves.toEqual([]);
+    expect(requests).toBe(3);
+  });
+
   it('answers 503 naming Prometheus and its URL when nothing listens there', async () => {
     const url = `http://127.0.0.1:${await freePort()}`;
     const error = await new PrometheusClient(url)

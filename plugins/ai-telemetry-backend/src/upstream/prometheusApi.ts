@@ -132,44 +132,60 @@ export function postToApi(options: {
               code: error.code,
             });
       });
-    const request = (url.protocol === 'https:' ? https : http).request(
-      url,
-      {
-        method: 'POST',
-        signal: deadline.signal,
-        headers: {
-          ...options.headers,
-          Accept: 'application/json',
-          'Accept-Encoding': 'identity',
-          'Content-Type': 'application/x-www-form-urlencoded',
-          'Content-Length': Buffer.byteLength(body),
+    const send = (attempt: number) => {
+      const request = (url.protocol === 'https:' ? https : http).request(
+        url,
+        {
+          method: 'POST',
+          signal: deadline.signal,
+          headers: {
+            ...options.headers,
+            Accept: 'application/json',
+            'Accept-Encoding': 'identity',
+            'Content-Type': 'application/x-www-form-urlencoded',
+            'Content-Length': Buffer.byteLength(body),
+          },
         },
-      },
-      response => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', failed);
-        response.on('end', () => {
-          const raw = Buffer.concat(chunks);
-          const decoded =
-            response.headers['content-encoding'] === 'gzip'
-              ? inflate(raw)
-              : Promise.resolve(raw);
-          decoded.then(
-            text =>
-              settle(() =>
-                apiData(
-                  response.statusCode ?? 0,
-                  response.statusMessage,
-                  text.toString('utf8'),
+        response => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('error', failed);
+          response.on('end', () => {
+            const raw = Buffer.concat(chunks);
+            const decoded =
+              response.headers['content-encoding'] === 'gzip'
+                ? inflate(raw)
+                : Promise.resolve(raw);
+            decoded.then(
+              text =>
+                settle(() =>
+                  apiData(
+                    response.statusCode ?? 0,
+                    response.statusMessage,
+                    text.toString('utf8'),
+                  ),
                 ),
-              ),
-            failed,
-          );
-        });
-      },
-    );
-    request.on('error', failed);
-    request.end(body);
+              failed,
+            );
+          });
+        },
+      );
+      request.on('error', (error: Error & { code?: string }) => {
+        // A kept-alive connection Prometheus closed just as it was reused: the query never
+        // reached it, and reading is safe to repeat, once, on a new connection.
+        if (
+          attempt === 0 &&
+          request.reusedSocket &&
+          error.code === 'ECONNRESET' &&
+          !deadline.signal.aborted
+        ) {
+          send(1);
+          return;
+        }
+        failed(error);
+      });
+      request.end(body);
+    };
+    send(0);
   });
 }
