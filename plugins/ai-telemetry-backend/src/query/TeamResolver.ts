@@ -5,7 +5,6 @@ import {
 import {
   Entity,
   RELATION_HAS_MEMBER,
-  RELATION_MEMBER_OF,
   RELATION_PARENT_OF,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
@@ -151,6 +150,11 @@ function teamOf(
  * read with the requester's credentials.
  */
 export class TeamResolver {
+  private readonly groupReads = new WeakMap<
+    BackstageCredentials,
+    Promise<Entity[]>
+  >();
+
   constructor(
     private readonly catalog: CatalogService,
     private readonly optIns: Pick<OptInStore, 'listOptedIn'>,
@@ -179,10 +183,7 @@ export class TeamResolver {
    * catalog (with the requester's credentials): for the organisation's team comparison.
    */
   async resolveAll(credentials: BackstageCredentials): Promise<ResolvedTeam[]> {
-    const { items } = await this.catalog.getEntities(
-      { filter: { kind: 'group' }, fields: [...FIELDS, ...TITLE_FIELDS] },
-      { credentials },
-    );
+    const items = await this.allGroups(credentials);
     const tree: GroupTree = new Map();
     for (const entity of items) {
       tree.set(keyOf(entity), {
@@ -264,28 +265,43 @@ export class TeamResolver {
     return hashOf;
   }
 
-  /** How many Groups have a direct member among the users with these pseudonyms. */
+  /**
+   * How many Groups have a direct member among the users with these pseudonyms: from the
+   * Groups' own member relations (one read of the Groups, shared with {@link resolveAll} in the
+   * same request), not from reading every active user's entity.
+   */
   async countGroupsOf(
     userHashes: string[],
     credentials: BackstageCredentials,
   ): Promise<number> {
     const wanted = new Set(userHashes);
-    const refs = (await this.optIns.listOptedIn())
-      .filter(u => wanted.has(u.userHash))
-      .map(u => u.userEntityRef);
-    const groups = new Set<string>();
-    for (const batch of chunks(refs, REFS_PER_REQUEST)) {
-      const { items } = await this.catalog.getEntitiesByRefs(
-        { entityRefs: batch, fields: FIELDS },
-        { credentials },
-      );
-      for (const user of items) {
-        if (user)
-          targets(user, RELATION_MEMBER_OF, 'group').forEach(g =>
-            groups.add(g),
-          );
+    const users = new Set(
+      (await this.optIns.listOptedIn())
+        .filter(u => wanted.has(u.userHash))
+        .map(u => u.userEntityRef.toLocaleLowerCase('en-US')),
+    );
+    let count = 0;
+    for (const group of await this.allGroups(credentials)) {
+      if (targets(group, RELATION_HAS_MEMBER, 'user').some(u => users.has(u))) {
+        count++;
       }
     }
-    return groups.size;
+    return count;
+  }
+
+  /** Every Group the caller may read, read once per request (its credentials). */
+  private allGroups(credentials: BackstageCredentials): Promise<Entity[]> {
+    let read = this.groupReads.get(credentials);
+    if (!read) {
+      read = this.catalog
+        .getEntities(
+          { filter: { kind: 'group' }, fields: [...FIELDS, ...TITLE_FIELDS] },
+          { credentials },
+        )
+        .then(({ items }) => items);
+      this.groupReads.set(credentials, read);
+      read.catch(() => this.groupReads.delete(credentials));
+    }
+    return read;
   }
 }
