@@ -241,17 +241,18 @@ describe('the panel catalog', () => {
     expect(spec.source).toBe('recording-rule');
     expect(spec.query).toBe(
       'sum by (activity) (' +
-        // Nov 22 to Nov 27 from the daily rule, the GitHub import's samples of them beside it,
+        // Nov 22 to Nov 27 from the daily rule,
         `label_replace(sum_over_time(ai_telemetry:time_saved_seconds:increase1d${m}[431999999ms] @ ${
           until + DAY - 0.001
         }), "ai_telemetry_part", "recorded", "", "") or ` +
-        `label_replace(increase(ai_copilot_time_saved_seconds${gh}[432000s] @ ${until}), "ai_telemetry_part", "imported", "", "") or ` +
         // Nov 27 00:00 to 13:00 from the hourly rule,
-        `label_replace((sum_over_time(ai_telemetry:time_saved_seconds:increase1h${m}[133199s:1h] @ ${
+        `label_replace(sum_over_time(ai_telemetry:time_saved_seconds:increase1h${m}[133199s:1h] @ ${
           until + 37 * HOUR
-        }) or increase(ai_copilot_time_saved_seconds${gh}[133200s] @ ${
+        }), "ai_telemetry_part", "hours", "", "") or ` +
+        // the GitHub import's samples up to 13:00 from the counters,
+        `label_replace(increase(ai_copilot_time_saved_seconds${gh}[565200s] @ ${
           until + 37 * HOUR
-        })), "ai_telemetry_part", "hours", "", "") or ` +
+        }), "ai_telemetry_part", "imported", "", "") or ` +
         // and the 30 seconds since from the counters.
         `label_replace(increase(ai_copilot_time_saved_seconds${m}[30s]), "ai_telemetry_part", "running", "", ""))`,
     );

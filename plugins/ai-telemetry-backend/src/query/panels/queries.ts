@@ -163,8 +163,7 @@ export function increaseOver(
 
 /**
  * A seed family's increase from `from` to `to` (whole hours, unix seconds) from the hourly rule,
- * evaluated at `to` with `@`, beside the raw increase of what the GitHub import wrote back-dated
- * ({@link increaseOver}'s two parts).
+ * evaluated at `to` with `@` (for one hour, the rule's own value then).
  */
 function hourlyIncrease(
   family: MetricFamily,
@@ -173,25 +172,20 @@ function hourlyIncrease(
   to: number,
 ): string {
   const rule = selector(RECORDING_RULES[family], matchers);
-  const imported = selector(FAMILY_METRICS[family], [
-    ...matchers,
-    { label: GITHUB_SOURCE_LABEL, op: '=', value: GITHUB_SOURCE_VALUE },
-  ]);
-  const summed =
-    to - from === HOUR
-      ? `${rule} @ ${to}`
-      : `sum_over_time(${rule}[${seconds(to - from - 1)}:1h] @ ${to})`;
-  return `(${summed} or increase(${imported}[${seconds(to - from)}] @ ${to}))`;
+  return to - from === HOUR
+    ? `${rule} @ ${to}`
+    : `sum_over_time(${rule}[${seconds(to - from - 1)}:1h] @ ${to})`;
 }
 
 /**
  * A seed family's increase over the `windowSeconds` up to `asOf`, summed `by` labels of its
  * organisation rules, for an instant total of the organisation: the whole days the daily rules
- * hold from the organisation's daily rule (and the GitHub import's samples of those days, read
- * raw), the whole hours before and after them from the hourly rule, and the running hour from
- * the counters; so that a total up to now reads 90 samples a series for 90 days, not 2,160 hourly
- * values or every developer's counters. A team's, a family without a daily organisation rule, or
- * a window the hourly rules do not cover ({@link usableSource}), as {@link increaseOver}.
+ * hold from the organisation's daily rule, the whole hours before and after them from the hourly
+ * rule, what the GitHub import wrote back-dated up to the last whole hour from the counters
+ * (no rule holds it), and the running hour from the counters; so that a total up to now reads 90
+ * samples a series for 90 days, not 2,160 hourly values or every developer's counters. A
+ * team's, a family without a daily organisation rule, or a window the hourly rules do not cover
+ * ({@link usableSource}), as {@link increaseOver}.
  */
 export function windowIncrease(
   family: MetricFamily,
@@ -213,10 +207,9 @@ export function windowIncrease(
   }
   const matchers = filterMatchers(family, params.filters);
   const start = time - windowSeconds;
-  const lastHour = Math.floor(time / HOUR) * HOUR;
+  const lastHour = Math.max(start, Math.floor(time / HOUR) * HOUR);
   const span = recordedSpan(params, start, time);
   const parts: string[] = [];
-  let hourlyFrom = start;
   if (span) {
     parts.push(
       part(
@@ -225,32 +218,36 @@ export function windowIncrease(
           (span.until - span.from) * 1000 - 1
         }ms] @ ${(span.until + DAY - 0.001).toFixed(3)})`,
       ),
-      part(
-        'imported',
-        `increase(${selector(FAMILY_METRICS[family], [
-          ...matchers,
-          { label: GITHUB_SOURCE_LABEL, op: '=', value: GITHUB_SOURCE_VALUE },
-        ])}[${seconds(span.until - span.from)}] @ ${span.until})`,
-      ),
     );
     if (start < span.from) {
       parts.push(
         part('before', hourlyIncrease(family, matchers, start, span.from)),
       );
     }
-    hourlyFrom = span.until;
   }
-  if (lastHour > hourlyFrom) {
+  const hoursFrom = span?.until ?? start;
+  if (lastHour > hoursFrom) {
     parts.push(
-      part('hours', hourlyIncrease(family, matchers, hourlyFrom, lastHour)),
+      part('hours', hourlyIncrease(family, matchers, hoursFrom, lastHour)),
     );
   }
-  if (time > Math.max(lastHour, hourlyFrom)) {
+  if (lastHour > start) {
+    parts.push(
+      part(
+        'imported',
+        `increase(${selector(FAMILY_METRICS[family], [
+          ...matchers,
+          { label: GITHUB_SOURCE_LABEL, op: '=', value: GITHUB_SOURCE_VALUE },
+        ])}[${seconds(lastHour - start)}] @ ${lastHour})`,
+      ),
+    );
+  }
+  if (time > lastHour) {
     parts.push(
       part(
         'running',
         `increase(${selector(FAMILY_METRICS[family], matchers)}[${seconds(
-          time - Math.max(lastHour, hourlyFrom),
+          time - lastHour,
         )}])`,
       ),
     );
