@@ -768,10 +768,27 @@ describe('QueryService', () => {
       expect(
         prometheus.asked.some(
           q =>
-            q.startsWith('instant sum by (user_hash, language, assistant)') &&
+            q.startsWith('instant sum by (user_hash, language, assistant') &&
             q.includes('"after"'),
         ),
       ).toBe(true);
+      // The rest is read once for every read of the family the index answers, by every label
+      // they need, and narrowed in memory: not by the participants' own labels.
+      const startsWith = (prefix: string) =>
+        prometheus.asked.filter(
+          q =>
+            q.startsWith(prefix) &&
+            q.includes('ai_copilot_suggestions_total') &&
+            q.includes('"after"'),
+        );
+      expect(
+        startsWith(
+          'instant sum by (user_hash, language, assistant, accepted) (',
+        ),
+      ).toHaveLength(1);
+      expect(
+        startsWith('instant sum by (user_hash, language, assistant) ('),
+      ).toEqual([]);
     });
 
     it('forgets the pseudonyms of erasures once the cached results change generation', async () => {

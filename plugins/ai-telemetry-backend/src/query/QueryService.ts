@@ -102,6 +102,33 @@ export type ActivitySource = {
 };
 
 /**
+ * A family's rest narrowed to one read: its series under the read's matchers, summed by its
+ * labels, those with data only (as `sum by (by) (...{matchers}) > 0` would answer).
+ */
+function narrowed(
+  series: PrometheusSeries[],
+  read: IndexedInstant,
+): PrometheusSeries[] {
+  const groups = new Map<string, PrometheusSeries>();
+  for (const s of series) {
+    if (!read.matchers.every(m => (s.labels[m.label] ?? '') === m.value)) {
+      continue;
+    }
+    const value = s.points[0]?.[1];
+    if (value === undefined || !Number.isFinite(value)) continue;
+    const labels: Record<string, string> = {};
+    for (const name of read.by) {
+      if (s.labels[name]) labels[name] = s.labels[name];
+    }
+    const key = JSON.stringify(read.by.map(name => labels[name] ?? ''));
+    const known = groups.get(key);
+    if (known) known.points[0][1] += value;
+    else groups.set(key, { labels, points: [[s.points[0][0], value]] });
+  }
+  return [...groups.values()].filter(s => s.points[0][1] > 0);
+}
+
+/**
  * The index's answer joined with the rest of the window's from Prometheus: amounts added per
  * label set (presence stays 1), series with data only.
  */
@@ -854,6 +881,20 @@ export class QueryService {
     const fromIndex = activity.index.answer(read, q.time);
     if (!fromIndex) return this.ask(q);
     if (!read.rest) return fromIndex;
+    const family = read.restOfFamily;
+    if (
+      family &&
+      read.by.every(label => family.labels.includes(label)) &&
+      read.matchers.every(m => m.op === '=' && family.labels.includes(m.label))
+    ) {
+      // The family's rest, shared by every read of it (one query through the cache).
+      const all = await this.ask({
+        type: 'instant',
+        query: family.query,
+        time: q.time,
+      });
+      return joined(fromIndex, narrowed(all, read), read.needs);
+    }
     const rest = await this.ask({
       type: 'instant',
       query: read.rest,

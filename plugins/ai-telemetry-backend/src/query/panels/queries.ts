@@ -57,7 +57,27 @@ export type RangeQuery = QueryBase & {
  * A per-developer read over whole recorded days that the activity index may answer, with the
  * PromQL of the rest of the window (added to it, `> 0`).
  */
-export type IndexedInstant = IndexedRead & { rest?: string };
+export type IndexedInstant = IndexedRead & {
+  rest?: string;
+  /**
+   * The same rest for every read of the family: grouped by every label any such read keeps or
+   * matches on, without filters, so that one answer (one walk of the family's counters) serves
+   * them all, each narrowed and grouped in memory.
+   */
+  restOfFamily?: { query: string; labels: readonly string[] };
+};
+
+/** Every label a per-developer read of the family keeps apart or matches on. */
+function readLabels(family: CounterFamily): string[] {
+  return [
+    ...new Set([
+      'user_hash',
+      ...FAMILY_FILTERS[family],
+      ...BREAKDOWN_LABELS[family],
+      ...(family === 'suggestions' ? ['accepted'] : []),
+    ]),
+  ];
+}
 
 /**
  * An instant query, evaluated at `time` (unix seconds); `indexed`: the same as a read the
@@ -422,6 +442,15 @@ export function indexedPerUser(
     only,
   );
   if (!recorded) return undefined;
+  const labels = readLabels(family);
+  const ofFamily = perUserParts(
+    family,
+    { ...params, filters: {} },
+    {},
+    labels,
+    windowSeconds,
+    [],
+  );
   return {
     rule: recorded.rule,
     matchers: recorded.matchers,
@@ -429,7 +458,13 @@ export function indexedPerUser(
     from: recorded.from,
     until: recorded.until,
     needs,
-    ...(rest.length > 0 && { rest: `${grouped(rest.join(' or '))} > 0` }),
+    ...(rest.length > 0 && {
+      rest: `${grouped(rest.join(' or '))} > 0`,
+      restOfFamily: {
+        query: ofFamily.grouped(ofFamily.rest.join(' or ')),
+        labels,
+      },
+    }),
   };
 }
 
