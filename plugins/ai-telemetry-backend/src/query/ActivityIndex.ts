@@ -7,6 +7,7 @@ import {
   perUserDailyRule,
 } from './families';
 import { LabelMatcher, selector } from './promql';
+import { DAY_AHEAD, recordedDayEnds } from './RecordedDays';
 import { DAY } from './window';
 import { PrometheusSeries } from '../upstream/PrometheusClient';
 
@@ -89,9 +90,6 @@ export function dashboardRules(
       .map(rule => ({ rule, matchers: [], values: false })),
   ];
 }
-
-/** A day's sample lies in [its midnight, the next midnight): read forward from the midnight. */
-const DAY_AHEAD = `[${DAY * 1000 - 1}ms] offset -${DAY * 1000 - 1}ms`;
 
 /** Days read in one range query while loading (a week of every developer's series). */
 const CHUNK_DAYS = 7;
@@ -343,16 +341,8 @@ export class ActivityIndex {
         }
       }
     }
-    const marked = await this.options.range(
-      `count_over_time(${PER_USER_DAILY_EVALUATED}${DAY_AHEAD})`,
-      first + DAY,
-      today,
-      DAY,
-    );
     const days = [
-      ...new Set(
-        marked.flatMap(s => s.points.filter(([, v]) => v > 0).map(([t]) => t)),
-      ),
+      ...(await recordedDayEnds(this.options.range, first + DAY, today)),
     ]
       .map(t => t - DAY)
       .sort((a, b) => a - b);

@@ -881,26 +881,13 @@ export class QueryService {
     const fromIndex = activity.index.answer(read, q.time);
     if (!fromIndex) return this.ask(q);
     if (!read.rest) return fromIndex;
-    const family = read.restOfFamily;
-    if (
-      family &&
-      read.by.every(label => family.labels.includes(label)) &&
-      read.matchers.every(m => m.op === '=' && family.labels.includes(m.label))
-    ) {
-      // The family's rest, shared by every read of it (one query through the cache).
-      const all = await this.ask({
-        type: 'instant',
-        query: family.query,
-        time: q.time,
-      });
-      return joined(fromIndex, narrowed(all, read), read.needs);
-    }
+    // The family's rest, shared by every read of it (one query through the cache).
     const rest = await this.ask({
       type: 'instant',
       query: read.rest,
       time: q.time,
     });
-    return joined(fromIndex, rest, read.needs);
+    return joined(fromIndex, narrowed(rest, read), read.needs);
   }
 
   /**

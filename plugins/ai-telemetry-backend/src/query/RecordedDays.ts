@@ -11,7 +11,27 @@ export type RangeRun = (
 ) => Promise<PrometheusSeries[]>;
 
 /** A day's sample lies in [its midnight, the next midnight): read forward from the midnight. */
-const DAY_AHEAD = `[${DAY * 1000 - 1}ms] offset -${DAY * 1000 - 1}ms`;
+export const DAY_AHEAD = `[${DAY * 1000 - 1}ms] offset -${DAY * 1000 - 1}ms`;
+
+/**
+ * The ends (midnights) of the days from `first` to `last` (the midnights that end the first and
+ * the last day) that the daily rules' marker says were recorded.
+ */
+export async function recordedDayEnds(
+  range: RangeRun,
+  first: number,
+  last: number,
+): Promise<Set<number>> {
+  const series = await range(
+    `count_over_time(${PER_USER_DAILY_EVALUATED}${DAY_AHEAD})`,
+    first,
+    last,
+    DAY,
+  );
+  return new Set(
+    series.flatMap(s => s.points.filter(([, v]) => v > 0).map(([t]) => t)),
+  );
+}
 
 /**
  * Which whole UTC days of a window the per-developer daily rules hold
@@ -29,15 +49,7 @@ export class DailyRuleCoverage {
     const from = Math.ceil(window.start / DAY) * DAY;
     const last = Math.floor(Math.floor(window.asOf) / DAY) * DAY;
     if (last - from < DAY) return undefined;
-    const series = await this.range(
-      `count_over_time(${PER_USER_DAILY_EVALUATED}${DAY_AHEAD})`,
-      from + DAY,
-      last,
-      DAY,
-    );
-    const recorded = new Set(
-      series.flatMap(s => s.points.filter(([, v]) => v > 0).map(([t]) => t)),
-    );
+    const recorded = await recordedDayEnds(this.range, from + DAY, last);
     let until = from;
     while (until < last && recorded.has(until + DAY)) until += DAY;
     return until > from ? { from, until } : undefined;

@@ -54,18 +54,13 @@ export type RangeQuery = QueryBase & {
 };
 
 /**
- * A per-developer read over whole recorded days that the activity index may answer, with the
- * PromQL of the rest of the window (added to it, `> 0`).
+ * A per-developer read over whole recorded days that the activity index may answer, with
+ * `rest`: the PromQL of the rest of the window for every read of the family alike, grouped by
+ * every label such a read keeps or matches on ({@link readLabels}) and without filters, so that
+ * one answer (one walk of the family's counters) serves them all, each narrowed to its matchers
+ * and grouped by its labels in memory.
  */
-export type IndexedInstant = IndexedRead & {
-  rest?: string;
-  /**
-   * The same rest for every read of the family: grouped by every label any such read keeps or
-   * matches on, without filters, so that one answer (one walk of the family's counters) serves
-   * them all, each narrowed and grouped in memory.
-   */
-  restOfFamily?: { query: string; labels: readonly string[] };
-};
+export type IndexedInstant = IndexedRead & { rest?: string };
 
 /** Every label a per-developer read of the family keeps apart or matches on. */
 function readLabels(family: CounterFamily): string[] {
@@ -433,7 +428,7 @@ export function indexedPerUser(
   only: readonly LabelMatcher[] = [],
 ): IndexedInstant | undefined {
   if (params.team) return undefined;
-  const { grouped, recorded, rest } = perUserParts(
+  const { recorded } = perUserParts(
     family,
     params,
     {},
@@ -443,6 +438,11 @@ export function indexedPerUser(
   );
   if (!recorded) return undefined;
   const labels = readLabels(family);
+  // The family's rest is narrowed and grouped in memory: only by its labels, with '=' matchers.
+  const narrowable =
+    by.every(label => labels.includes(label)) &&
+    recorded.matchers.every(m => m.op === '=' && labels.includes(m.label));
+  if (!narrowable) return undefined;
   const ofFamily = perUserParts(
     family,
     { ...params, filters: {} },
@@ -458,12 +458,8 @@ export function indexedPerUser(
     from: recorded.from,
     until: recorded.until,
     needs,
-    ...(rest.length > 0 && {
-      rest: `${grouped(rest.join(' or '))} > 0`,
-      restOfFamily: {
-        query: ofFamily.grouped(ofFamily.rest.join(' or ')),
-        labels,
-      },
+    ...(ofFamily.rest.length > 0 && {
+      rest: ofFamily.grouped(ofFamily.rest.join(' or ')),
     }),
   };
 }
