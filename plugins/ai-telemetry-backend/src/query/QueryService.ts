@@ -101,6 +101,11 @@ export type ActivitySource = {
   erasures(): Promise<Array<{ userHash: string; finishedAt?: Date }>>;
 };
 
+/** The key of a series grouped `by` these labels (both sides of a join are grouped so). */
+function groupKey(labels: Record<string, string>, by: readonly string[]) {
+  return JSON.stringify(by.map(name => labels[name] ?? ''));
+}
+
 /**
  * A family's rest narrowed to one read: its series under the read's matchers, summed by its
  * labels, those with data only (as `sum by (by) (...{matchers}) > 0` would answer).
@@ -120,7 +125,7 @@ function narrowed(
     for (const name of read.by) {
       if (s.labels[name]) labels[name] = s.labels[name];
     }
-    const key = JSON.stringify(read.by.map(name => labels[name] ?? ''));
+    const key = groupKey(labels, read.by);
     const known = groups.get(key);
     if (known) known.points[0][1] += value;
     else groups.set(key, { labels, points: [[s.points[0][0], value]] });
@@ -135,12 +140,11 @@ function narrowed(
 function joined(
   fromIndex: PrometheusSeries[],
   rest: PrometheusSeries[],
-  needs: IndexedInstant['needs'],
+  { needs, by }: IndexedInstant,
 ): PrometheusSeries[] {
   if (!rest.some(s => (s.points[0]?.[1] ?? 0) > 0)) return fromIndex;
   const byKey = new Map<string, PrometheusSeries>();
-  const keyOf = (labels: Record<string, string>) =>
-    JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const keyOf = (labels: Record<string, string>) => groupKey(labels, by);
   for (const s of fromIndex) byKey.set(keyOf(s.labels), s);
   for (const s of rest) {
     const value = s.points[0]?.[1];
@@ -887,7 +891,7 @@ export class QueryService {
       query: read.rest,
       time: q.time,
     });
-    return joined(fromIndex, narrowed(rest, read), read.needs);
+    return joined(fromIndex, narrowed(rest, read), read);
   }
 
   /**
