@@ -283,7 +283,7 @@ export type ActivityIndexOptions = {
     step: number,
   ): Promise<PrometheusSeries[]>;
   rules: readonly IndexedRule[];
-  /** How many days back from today the index holds (the longest preset range). */
+  /** How many days back from today the index holds (the plugin: `privacy.retentionDays`). */
   days: number;
   logger: LoggerService;
   /** Now, in unix seconds (tests fix it). */
