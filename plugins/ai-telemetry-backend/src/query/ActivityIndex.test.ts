@@ -1,6 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import {
   ActivityIndex,
+  DailyAmounts,
   dashboardRules,
   IndexedDailyRead,
   IndexedRead,
@@ -196,6 +197,19 @@ function dailyReadOf(
   overrides: Partial<IndexedDailyRead> = {},
 ): IndexedDailyRead {
   return { rule, matchers: [], from: day(4), until: day(1), ...overrides };
+}
+
+/** The amounts as points at the end of each day with data, as Prometheus would give them. */
+function seriesOf(
+  answer: DailyAmounts | undefined,
+): PrometheusSeries[] | undefined {
+  return answer?.series.map(({ labels, amounts }) => ({
+    labels: { ...labels },
+    points: [...amounts].flatMap(
+      (value, i): Array<[number, number]> =>
+        value > 0 ? [[answer.from + (i + 1) * DAY, value]] : [],
+    ),
+  }));
 }
 
 /** Series in a fixed order (by their labels), so that answers compare whatever their order. */
@@ -544,7 +558,7 @@ describe('ActivityIndex', () => {
       await index.refresh();
 
       // Frank's series was first read after the other days were kept: it has no data on them.
-      expect(sorted(index.answerDaily(dailyReadOf(SHOWN)))).toEqual([
+      expect(sorted(seriesOf(index.answerDaily(dailyReadOf(SHOWN))))).toEqual([
         {
           labels: { user_hash: 'alice' },
           points: [
@@ -556,11 +570,13 @@ describe('ActivityIndex', () => {
         { labels: { user_hash: 'frank' }, points: [[day(2) + DAY, 1]] },
       ]);
       expect(
-        index.answerDaily(
-          dailyReadOf(SHOWN, {
-            matchers: [{ label: 'user_hash', op: '=', value: 'carol' }],
-            from: day(8),
-          }),
+        seriesOf(
+          index.answerDaily(
+            dailyReadOf(SHOWN, {
+              matchers: [{ label: 'user_hash', op: '=', value: 'carol' }],
+              from: day(8),
+            }),
+          ),
         ),
       ).toEqual([
         {
@@ -582,7 +598,9 @@ describe('ActivityIndex', () => {
 
       expect(
         sorted(
-          index.answerDaily(dailyReadOf(OUTCOME, { matchers: [ACCEPTED] })),
+          seriesOf(
+            index.answerDaily(dailyReadOf(OUTCOME, { matchers: [ACCEPTED] })),
+          ),
         ),
       ).toEqual([
         {
@@ -597,7 +615,7 @@ describe('ActivityIndex', () => {
           points: [[day(4) + DAY, 4]],
         },
       ]);
-      expect(index.answerDaily(dailyReadOf(OUTCOME))).toBeUndefined();
+      expect(seriesOf(index.answerDaily(dailyReadOf(OUTCOME)))).toBeUndefined();
     });
 
     it('answers nothing for a rule it keeps only presence of, or a day it does not hold', async () => {
@@ -607,10 +625,12 @@ describe('ActivityIndex', () => {
       });
       await index.refresh();
 
-      expect(index.answerDaily(dailyReadOf(SHOWN))).toBeDefined();
-      expect(index.answerDaily(dailyReadOf(BY_LABEL))).toBeUndefined();
+      expect(seriesOf(index.answerDaily(dailyReadOf(SHOWN)))).toBeDefined();
       expect(
-        index.answerDaily(dailyReadOf(SHOWN, { until: day(0) })),
+        seriesOf(index.answerDaily(dailyReadOf(BY_LABEL))),
+      ).toBeUndefined();
+      expect(
+        seriesOf(index.answerDaily(dailyReadOf(SHOWN, { until: day(0) }))),
       ).toBeUndefined();
     });
   });
@@ -638,6 +658,26 @@ describe('ActivityIndex', () => {
     const users = (series: PrometheusSeries[] | undefined) =>
       series?.map(s => s.labels.user_hash).sort();
 
+    it('forgets a pseudonym in answers it has already added up', async () => {
+      const { index } = erasureSetup();
+      await index.refresh();
+      const span = { from: day(5), until: day(3) };
+      const shown = () =>
+        index.answer(readOf(SHOWN, { ...span, needs: 'values' }), NOW);
+      expect(users(index.answer(readOf(BY_LABEL, span), NOW))).toEqual([
+        'alice',
+        'bob',
+      ]);
+      expect(users(shown())).toEqual(['alice', 'bob']);
+
+      index.forget('alice', day(4) + 3 * HOUR);
+
+      expect(users(index.answer(readOf(BY_LABEL, span), NOW))).toEqual(['bob']);
+      expect(shown()).toEqual([
+        { labels: { user_hash: 'bob' }, points: [[NOW, 2]] },
+      ]);
+    });
+
     it('drops a pseudonym from the days up to the one holding the erasure, and keeps the later ones', async () => {
       const { index } = erasureSetup();
       await index.refresh();
@@ -653,7 +693,7 @@ describe('ActivityIndex', () => {
         index.answer(readOf(SHOWN, { ...before, needs: 'values' }), NOW),
       ).toEqual([{ labels: { user_hash: 'bob' }, points: [[NOW, 2]] }]);
       expect(
-        users(index.answerDaily(dailyReadOf(SHOWN, { ...before }))),
+        users(seriesOf(index.answerDaily(dailyReadOf(SHOWN, { ...before })))),
       ).toEqual(['bob']);
       // Days 3 and 2 hold what alice did after her erasure.
       const after = { from: day(3), until: day(1) };

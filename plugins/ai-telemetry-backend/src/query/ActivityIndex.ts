@@ -46,6 +46,18 @@ export type IndexedDailyRead = {
 };
 
 /**
+ * The answer to an {@link IndexedDailyRead}: per series of the rule with data, its amount on
+ * each day, the first (index 0) starting at `from`.
+ */
+export type DailyAmounts = {
+  from: number;
+  series: Array<{
+    labels: Readonly<Record<string, string>>;
+    amounts: Float64Array;
+  }>;
+};
+
+/**
  * The rules the organisation's dashboard reads per developer: for every family, the rule the
  * privacy threshold's participants read (every filter and breakdown label: who had data), and
  * the four per-developer totals without filters whose amounts the team comparison and adoption
@@ -112,6 +124,9 @@ function labelKey(labels: Record<string, string>): string {
     .join('\u0001');
 }
 
+/** Spans of days whose totals a rule keeps (a window and the one before it, of a few ranges). */
+const KEPT_SUMS = 8;
+
 /** A rule's series grouped by some labels: each series' group, and each group's labels. */
 type Projection = {
   groupOf: Int32Array;
@@ -122,6 +137,8 @@ type Projection = {
 class RuleDays {
   private readonly ids = new Map<string, number>();
   private readonly projections = new Map<string, Projection>();
+  /** Totals over spans of days already added up, until a day is kept or a pseudonym forgotten. */
+  private readonly sums = new Map<string, Float64Array>();
   /** Each series' labels (without the metric name), by id. */
   readonly labels: Array<Readonly<Record<string, string>>> = [];
   /** Per day (its midnight): a bit per series id, or a value per series id. */
@@ -167,6 +184,7 @@ class RuleDays {
       }
     }
     const count = this.labels.length;
+    this.sums.clear();
     for (const [day, entries] of found) {
       if (this.spec.values) {
         const values = new Float64Array(count);
@@ -180,8 +198,15 @@ class RuleDays {
     }
   }
 
+  /** Drops a day (past the retention). */
+  drop(day: number): void {
+    this.days.delete(day);
+    this.sums.clear();
+  }
+
   /** Clears a pseudonym's data on the days up to `through` (a midnight). */
   forget(userHash: string, through: number): void {
+    this.sums.clear();
     const ids: number[] = [];
     this.labels.forEach((labels, id) => {
       if (labels.user_hash === userHash) ids.push(id);
@@ -243,8 +268,24 @@ class RuleDays {
     return until > from;
   }
 
-  /** Per series id, the sum over the days (or 1 where a series had data, without values). */
+  /**
+   * Per series id, the sum over the days (or 1 where a series had data, without values); the
+   * reads of one answer (by different labels, under different filters) share it. Read only.
+   */
   totals(from: number, until: number): Float64Array {
+    const key = `${from}:${until}`;
+    const known = this.sums.get(key);
+    if (known) return known;
+    const totals = this.sum(from, until);
+    for (const old of this.sums.keys()) {
+      if (this.sums.size < KEPT_SUMS) break;
+      this.sums.delete(old);
+    }
+    this.sums.set(key, totals);
+    return totals;
+  }
+
+  private sum(from: number, until: number): Float64Array {
     const totals = new Float64Array(this.labels.length);
     for (let day = from; day < until; day += DAY) {
       const data = this.days.get(day)!;
@@ -336,7 +377,7 @@ export class ActivityIndex {
     for (const store of this.stores.values()) {
       for (const day of store.days.keys()) {
         if (day < first) {
-          store.days.delete(day);
+          store.drop(day);
           this.changes++;
         }
       }
@@ -445,29 +486,33 @@ export class ActivityIndex {
   }
 
   /**
-   * Day by day, each series of the rule with data (one point at the end of each day that had
-   * some, as `last_over_time(rule[1d] offset -1d)` with a daily step reads it), or undefined.
+   * Day by day, each series of the rule with data and its amount on each day (as
+   * `last_over_time(rule[1d] offset -1d)` with a daily step reads it), or undefined. The amounts
+   * stay in one array per series: a reader that adds them up per day (adoption) needs no point
+   * per developer and day (900,000 of them at 10,000 developers over 90 days).
    */
-  answerDaily(read: IndexedDailyRead): PrometheusSeries[] | undefined {
+  answerDaily(read: IndexedDailyRead): DailyAmounts | undefined {
     const store = this.usable(read, true);
     if (!store) return undefined;
-    const out: PrometheusSeries[] = [];
     const extra = extraMatchers(store.spec, read);
+    const days: Float64Array[] = [];
+    for (let day = read.from; day < read.until; day += DAY) {
+      days.push(store.days.get(day) as Float64Array);
+    }
+    const series: DailyAmounts['series'] = [];
     for (let id = 0; id < store.labels.length; id++) {
       if (extra.length > 0 && !store.matches(id, extra)) continue;
-      const points: Array<[number, number]> = [];
-      for (let day = read.from; day < read.until; day += DAY) {
-        const value = (store.days.get(day) as Float64Array)[id] ?? 0;
-        if (value > 0) points.push([day + DAY, value]);
+      let amounts: Float64Array | undefined;
+      for (let i = 0; i < days.length; i++) {
+        const value = days[i][id] ?? 0;
+        if (!(value > 0)) continue;
+        amounts ??= new Float64Array(days.length);
+        amounts[i] = value;
       }
-      if (points.length > 0) {
-        out.push({
-          labels: store.labels[id] as Record<string, string>,
-          points,
-        });
-      }
+      // The labels are shared by every answer: readers must not change them.
+      if (amounts) series.push({ labels: store.labels[id], amounts });
     }
-    return out;
+    return { from: read.from, series };
   }
 
   private usable(

@@ -26,7 +26,7 @@ import {
 import { FamilySources, PanelParams } from './families';
 import { PanelRequest, parsePanelRequest, parseTime } from './params';
 import { IndexedInstant, InstantQuery, QuerySpec } from './panels/queries';
-import { ActivityIndex, IndexedDailyRead } from './ActivityIndex';
+import { ActivityIndex, DailyAmounts } from './ActivityIndex';
 import {
   LIVE_RESOLUTION_SECONDS,
   MAX_POINTS_PER_QUERY,
@@ -84,14 +84,7 @@ const ALERT_RULES_TTL_MS = 10_000;
  * one of the service's own (kept `ttlMs`, when given).
  */
 type QueryRun = (
-  | {
-      type: 'range';
-      query: string;
-      start: number;
-      end: number;
-      step: number;
-      indexedDaily?: IndexedDailyRead;
-    }
+  | { type: 'range'; query: string; start: number; end: number; step: number }
   | { type: 'instant'; query: string; time: number; indexed?: IndexedInstant }
 ) & { ttlMs?: number };
 
@@ -326,6 +319,10 @@ export class QueryService {
     canReadTeams?: TeamReadCheck,
   ): Promise<OrganisationDashboardResponse> {
     const params = await this.withRecordedDays(request);
+    // Which families the rules cover is asked of Prometheus while the threshold counts people
+    // (from the activity index, in this process): neither waits for the other.
+    const sources = this.coverage.sources(params);
+    sources.catch(() => undefined);
     const reason = await this.privacy.organisation(params);
     if (reason) return this.tooFew(request, reason);
     const dashboard = await this.allPanels(
@@ -333,6 +330,7 @@ export class QueryService {
       credentials,
       undefined,
       canReadTeams,
+      await sources,
     );
     const { minGroupSize } = this.options.settings.privacy;
     return { ...dashboard, tooFewParticipants: false, minGroupSize };
@@ -600,8 +598,9 @@ export class QueryService {
     credentials: BackstageCredentials,
     team?: ResolvedTeam,
     canReadTeams?: TeamReadCheck,
+    known?: FamilySources,
   ): Promise<DashboardResponse> {
-    const sources = await this.coverage.sources(params);
+    const sources = known ?? (await this.coverage.sources(params));
     const settled = await Promise.allSettled(
       PANEL_IDS.map(id =>
         this.loadPanel(id, params, sources, credentials, team, canReadTeams),
@@ -721,6 +720,7 @@ export class QueryService {
       comparableTeams: async () =>
         team ? null : this.comparableTeams(params, credentials, canReadTeams),
       adoption: this.options.settings.adoption,
+      dailyAmounts: spec => this.dailyAmounts(spec),
     };
     const data = (await plan.load(ctx)) as PanelData<Id>;
     const queries: PanelQuery[] = [
@@ -817,6 +817,9 @@ export class QueryService {
     canReadTeams?: TeamReadCheck,
   ): Promise<ComparableTeam[]> {
     if (!canReadTeams) return [];
+    // Reading every Group and deciding each team's threshold is work on this thread: the
+    // queries the other panels have just asked are sent to Prometheus first.
+    await nextTurn();
     const { minGroupSize } = this.options.settings.privacy;
     const candidates = (
       await this.options.teams.resolveAll(credentials)
@@ -837,26 +840,15 @@ export class QueryService {
 
   private async run(q: QueryRun): Promise<PrometheusSeries[]> {
     const { activity } = this.options;
-    const indexed = q.type === 'instant' ? q.indexed : q.indexedDaily;
-    if (!activity || !indexed) return this.ask(q);
-    try {
-      await this.activityCurrent(activity);
-    } catch (error) {
-      // Erasures cannot be listed (the database is down): the index may hold a pseudonym that
-      // is gone, so Prometheus answers until they can.
-      this.options.logger.warn(
-        `Activity index not used: erasures could not be listed: ${error}`,
-      );
-      return this.ask(q);
-    }
+    if (!activity || q.type !== 'instant' || !q.indexed) return this.ask(q);
+    if (!(await this.activityUsable(activity))) return this.ask(q);
     // The same read is asked by several panels of one answer: worked out once, until the cached
     // results' generation or what the index holds changes.
     const key = JSON.stringify([
       this.activityGeneration,
       activity.index.version,
-      q.type,
       q.query,
-      q.type === 'range' ? [q.start, q.end, q.step] : q.time,
+      q.time,
     ]);
     const known = this.indexedAnswers.get(key);
     if (known) return known;
@@ -870,17 +862,45 @@ export class QueryService {
     return answer;
   }
 
+  /**
+   * A range query's amounts per series and day from the activity index, where its read is one
+   * the index holds every day of; undefined otherwise (the caller runs the query).
+   */
+  private async dailyAmounts(
+    spec: QuerySpec,
+  ): Promise<DailyAmounts | undefined> {
+    const { activity } = this.options;
+    if (!activity || spec.type !== 'range' || !spec.indexedDaily)
+      return undefined;
+    if (!(await this.activityUsable(activity))) return undefined;
+    // As in fromActivity: the queries already asked are sent first.
+    await nextTurn();
+    return activity.index.answerDaily(spec.indexedDaily);
+  }
+
+  /** Whether the index may answer now: it has forgotten every erasure's pseudonym. */
+  private async activityUsable(activity: ActivitySource): Promise<boolean> {
+    try {
+      await this.activityCurrent(activity);
+      return true;
+    } catch (error) {
+      // Erasures cannot be listed (the database is down): the index may hold a pseudonym that
+      // is gone, so Prometheus answers until they can.
+      this.options.logger.warn(
+        `Activity index not used: erasures could not be listed: ${error}`,
+      );
+      return false;
+    }
+  }
+
   /** A query with a read the activity index may answer: from it where it holds every day. */
   private async fromActivity(
     activity: ActivitySource,
-    q: QueryRun,
+    q: Extract<QueryRun, { type: 'instant' }>,
   ): Promise<PrometheusSeries[]> {
-    if (q.type === 'range') {
-      return (
-        (q.indexedDaily && activity.index.answerDaily(q.indexedDaily)) ??
-        this.ask(q)
-      );
-    }
+    // The answer is worked out here, on this thread: the queries the same panels have just
+    // asked of Prometheus are sent first, so that Prometheus works meanwhile.
+    await nextTurn();
     const read = q.indexed!;
     const fromIndex = activity.index.answer(read, q.time);
     if (!fromIndex) return this.ask(q);

@@ -38,6 +38,19 @@ export function uncoveredQuery(family: MetricFamily): string {
  * Teams always read the raw counters, since the rules hold no user_hash.
  */
 export class RuleCoverage {
+  /**
+   * Per family, where its rule was found to begin: no value at the whole hours after `after` and
+   * before `at`, a value at `at`. The rules hold no pseudonym, so erasure leaves them; retention
+   * removes the counters of those hours with them; a backfill of the rule into those hours only
+   * makes the counters' check below stricter than it needs to be. So a later window that starts
+   * within what was looked at reads the same first value without the subquery (~2,300 steps over
+   * 97 days).
+   */
+  private readonly began = new Map<
+    MetricFamily,
+    { after: number; at: number }
+  >();
+
   constructor(private readonly instant: InstantRun) {}
 
   /** The source of each family; only `families` are checked, the others read raw. */
@@ -90,11 +103,8 @@ export class RuleCoverage {
     }
     // A value for the first hour read: the rule began before the window, nothing to check there.
     if (ruleAtStart.length > 0) return true;
-    const ruleBegan = await this.instant(
-      ruleBeganQuery(family, span),
-      lastRead,
-    );
-    if (ruleBegan.length === 0) {
+    const began = await this.ruleBegan(family, firstRead, lastRead);
+    if (began === undefined) {
       // No rule value in the window: covered only when the counters have no samples either.
       const counters = await this.instant(
         countersQuery(family, span),
@@ -105,13 +115,40 @@ export class RuleCoverage {
     // The rule's value at R is the increase over (R − 1h, R]: samples before that are not in it.
     // A sample at R − 1h itself is the start the rule's first increase counts from, so the
     // counters are checked strictly before it.
-    const uncoveredBefore = ruleBegan[0].points[0][1] - HOUR - 1;
+    const uncoveredBefore = began - HOUR - 1;
     if (uncoveredBefore <= firstRead) return true;
     const before = await this.instant(
       countersQuery(family, uncoveredBefore - firstRead),
       uncoveredBefore,
     );
     return before.length === 0;
+  }
+
+  /** The first whole hour after `firstRead`, up to `lastRead`, at which the family's rule had a value. */
+  private async ruleBegan(
+    family: MetricFamily,
+    firstRead: number,
+    lastRead: number,
+  ): Promise<number | undefined> {
+    const known = this.began.get(family);
+    if (
+      known &&
+      known.after <= firstRead &&
+      firstRead < known.at &&
+      known.at <= lastRead
+    ) {
+      return known.at;
+    }
+    const found = await this.instant(
+      ruleBeganQuery(family, lastRead - firstRead),
+      lastRead,
+    );
+    const at = found[0]?.points[0]?.[1];
+    if (at === undefined || !Number.isFinite(at)) return undefined;
+    if (!known || firstRead < known.after) {
+      this.began.set(family, { after: firstRead, at });
+    }
+    return at;
   }
 }
 

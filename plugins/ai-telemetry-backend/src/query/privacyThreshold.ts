@@ -1,4 +1,6 @@
 import {
+  FilterName,
+  PanelFilters,
   TooFewParticipantsReason,
   UsageWithheldReason,
 } from '@fawkes/plugin-ai-telemetry-common';
@@ -174,6 +176,16 @@ function groupsOf(team: ResolvedTeam): Map<string, View> {
  * so a team costs no more queries than the organisation, and the pseudonyms never leave here.
  */
 export class PrivacyThreshold {
+  /**
+   * The pseudonyms of each answer, per filters: the organisation's, the usage panel's, the
+   * teams' and the previous window's checks read the same answers (one per family, shared by
+   * the service), and would otherwise put the same 10,000 pseudonyms into new sets each time.
+   */
+  private readonly sets = new WeakMap<
+    PrometheusSeries[],
+    Map<string, FamilyParticipants>
+  >();
+
   constructor(
     private readonly options: {
       run: (spec: QuerySpec) => Promise<PrometheusSeries[]>;
@@ -328,22 +340,42 @@ export class PrivacyThreshold {
           participantsQuery(organisationOnly, family),
         );
         const applied = appliedFilters(family, filters);
-        const wider = properSubsets(applied);
-        const under = new Set<string>();
-        const outside = wider.map(() => new Set<string>());
-        for (const { labels } of series) {
-          const hash = labels.user_hash;
-          if (!hash) continue;
-          if (matchesFilters(labels, filters, applied)) {
-            under.add(hash);
-            continue;
-          }
-          wider.forEach((names, i) => {
-            if (matchesFilters(labels, filters, names)) outside[i].add(hash);
-          });
+        const key = JSON.stringify(applied.map(name => [name, filters[name]]));
+        let known = this.sets.get(series);
+        if (!known) {
+          known = new Map();
+          this.sets.set(series, known);
         }
-        return { under, outside };
+        let sets = known.get(key);
+        if (!sets) {
+          sets = participantSets(series, filters, applied);
+          known.set(key, sets);
+        }
+        return sets;
       }),
     );
   }
+}
+
+/** Who is under the filters `applied`, and who only under each proper subset of them. */
+function participantSets(
+  series: PrometheusSeries[],
+  filters: PanelFilters,
+  applied: FilterName[],
+): FamilyParticipants {
+  const wider = properSubsets(applied);
+  const under = new Set<string>();
+  const outside = wider.map(() => new Set<string>());
+  for (const { labels } of series) {
+    const hash = labels.user_hash;
+    if (!hash) continue;
+    if (matchesFilters(labels, filters, applied)) {
+      under.add(hash);
+      continue;
+    }
+    wider.forEach((names, i) => {
+      if (matchesFilters(labels, filters, names)) outside[i].add(hash);
+    });
+  }
+  return { under, outside };
 }

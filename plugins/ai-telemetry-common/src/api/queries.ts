@@ -119,12 +119,14 @@ export function pointsOf(series: Series): Point[] {
 
 /**
  * Decimals that the values of answers keep where many are drawn or listed (series, the
- * acceptance of bars, heatmap cells, team rows): what the portal shows, a digit more for ratios
- * (shown as percentages with one decimal), so that no chart, tooltip or table differs.
+ * acceptance of bars, heatmap cells, team rows): what the portal shows (ratios as percentages
+ * with one decimal), so that no chart, tooltip or table differs. Rounded once, here: a ratio
+ * kept to a fourth digit would be rounded twice on the way to the screen (0.32149 → 0.3215 →
+ * 32.2 % instead of 32.1 %).
  */
 export const ANSWER_DECIMALS = {
-  /** Ratios 0..1 (acceptance): 0.3214 is 32.14 %. */
-  ratio: 4,
+  /** Ratios 0..1 (acceptance): 0.321 is 32.1 %, as the portal shows them. */
+  ratio: 3,
   /** Counts (suggestions, lines, tokens, invocations): whole numbers. */
   count: 0,
   /** US dollars: cents. */

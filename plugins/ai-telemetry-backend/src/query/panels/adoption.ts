@@ -11,7 +11,7 @@ import {
   DEFAULT_ADOPTION_SETTINGS,
 } from '../../config/AiTelemetryConfig';
 import { PrometheusSeries } from '../../upstream/PrometheusClient';
-import { IndexedDailyRead } from '../ActivityIndex';
+import { DailyAmounts, IndexedDailyRead } from '../ActivityIndex';
 import { FAMILY_FILTERS, PanelParams } from '../families';
 import { DAY, WindowSpec } from '../window';
 import { activeUserCount, definePanel, PanelContext, runSeries } from './panel';
@@ -182,6 +182,7 @@ type Daily = Map<string, Float64Array>;
  */
 function dailyBySubset(
   series: PrometheusSeries[],
+  amounts: DailyAmounts | undefined,
   params: PanelParams,
   names: FilterName[],
 ): Daily[] {
@@ -191,12 +192,16 @@ function dailyBySubset(
     { length: 1 << names.length },
     () => new Map(),
   );
-  for (const { labels, points } of series) {
+  const masks = subsets.map((_, mask) =>
+    names.filter((__, i) => mask & (1 << i)),
+  );
+  /** The pseudonym's days in each subset whose filters `labels` match. */
+  const daysOf = (labels: Readonly<Record<string, string>>) => {
     const hash = labels.user_hash;
-    if (!hash) continue;
+    if (!hash) return [];
+    const found: Float64Array[] = [];
     subsets.forEach((daily, mask) => {
-      const applied = names.filter((_, i) => mask & (1 << i));
-      if (!applied.every(name => labels[name] === params.filters[name])) {
+      if (!masks[mask].every(name => labels[name] === params.filters[name])) {
         return;
       }
       let values = daily.get(hash);
@@ -204,14 +209,34 @@ function dailyBySubset(
         values = new Float64Array(days);
         daily.set(hash, values);
       }
+      found.push(values);
+    });
+    return found;
+  };
+  if (amounts) {
+    // The index's days are whole days from `from`: day i of them is day `first + i` here.
+    const first = Math.round((amounts.from - start) / dayLength);
+    for (const s of amounts.series) {
+      for (const values of daysOf(s.labels)) {
+        for (let i = 0; i < s.amounts.length; i++) {
+          const day = first + i;
+          if (day >= 0 && day < days && s.amounts[i] > 0) {
+            values[day] += s.amounts[i];
+          }
+        }
+      }
+    }
+  }
+  for (const { labels, points } of series) {
+    for (const values of daysOf(labels)) {
       for (const [t, v] of points) {
-        // The point at t holds the day that ends at t.
+        // A point at t is the increase of the day that ends at t.
         const day = Math.round((t - start) / dayLength) - 1;
         if (day >= 0 && day < days && Number.isFinite(v) && v > 0) {
           values[day] += v;
         }
       }
-    });
+    }
   }
   return subsets;
 }
@@ -300,6 +325,25 @@ export function withheldCohorts(
 type Queries = { daily: SeriesQuery; active: InstantQuery };
 
 /**
+ * The daily query's results: the recorded days as the activity index's amounts where it holds
+ * them all, the rest (or everything) from Prometheus.
+ */
+async function dailySeries(
+  ctx: PanelContext,
+  daily: SeriesQuery,
+): Promise<{ series: PrometheusSeries[]; amounts?: DailyAmounts }> {
+  const amounts =
+    daily.recorded && ctx.dailyAmounts
+      ? await ctx.dailyAmounts(daily.recorded)
+      : undefined;
+  const series = await runSeries(
+    ctx,
+    amounts ? { ...daily, recorded: undefined } : daily,
+  );
+  return { series, amounts };
+}
+
+/**
  * The funnel and the cohorts, counted in memory from the per-day suggestions of every pseudonym;
  * only counts leave, and no count of 1 to k − 1 people (k = `minGroupSize`), shown or derivable.
  */
@@ -308,12 +352,14 @@ async function loadAdoption(
   ctx: PanelContext,
 ): Promise<AdoptionData> {
   const settings = ctx.adoption ?? DEFAULT_ADOPTION_SETTINGS;
-  const [series, active, optedIn, nestedViews] = await Promise.all([
-    runSeries(ctx, queries.daily),
-    ctx.run(queries.active),
-    ctx.optedInUsers(),
-    ctx.nestedViews?.() ?? Promise.resolve([]),
-  ]);
+  const [{ series, amounts }, active, optedIn, nestedViews] = await Promise.all(
+    [
+      dailySeries(ctx, queries.daily),
+      ctx.run(queries.active),
+      ctx.optedInUsers(),
+      ctx.nestedViews?.() ?? Promise.resolve([]),
+    ],
+  );
   const { params, minGroupSize: k } = ctx;
   const { days, dayLength } = windowDays(params.window);
   const d: Definitions = {
@@ -323,7 +369,7 @@ async function loadAdoption(
     heavyFrom: settings.heavyFrom,
   };
   const names = setFilters(params.filters);
-  const subsets = dailyBySubset(series, params, names);
+  const subsets = dailyBySubset(series, amounts, params, names);
   const own = subsets[subsets.length - 1];
   const members = params.team ? new Set(params.team.userHashes) : undefined;
 

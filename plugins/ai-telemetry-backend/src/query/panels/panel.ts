@@ -19,6 +19,7 @@ import {
   PanelParams,
 } from '../families';
 import { WindowSpec } from '../window';
+import { DailyAmounts } from '../ActivityIndex';
 import { InstantQuery, QuerySpec, SeriesQuery } from './queries';
 
 /** The usage families' privacy check: figures with how many report, or why not. */
@@ -61,6 +62,11 @@ export type PanelContext = {
   comparableTeams?(): Promise<ComparableTeam[] | null>;
   /** `aiTelemetry.adoption`; its defaults when absent. */
   adoption?: AdoptionSettings;
+  /**
+   * A range query's amounts per series and day from the activity index, when its read
+   * (`indexedDaily`) is one the index can answer whole; otherwise undefined, and the query is run.
+   */
+  dailyAmounts?(spec: QuerySpec): Promise<DailyAmounts | undefined>;
 };
 
 /** A panel's figures. */
