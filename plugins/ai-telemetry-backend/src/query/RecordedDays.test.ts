@@ -48,11 +48,20 @@ describe('the days the per-developer daily rules hold', () => {
     });
   });
 
-  it('are none where the rules are not evaluated (VictoriaMetrics) or the first day is missing', async () => {
+  it('are none where the rules are not evaluated (VictoriaMetrics)', async () => {
     await expect(coverageOf([]).coverage.of(window)).resolves.toBeUndefined();
-    await expect(
-      coverageOf([2, 3, 4]).coverage.of(window),
-    ).resolves.toBeUndefined();
+  });
+
+  it('begin with the first day recorded, where the rules began after the window did', async () => {
+    // Days 1 and 2 of the window before the rules: read from the counters by the readers.
+    await expect(coverageOf([3, 4, 5]).coverage.of(window)).resolves.toEqual({
+      from: midnight + 2 * DAY,
+      until: midnight + 5 * DAY,
+    });
+    await expect(coverageOf([3, 5, 6]).coverage.of(window)).resolves.toEqual({
+      from: midnight + 2 * DAY,
+      until: midnight + 3 * DAY,
+    });
   });
 
   it('are not looked up for a window without a whole day', async () => {

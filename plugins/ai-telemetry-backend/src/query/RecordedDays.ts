@@ -35,12 +35,15 @@ export async function recordedDayEnds(
 
 /**
  * Which whole UTC days of a window the per-developer daily rules hold
- * (deploy/prometheus/rules/ai-telemetry-per-user.yml): the days from the window's first
- * midnight on, up to the last one before `asOf`, for which the rule group was evaluated (its
- * `ai_telemetry:per_user_daily_v3:evaluated` marker), without a gap. A day the group has not run for
- * yet (it runs once a day, some time after midnight), a day Prometheus missed, days before the
- * rules were deployed, and every day on an engine that evaluates no rules (VictoriaMetrics
- * without vmalert) are read from the counters instead.
+ * (deploy/prometheus/rules/ai-telemetry-per-user.yml): from the first day of the window the
+ * rule group was evaluated for (its `ai_telemetry:per_user_daily_v3:evaluated` marker), the days
+ * up to the last one before `asOf`, without a gap. The days before them (before the rules were
+ * deployed, or a first day Prometheus missed: the readers add them from the counters, as
+ * `before`), a day the group has not run for yet (it runs once a day, some time after
+ * midnight), the days after a gap, and every day on an engine that evaluates no rules
+ * (VictoriaMetrics without vmalert) are read from the counters instead. So a window that
+ * reaches back before the rules (a tile's previous window, for the first months after they are
+ * deployed) still reads its recorded days from them.
  */
 export class DailyRuleCoverage {
   constructor(private readonly range: RangeRun) {}
@@ -50,8 +53,10 @@ export class DailyRuleCoverage {
     const last = Math.floor(Math.floor(window.asOf) / DAY) * DAY;
     if (last - from < DAY) return undefined;
     const recorded = await recordedDayEnds(this.range, from + DAY, last);
-    let until = from;
+    let first = from;
+    while (first < last && !recorded.has(first + DAY)) first += DAY;
+    let until = first;
     while (until < last && recorded.has(until + DAY)) until += DAY;
-    return until > from ? { from, until } : undefined;
+    return until > first ? { from: first, until } : undefined;
   }
 }

@@ -756,6 +756,27 @@ describe('the panels on generated data', () => {
       ]);
     });
 
+    it('reads a window that began before the rules: the recorded days from them, the days before from the counters', async () => {
+      // Three days before the set (and the rules backfilled over it) began, up to today.
+      const to = Math.floor(Date.now() / 1000 / 86400) * 86400;
+      const first = demo.end - demo.days * 86400;
+      const from = new Date((first - 3 * 86400) * 1000).toISOString();
+      const body = await get<DashboardResponse>(
+        api,
+        `/v1/dashboard?from=${from}&to=${to}`,
+      );
+      checkDashboard(body, {}, { optedIn: hashOf.size, teamsUsingAi: true });
+      const active = panel(body.panels, 'overview').queries[1].query;
+      if (kind === 'prometheus') {
+        expect(active).toContain(
+          'ai_telemetry:suggestions_shown_per_user:increase1d',
+        );
+        expect(active).toContain('"before"');
+      } else {
+        expect(active).not.toContain('increase1d');
+      }
+    });
+
     it('answers one panel alone with the same figures', async () => {
       const single = await get<PanelResponseById['linesGenerated']>(
         api,

@@ -366,6 +366,26 @@ describe('the panel catalog', () => {
     );
   });
 
+  it('reads the recorded days of a window that began before the rules, and the days before them from the counters', () => {
+    const p = params({ range: '7d' });
+    // The rules began recording on Nov 25: the window's first three days are before them.
+    const from = Date.UTC(2026, 10, 25) / 1000;
+    const until = Date.UTC(2026, 10, 28) / 1000;
+    expect(p.window.start).toBe(from - 3 * DAY);
+    const query = participantsQuery(
+      { ...p, recordedDays: { from, until } },
+      'linesGenerated',
+    ).query;
+    expect(query).toContain(
+      `sum_over_time(ai_telemetry:lines_generated_per_user:increase1d[259199999ms] @ ${
+        until + DAY - 0.001
+      })`,
+    );
+    expect(query).toContain(
+      `label_replace(increase(ai_copilot_lines_generated[259200s] @ ${from}), "ai_telemetry_part", "before", "", "")`,
+    );
+  });
+
   it('says which filters a panel cannot apply', () => {
     const filters = { language: 'go', assistant: 'cody' };
     expect(ignoredFilters(PANELS.overview.families, filters)).toEqual([]);

@@ -283,9 +283,11 @@ export function recordedSpan(
 ): { from: number; until: number } | undefined {
   const recorded = params.recordedDays;
   if (!recorded) return undefined;
-  const from = Math.ceil(start / DAY) * DAY;
+  // A span may begin after `start` (days before the rules began): readers add those days
+  // from the counters, or read everything from them when they need it to begin at `start`.
+  const from = Math.max(Math.ceil(start / DAY) * DAY, recorded.from);
   const until = Math.min(recorded.until, Math.floor(end / DAY) * DAY);
-  if (from < recorded.from || until - from < DAY) return undefined;
+  if (until - from < DAY) return undefined;
   return { from, until };
 }
 
