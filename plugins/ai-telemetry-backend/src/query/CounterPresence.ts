@@ -24,13 +24,18 @@ export class CounterPresence {
   constructor(private readonly labelValues: LabelValuesRun) {}
 
   /** False only when no counter has a sample from the window's start to before `asOf`. */
-  async any(window: WindowSpec): Promise<boolean> {
+  any(window: WindowSpec): Promise<boolean> {
+    // A sample at asOf itself is the only one a series can have then: no increase.
+    return this.between(window.start, Math.floor(window.asOf));
+  }
+
+  /** False only when no counter has a sample from `start` to before `end`. */
+  async between(start: number, end: number): Promise<boolean> {
     const names = await this.labelValues(
       '__name__',
       METRIC_FAMILIES.map(family => FAMILY_METRICS[family]),
-      window.start,
-      // A sample at asOf itself is the only one a series can have then: no increase.
-      Math.floor(window.asOf) - 0.001,
+      start,
+      end - 0.001,
     );
     return names.length > 0;
   }

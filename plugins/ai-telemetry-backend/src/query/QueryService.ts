@@ -268,14 +268,16 @@ export class QueryService {
     this.coverage = new RuleCoverage((query, time) =>
       this.run({ type: 'instant', query, time }),
     );
-    this.recorded = new DailyRuleCoverage((query, start, end, step) =>
-      this.run({ type: 'range', query, start, end, step }),
-    );
     this.presence = new CounterPresence((label, matchers, start, end) =>
       options.cache.get(
         JSON.stringify(['label-values', label, matchers, start, end]),
         () => options.prometheus.labelValues(label, matchers, start, end),
       ),
+    );
+    this.recorded = new DailyRuleCoverage(
+      (query, start, end, step) =>
+        this.run({ type: 'range', query, start, end, step }),
+      (start, end) => this.presence.between(start, end),
     );
     this.privacy = new PrivacyThreshold({
       run: spec => this.run(spec),

@@ -64,6 +64,33 @@ describe('the days the per-developer daily rules hold', () => {
     });
   });
 
+  it('say where no counter has a sample before them, so that the days before need no reading', async () => {
+    const asked: Array<[number, number]> = [];
+    const coverage = (countersBefore: boolean) =>
+      new DailyRuleCoverage(
+        async () => [
+          { labels: {}, points: [3, 4, 5].map(d => [midnight + d * DAY, 1]) },
+        ],
+        async (start, end) => {
+          asked.push([start, end]);
+          return countersBefore;
+        },
+      );
+    await expect(coverage(false).of(window)).resolves.toEqual({
+      from: midnight + 2 * DAY,
+      until: midnight + 5 * DAY,
+      quietFrom: midnight,
+    });
+    await expect(coverage(true).of(window)).resolves.toEqual({
+      from: midnight + 2 * DAY,
+      until: midnight + 5 * DAY,
+    });
+    expect(asked).toEqual([
+      [midnight, midnight + 2 * DAY],
+      [midnight, midnight + 2 * DAY],
+    ]);
+  });
+
   it('are not looked up for a window without a whole day', async () => {
     const { coverage, asked } = coverageOf([1]);
     await expect(

@@ -46,7 +46,18 @@ export async function recordedDayEnds(
  * deployed) still reads its recorded days from them.
  */
 export class DailyRuleCoverage {
-  constructor(private readonly range: RangeRun) {}
+  /**
+   * `countersBetween`: whether any counter has a sample from `start` to before `end` (where the
+   * days begin after the window's first midnight, so that readers need not walk every
+   * developer's counters over days with no sample).
+   */
+  constructor(
+    private readonly range: RangeRun,
+    private readonly countersBetween?: (
+      start: number,
+      end: number,
+    ) => Promise<boolean>,
+  ) {}
 
   async of(window: WindowSpec): Promise<RecordedDays | undefined> {
     const from = Math.ceil(window.start / DAY) * DAY;
@@ -57,6 +68,13 @@ export class DailyRuleCoverage {
     while (first < last && !recorded.has(first + DAY)) first += DAY;
     let until = first;
     while (until < last && recorded.has(until + DAY)) until += DAY;
-    return until > first ? { from: first, until } : undefined;
+    if (until === first) return undefined;
+    const quiet =
+      first > window.start &&
+      this.countersBetween !== undefined &&
+      !(await this.countersBetween(window.start, first));
+    return quiet
+      ? { from: first, until, quietFrom: window.start }
+      : { from: first, until };
   }
 }

@@ -265,7 +265,15 @@ export type FamilySources = Record<MetricFamily, QuerySource>;
  * The whole UTC days the per-developer daily rules hold for a window: those that end after
  * `from` and by `until` (both midnights, unix seconds), every one of them recorded.
  */
-export type RecordedDays = { from: number; until: number };
+export type RecordedDays = {
+  from: number;
+  until: number;
+  /**
+   * Where the days begin after the window's first midnight: the window's start when no counter
+   * has a sample from it up to `from` (nothing before the rules to read from the counters).
+   */
+  quietFrom?: number;
+};
 
 /** The validated parameters every query is built from. */
 export type PanelParams = PanelRequest & {

@@ -756,7 +756,7 @@ describe('the panels on generated data', () => {
       ]);
     });
 
-    it('reads a window that began before the rules: the recorded days from them, the days before from the counters', async () => {
+    it('reads a window that began before the rules and the data: the recorded days from the rules, the days before not at all', async () => {
       // Three days before the set (and the rules backfilled over it) began, up to today.
       const to = Math.floor(Date.now() / 1000 / 86400) * 86400;
       const first = demo.end - demo.days * 86400;
@@ -766,15 +766,13 @@ describe('the panels on generated data', () => {
         `/v1/dashboard?from=${from}&to=${to}`,
       );
       checkDashboard(body, {}, { optedIn: hashOf.size, teamsUsingAi: true });
+      // On Prometheus, the days the rules hold from them, and the three before not at all (no
+      // counter has a sample there); VictoriaMetrics evaluates no rules.
       const active = panel(body.panels, 'overview').queries[1].query;
-      if (kind === 'prometheus') {
-        expect(active).toContain(
-          'ai_telemetry:suggestions_shown_per_user:increase1d',
-        );
-        expect(active).toContain('"before"');
-      } else {
-        expect(active).not.toContain('increase1d');
-      }
+      expect([
+        active.includes('ai_telemetry:suggestions_shown_per_user:increase1d'),
+        active.includes('"before"'),
+      ]).toEqual(kind === 'prometheus' ? [true, false] : [false, false]);
     });
 
     it('answers one panel alone with the same figures', async () => {

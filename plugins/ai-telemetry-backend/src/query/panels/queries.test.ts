@@ -384,6 +384,18 @@ describe('the panel catalog', () => {
     expect(query).toContain(
       `label_replace(increase(ai_copilot_lines_generated[259200s] @ ${from}), "ai_telemetry_part", "before", "", "")`,
     );
+    // Where no counter has a sample before the recorded days, they are not read at all.
+    const quiet = participantsQuery(
+      { ...p, recordedDays: { from, until, quietFrom: p.window.start } },
+      'linesGenerated',
+    ).query;
+    expect(quiet).not.toContain('"before"');
+    expect(quiet).toBe(
+      query.replace(
+        ` or label_replace(increase(ai_copilot_lines_generated[259200s] @ ${from}), "ai_telemetry_part", "before", "", "")`,
+        '',
+      ),
+    );
   });
 
   it('says which filters a panel cannot apply', () => {

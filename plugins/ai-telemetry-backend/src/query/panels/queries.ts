@@ -382,7 +382,9 @@ function perUserParts(
       ),
     );
   }
-  if (start < span.from) {
+  // Days before the recorded ones: from the counters, unless none has a sample there.
+  const quiet = (params.recordedDays?.quietFrom ?? Infinity) <= start;
+  if (start < span.from && !quiet) {
     rest.push(
       part(
         'before',
