@@ -390,6 +390,20 @@ describe('the panel catalog', () => {
       'linesGenerated',
     ).query;
     expect(quiet).not.toContain('"before"');
+    // The same for a window total from the organisation's rules.
+    const total = (recordedDays: PanelParams['recordedDays']) =>
+      windowIncreaseQuery(
+        { ...p, recordedDays },
+        'linesGenerated',
+        'recording-rule',
+        ['assistant'],
+      ).query;
+    expect(total({ from, until })).toContain(
+      `sum_over_time(ai_telemetry:lines_generated:increase1h[259199s:1h] @ ${from}), "ai_telemetry_part", "before"`,
+    );
+    expect(total({ from, until, quietFrom: p.window.start })).not.toContain(
+      '"before"',
+    );
     expect(quiet).toBe(
       query.replace(
         ` or label_replace(increase(ai_copilot_lines_generated[259200s] @ ${from}), "ai_telemetry_part", "before", "", "")`,

@@ -234,7 +234,7 @@ export function windowIncrease(
         }ms] @ ${(span.until + DAY - 0.001).toFixed(3)})`,
       ),
     );
-    if (start < span.from) {
+    if (start < span.from && !quietBefore(params, start)) {
       parts.push(
         part('before', hourlyIncrease(family, matchers, start, span.from)),
       );
@@ -273,6 +273,14 @@ export function windowIncrease(
 /** Tags one part of a sum, so that `or` keeps every part's series (outer `sum by` drops it). */
 function part(name: string, expr: string): string {
   return `label_replace(${expr}, "ai_telemetry_part", "${name}", "", "")`;
+}
+
+/**
+ * Whether no counter has a sample from `start` up to the first recorded day
+ * ({@link RecordedDays.quietFrom}): the days before the recorded ones are then not read at all.
+ */
+function quietBefore(params: PanelParams, start: number): boolean {
+  return (params.recordedDays?.quietFrom ?? Infinity) <= start;
 }
 
 /** The whole days of (start, end] that the daily rules hold, if there are any. */
@@ -382,9 +390,7 @@ function perUserParts(
       ),
     );
   }
-  // Days before the recorded ones: from the counters, unless none has a sample there.
-  const quiet = (params.recordedDays?.quietFrom ?? Infinity) <= start;
-  if (start < span.from && !quiet) {
+  if (start < span.from && !quietBefore(params, start)) {
     rest.push(
       part(
         'before',
