@@ -67,7 +67,20 @@ describe('QueryCache', () => {
     const before = await cache.generation();
     expect(await cache.generation()).toBe(before);
     await store.delete('query-results-generation');
+    // Read once per turn of the event loop: the loss is seen from the next one.
+    await new Promise(resolve => setImmediate(resolve));
     expect(await cache.generation()).not.toBe(before);
+  });
+
+  it('reads the generation once per turn of the event loop, and at once after dropping', async () => {
+    const store = memoryCache();
+    const get = jest.spyOn(store, 'get');
+    const cache = new QueryCache(store);
+    const first = await cache.generation();
+    await Promise.all([cache.generation(), cache.generation()]);
+    expect(get).toHaveBeenCalledTimes(1);
+    await cache.dropAll();
+    expect(await cache.generation()).not.toBe(first);
   });
 
   it('keeps recent results decoded, up to a weight, no longer than the cache service keeps them', async () => {

@@ -90,6 +90,8 @@ export class QueryCache {
   private readonly inFlight = new Map<string, Promise<JsonValue>>();
   private readonly local: LocalResults;
   private starting?: Promise<string>;
+  /** The generation read in this turn of the event loop ({@link QueryCache.generation}). */
+  private current?: Promise<string>;
 
   constructor(
     private readonly cache: CacheService,
@@ -141,7 +143,21 @@ export class QueryCache {
    * results, on any backend instance, or when the cache loses them, so that what was worked out
    * from them can be keyed by it.
    */
-  async generation(): Promise<string> {
+  generation(): Promise<string> {
+    // Read once per turn of the event loop: the gets of one moment (a raw query's day-by-day
+    // pooling counts, a dashboard's queries) share the read instead of each asking the cache
+    // service (and decoding its copy) again. Another instance's drop is seen from the next turn.
+    if (!this.current) {
+      const read = this.readGeneration();
+      this.current = read;
+      setImmediate(() => {
+        if (this.current === read) this.current = undefined;
+      });
+    }
+    return this.current;
+  }
+
+  private async readGeneration(): Promise<string> {
     const known = await this.cache.get<string | number>(GENERATION_KEY);
     if (known !== undefined) return String(known);
     // Callers that find it missing at the same moment share the one that replaces it.
@@ -158,6 +174,8 @@ export class QueryCache {
   /** Forgets every cached result (new keys from now on; the old ones expire). */
   async dropAll(): Promise<void> {
     this.local.clear();
+    this.current = undefined;
     await this.cache.set(GENERATION_KEY, randomUUID());
+    this.current = undefined;
   }
 }
