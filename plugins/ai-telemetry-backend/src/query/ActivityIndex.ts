@@ -6,7 +6,7 @@ import {
   PER_USER_DAILY_EVALUATED,
   perUserDailyRule,
 } from './families';
-import { LabelMatcher, selector } from './promql';
+import { LabelMatcher, matchesEqual, selector } from './promql';
 import { DAY_AHEAD, recordedDayEnds } from './RecordedDays';
 import { DAY } from './window';
 import { PrometheusSeries } from '../upstream/PrometheusClient';
@@ -225,8 +225,7 @@ class RuleDays {
 
   /** Whether series `id` matches `matchers` ('=' only). */
   matches(id: number, matchers: readonly LabelMatcher[]): boolean {
-    const labels = this.labels[id];
-    return matchers.every(m => (labels[m.label] ?? '') === m.value);
+    return matchesEqual(this.labels[id], matchers);
   }
 
   /**

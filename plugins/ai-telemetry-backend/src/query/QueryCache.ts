@@ -174,8 +174,8 @@ export class QueryCache {
   /** Forgets every cached result (new keys from now on; the old ones expire). */
   async dropAll(): Promise<void> {
     this.local.clear();
-    this.current = undefined;
     await this.cache.set(GENERATION_KEY, randomUUID());
+    // A read of this turn holds the old generation: the next caller reads the new one.
     this.current = undefined;
   }
 }

@@ -27,6 +27,7 @@ import { FamilySources, PanelParams } from './families';
 import { PanelRequest, parsePanelRequest, parseTime } from './params';
 import { IndexedInstant, InstantQuery, QuerySpec } from './panels/queries';
 import { ActivityIndex, DailyAmounts } from './ActivityIndex';
+import { matchesEqual } from './promql';
 import {
   LIVE_RESOLUTION_SECONDS,
   MAX_POINTS_PER_QUERY,
@@ -109,9 +110,7 @@ function narrowed(
 ): PrometheusSeries[] {
   const groups = new Map<string, PrometheusSeries>();
   for (const s of series) {
-    if (!read.matchers.every(m => (s.labels[m.label] ?? '') === m.value)) {
-      continue;
-    }
+    if (!matchesEqual(s.labels, read.matchers)) continue;
     const value = s.points[0]?.[1];
     if (value === undefined || !Number.isFinite(value)) continue;
     const labels: Record<string, string> = {};

@@ -36,6 +36,18 @@ export type LabelMatcher = {
   value: string;
 };
 
+/**
+ * Whether a series' labels satisfy '=' matchers, as Prometheus matches them (an absent label is
+ * the empty string). For reads answered in memory, whose matchers are all '=' (checked where
+ * they are built).
+ */
+export function matchesEqual(
+  labels: Readonly<Record<string, string>>,
+  matchers: readonly LabelMatcher[],
+): boolean {
+  return matchers.every(m => (labels[m.label] ?? '') === m.value);
+}
+
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
