@@ -708,6 +708,60 @@ describe('QueryService', () => {
     });
   });
 
+  describe('a window that began before the daily rules', () => {
+    // The rules recorded only the last three whole days of the 7-day window up to NOW.
+    const DAY = 86_400;
+    const midnight = Math.floor(NOW / DAY) * DAY;
+    const ends = [2, 1, 0].map(n => midnight - n * DAY);
+    const marker = (query: string): PrometheusSeries[] =>
+      query.startsWith('count_over_time(ai_telemetry:per_user_daily_v3')
+        ? [{ labels: {}, points: ends.map(t => [t, 1]) }]
+        : [];
+    const suggestionsParticipants = (asked: string[]) =>
+      asked.filter(
+        q =>
+          q.startsWith('instant sum by (user_hash, language, assistant) (') &&
+          q.includes('ai_copilot_suggestions_total'),
+      );
+
+    it('still counts a developer whose only activity lies before the rules: those days are read from the counters', async () => {
+      // The counters have samples before the first recorded day (someone was active then).
+      const prometheus = fakePrometheus(marker);
+      const service = testQueryService({ prometheus: prometheus.client });
+      const request = service.parseRequest({ range: '7d' });
+      await service.dashboard(request, credentials);
+      const [participants] = suggestionsParticipants(prometheus.asked);
+      expect(participants).toContain(
+        'ai_telemetry:suggestions_shown_per_user_by_label:increase1d',
+      );
+      expect(participants).toContain('"before"');
+      // Asked of the index from the window's start to the first recorded day.
+      expect(prometheus.asked).toContainEqual(
+        expect.stringMatching(
+          new RegExp(
+            `^labels __name__ .* ${request.window.start} ${
+              midnight - 3 * DAY - 0.001
+            }$`,
+          ),
+        ),
+      );
+    });
+
+    it('reads nothing before the recorded days where no counter has a sample there', async () => {
+      const prometheus = fakePrometheus(marker, { counterNames: [] });
+      const service = testQueryService({ prometheus: prometheus.client });
+      await service.dashboard(
+        service.parseRequest({ range: '7d' }),
+        credentials,
+      );
+      const [participants] = suggestionsParticipants(prometheus.asked);
+      expect(participants).toContain(
+        'ai_telemetry:suggestions_shown_per_user_by_label:increase1d',
+      );
+      expect(participants).not.toContain('"before"');
+    });
+  });
+
   describe('the activity index', () => {
     // The 7-day window up to NOW (13:20 on Nov 28) starts at midnight on Nov 22; the daily rules
     // have recorded Nov 22 to Nov 27.
